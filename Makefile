@@ -1,0 +1,92 @@
+# nnc: a compiler from neural network specs to straight-line C, and its runtime.
+#
+#   make            build compiler/nnc and runtime/libnnrt.a
+#   make demo       train the tutorial's network and make its predictions
+#   make build/NAME build the program of specs/NAME.nn
+#   make generated  regenerate generated/ from specs/
+#   make check      run the tests through prove
+#   make deps       install what building and testing need (Debian)
+
+CC      ?= cc
+CFLAGS  ?= -std=c99 -g -O2 -Wall -Wextra -Wpedantic
+ALL_CFLAGS = $(CFLAGS) -MMD -MP
+PROVE   ?= prove
+PREFIX  ?= /usr/local
+
+# The flags a generated program is built with.
+PROG_CFLAGS ?= -std=c99 -O2 -Wall -Wextra -Wpedantic
+
+COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o \
+                compiler/check.o compiler/derive.o compiler/emit.o compiler/main.o
+RUNTIME_OBJS  = runtime/number.o runtime/rng.o runtime/file.o runtime/csv.o \
+                runtime/params.o runtime/driver.o
+
+SPECS     = $(wildcard specs/*.nn)
+GENERATED = $(SPECS:specs/%.nn=generated/%.c)
+
+.PHONY: all demo generated check deps clean
+.SUFFIXES:
+
+all: compiler/nnc runtime/libnnrt.a
+
+compiler/nnc: $(COMPILER_OBJS) runtime/libnnrt.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(COMPILER_OBJS) runtime/libnnrt.a -lm
+
+runtime/libnnrt.a: $(RUNTIME_OBJS)
+	rm -f $@
+	ar rcs $@ $(RUNTIME_OBJS)
+
+compiler/%.o: compiler/%.c
+	$(CC) $(ALL_CFLAGS) -Icompiler -Iruntime -c -o $@ $<
+
+runtime/%.o: runtime/%.c
+	$(CC) $(ALL_CFLAGS) -Iruntime -c -o $@ $<
+
+compiler/parser.c compiler/parser.h: compiler/parser.y
+	bison -Wall -Werror --defines=compiler/parser.h -o compiler/parser.c $<
+
+compiler/lexer.c compiler/lexer.h: compiler/lexer.l
+	flex -o compiler/lexer.c $<
+	@test -f lexer.h && mv lexer.h compiler/lexer.h || true
+
+# The generated scanner and parser are not ours to warn about line by line.
+compiler/lexer.o compiler/parser.o: ALL_CFLAGS += -Wno-unused-function -Wno-sign-compare
+
+compiler/lexer.o: compiler/parser.h
+compiler/parser.o: compiler/lexer.h
+$(COMPILER_OBJS): compiler/parser.h
+
+# ---- Programs from specs
+
+build/%.c: specs/%.nn compiler/nnc
+	@mkdir -p build
+	compiler/nnc $< -o $@
+
+build/%: build/%.c runtime/libnnrt.a
+	$(CC) $(PROG_CFLAGS) -Iruntime -o $@ $< runtime/libnnrt.a -lm
+
+.PRECIOUS: build/%.c
+
+demo: build/tutorial
+	build/tutorial
+
+generated: $(GENERATED)
+
+generated/%.c: specs/%.nn compiler/nnc
+	compiler/nnc $< -o $@
+
+# ---- Tests
+
+check: all
+	$(PROVE) tests/
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    make gcc clang flex bison perl python3 python3-numpy valgrind
+
+clean:
+	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \
+	    compiler/parser.c compiler/parser.h runtime/*.o runtime/*.d runtime/libnnrt.a
+
+-include $(COMPILER_OBJS:.o=.d) $(RUNTIME_OBJS:.o=.d)

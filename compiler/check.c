@@ -1,0 +1,601 @@
+/*
+ * check.c: from a syntax tree to a Spec, or to error messages.
+ *
+ * The parser knows only the shape of the text; this pass knows what it
+ * means.  It reads each block, checks every number against what it stands
+ * for (a size, a rate, a seed), resolves the names of activations, losses
+ * and parameters, splits inline data into rows and reads data files.  It
+ * keeps going after an error, so that one run reports them all, each at
+ * the token it is about.  Sizes are checked before anything is allocated
+ * from them.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnc.h"
+#include "nnrt.h"
+
+const char *const act_names[] = {
+    "sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax", NULL,
+};
+const char *const loss_names[] = {
+    "mse", "binary_cross_entropy", "cross_entropy", NULL,
+};
+
+static const char *const stmt_names[] = {
+    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed",
+};
+
+static const char *const c_keywords[] = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+    "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+    "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+    "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
+    "_Complex", "_Imaginary", "main", NULL,
+};
+
+/* A quoted token for a message, cut to 40 characters. */
+static const char *q(Ctx *c, const char *s)
+{
+    if (strlen(s) > 40)
+        return ctx_printf(c, "'%.40s...'", s);
+    return ctx_printf(c, "'%s'", s);
+}
+
+/* The number of a token, or NAN after an error (overflow). */
+static double real(Ctx *c, Token t)
+{
+    errno = 0;
+    double v = strtod(t.text, NULL);
+    if (errno == ERANGE && fabs(v) > 1) {
+        error_at(c, t.loc, "number %s is too large for a double", q(c, t.text));
+        return NAN;
+    }
+    return v;
+}
+
+/* A whole number in [min, max] for `what`; -1 after an error. */
+static long whole(Ctx *c, Token t, long min, long max, const char *what)
+{
+    double v = real(c, t);
+    if (isnan(v))
+        return -1;
+    if (strpbrk(t.text, ".eE") != NULL || v != floor(v)) {
+        error_at(c, t.loc, "expected a whole number for %s but found %s", what, q(c, t.text));
+        return -1;
+    }
+    if (v < (double)min || v > (double)max) {
+        if (min == max)
+            error_at(c, t.loc, "%s must be %ld but is %s", what, min, t.text);
+        else if (v < (double)min)
+            error_at(c, t.loc, "%s must be at least %ld but is %s", what, min, t.text);
+        else
+            error_at(c, t.loc, "%s must be at most %ld but is %s", what, max, t.text);
+        return -1;
+    }
+    return (long)v;
+}
+
+/* Looks up word in names (NULL-terminated); -1 after an error naming `what`. */
+static int lookup(Ctx *c, Token word, const char *const *names, const char *what)
+{
+    for (int i = 0; names[i] != NULL; i++)
+        if (strcmp(word.text, names[i]) == 0)
+            return i;
+    Buf b = {0};
+    buf_printf(c, &b, "unknown %s %s", what, q(c, word.text));
+    const char *near = near_miss(word.text, names);
+    if (near != NULL) {
+        buf_printf(c, &b, "; did you mean '%s'?", near);
+    } else {
+        buf_puts(c, &b, " (expected ");
+        for (int i = 0; names[i] != NULL; i++)
+            buf_printf(c, &b, "%s%s", i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
+        buf_puts(c, &b, ")");
+    }
+    error_at(c, word.loc, "%s", b.s);
+    return -1;
+}
+
+long count_params(int ninputs, const Layer *layers, int nlayers)
+{
+    long n = 0;
+    int fan_in = ninputs;
+    for (int l = 0; l < nlayers; l++) {
+        n += (long)layers[l].size * ((long)fan_in + 1);
+        if (n > MAX_PARAMS)
+            return -1;
+        fan_in = layers[l].size;
+    }
+    return n;
+}
+
+/* Checks that the network's name can prefix C identifiers. */
+static void check_name(Ctx *c, Token name)
+{
+    if (strlen(name.text) > MAX_NAME) {
+        error_at(c, name.loc, "network name is %zu characters long; the limit is %d",
+                 strlen(name.text), MAX_NAME);
+        return;
+    }
+    for (int i = 0; c_keywords[i] != NULL; i++)
+        if (strcmp(name.text, c_keywords[i]) == 0) {
+            error_at(c, name.loc, "network name '%s' is a C keyword; it must be usable as a C identifier",
+                     name.text);
+            return;
+        }
+    if (name.text[0] == '_')
+        error_at(c, name.loc, "network name '%s' starts with '_', which C reserves", name.text);
+    else if (strncmp(name.text, "nnrt", 4) == 0)
+        error_at(c, name.loc, "network name '%s' starts with 'nnrt', which the runtime uses", name.text);
+}
+
+/* What check_network finds, before the rest of the spec is read. */
+typedef struct {
+    Stmt *seen[ST_SEED + 1];
+    int nhidden;
+    Stmt *hidden[MAX_LAYERS];
+} NetworkStmts;
+
+static void check_network(Ctx *c, Block *b, Spec *s)
+{
+    NetworkStmts n = {0};
+    int bad = 0;
+
+    check_name(c, b->name);
+    s->name = b->name.text;
+    s->learn_rate = 0.1;
+    s->epochs = 1000;
+    s->seed = 1;
+    s->loss = LOSS_MSE;
+
+    for (Stmt *st = b->stmts; st != NULL; st = st->next) {
+        if (st->kind == ST_HIDDEN) {
+            if (n.nhidden == MAX_LAYERS - 1) {
+                error_at(c, st->loc, "too many hidden layers; the limit is %d", MAX_LAYERS - 1);
+                bad = 1;
+                continue;
+            }
+            n.hidden[n.nhidden++] = st;
+            continue;
+        }
+        if (n.seen[st->kind] != NULL) {
+            error_at(c, st->loc, "duplicate '%s' statement (the first is at line %d)",
+                     stmt_names[st->kind], n.seen[st->kind]->loc.line);
+            bad = 1;
+            continue;
+        }
+        n.seen[st->kind] = st;
+    }
+
+    Stmt *in = n.seen[ST_INPUT], *out = n.seen[ST_OUTPUT];
+    if (in == NULL)
+        error_at(c, b->loc, "network '%s' has no 'input' statement (as in 'input 2')", s->name);
+    if (out == NULL)
+        error_at(c, b->loc, "network '%s' has no 'output' statement (as in 'output 1 sigmoid')",
+                 s->name);
+    if (in == NULL || out == NULL)
+        bad = 1;
+
+    /* Inputs: a count, or names. */
+    if (in != NULL && in->num.text != NULL) {
+        s->ninputs = (int)whole(c, in->num, 1, MAX_INPUTS, "the number of inputs");
+        bad |= s->ninputs < 0;
+    } else if (in != NULL) {
+        int count = 0;
+        for (TokenList *t = in->names; t != NULL; t = t->next)
+            count++;
+        if (count > MAX_INPUTS) {
+            error_at(c, in->loc, "%d inputs; the limit is %d", count, MAX_INPUTS);
+            bad = 1;
+        } else {
+            s->ninputs = count;
+            s->input_names = ctx_array(c, (size_t)count, sizeof *s->input_names);
+            int i = 0;
+            for (TokenList *t = in->names; t != NULL; t = t->next, i++) {
+                for (int j = 0; j < i; j++)
+                    if (strcmp(s->input_names[j], t->tok.text) == 0) {
+                        error_at(c, t->tok.loc, "duplicate input name '%s'", t->tok.text);
+                        bad = 1;
+                    }
+                s->input_names[i] = t->tok.text;
+            }
+        }
+    }
+
+    /* Layers: the hidden ones in order, then the output layer. */
+    s->nlayers = n.nhidden + 1;
+    s->layers = ctx_array(c, (size_t)s->nlayers, sizeof *s->layers);
+    for (int l = 0; l < s->nlayers; l++) {
+        Stmt *st = l < n.nhidden ? n.hidden[l] : out;
+        if (st == NULL)
+            continue;
+        const char *what = l < n.nhidden ? "the size of a hidden layer" : "the number of outputs";
+        long size = whole(c, st->num, 1, MAX_NEURONS, what);
+        int act = lookup(c, st->word, act_names, "activation");
+        if (size < 0 || act < 0) {
+            bad = 1;
+            continue;
+        }
+        if (act == ACT_SOFTMAX && l < n.nhidden) {
+            error_at(c, st->word.loc, "softmax is for the output layer only; a hidden layer "
+                                      "needs sigmoid, tanh, relu, leaky_relu or linear");
+            bad = 1;
+        } else if (act == ACT_SOFTMAX && size < 2) {
+            error_at(c, st->num.loc, "a softmax output needs at least 2 neurons but has %ld "
+                                     "(for one output, use sigmoid)", size);
+            bad = 1;
+        }
+        s->layers[l].size = (int)size;
+        s->layers[l].act = (Act)act;
+    }
+
+    if (n.seen[ST_LOSS] != NULL) {
+        Token w = n.seen[ST_LOSS]->word;
+        int loss = lookup(c, w, loss_names, "loss");
+        if (loss < 0) {
+            bad = 1;
+        } else if (out != NULL && !bad) {
+            Act act = s->layers[s->nlayers - 1].act;
+            s->loss = (LossKind)loss;
+            if (loss == LOSS_CE && act != ACT_SOFTMAX) {
+                error_at(c, w.loc, "loss cross_entropy needs a softmax output, but the output is %s "
+                                   "(for sigmoid outputs, use binary_cross_entropy)", act_names[act]);
+                bad = 1;
+            } else if (loss == LOSS_BCE && act != ACT_SIGMOID) {
+                error_at(c, w.loc, "loss binary_cross_entropy needs a sigmoid output, but the output is %s%s",
+                         act_names[act], act == ACT_SOFTMAX ? " (use cross_entropy)" : "");
+                bad = 1;
+            }
+        }
+    }
+
+    if (n.seen[ST_LEARN_RATE] != NULL) {
+        Token t = n.seen[ST_LEARN_RATE]->num;
+        double v = real(c, t);
+        if (isnan(v)) {
+            bad = 1;
+        } else if (!(v > 0)) {
+            error_at(c, t.loc, "learn_rate must be greater than 0 but is %s", t.text);
+            bad = 1;
+        } else {
+            s->learn_rate = v;
+        }
+    }
+    if (n.seen[ST_EPOCHS] != NULL) {
+        s->epochs = whole(c, n.seen[ST_EPOCHS]->num, 0, MAX_EPOCHS, "epochs");
+        bad |= s->epochs < 0;
+    }
+    if (n.seen[ST_SEED] != NULL) {
+        Token t = n.seen[ST_SEED]->num;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(t.text, &end, 10);
+        if (t.text[0] == '-' || t.text[0] == '+' || *end != '\0' || errno == ERANGE) {
+            error_at(c, t.loc, "expected a whole number from 0 to 18446744073709551615 for seed but found %s",
+                     q(c, t.text));
+            bad = 1;
+        } else {
+            s->seed = (uint64_t)v;
+        }
+    }
+
+    if (!bad && count_params(s->ninputs, s->layers, s->nlayers) < 0) {
+        error_at(c, b->loc, "network '%s' has more than %d parameters, the limit", s->name, MAX_PARAMS);
+        bad = 1;
+    }
+    if (!bad)
+        s->nparams = (int)count_params(s->ninputs, s->layers, s->nlayers);
+    else
+        s->nparams = -1;
+}
+
+static int noutputs(const Spec *s)
+{
+    return s->layers[s->nlayers - 1].size;
+}
+
+/* Can targets be one class index instead of noutputs values? */
+static int takes_class_index(const Spec *s)
+{
+    return s->layers[s->nlayers - 1].act == ACT_SOFTMAX;
+}
+
+/* Stores targets into row: values as they are, or a class index as one-hot. */
+static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int n, Loc loc)
+{
+    int k = noutputs(s);
+    if (n == k) {
+        memcpy(row, v, (size_t)k * sizeof *v);
+        return 0;
+    }
+    if (v[0] != floor(v[0]) || v[0] < 0 || v[0] >= k) {
+        error_at(c, loc, "a class index must be a whole number from 0 to %d but is %.17g", k - 1, v[0]);
+        return -1;
+    }
+    for (int i = 0; i < k; i++)
+        row[i] = i == (int)v[0];
+    return 0;
+}
+
+static void check_params(Ctx *c, Block *b, Spec *s)
+{
+    if (s->nparams < 0)
+        return;
+    int nweights = 0, fan_in = s->ninputs;
+    for (int l = 0; l < s->nlayers; l++) {
+        nweights += s->layers[l].size * fan_in;
+        fan_in = s->layers[l].size;
+    }
+    int nbiases = s->nparams - nweights;
+    s->init_value = ctx_array(c, (size_t)s->nparams, sizeof *s->init_value);
+    s->init_fixed = ctx_array(c, (size_t)s->nparams, sizeof *s->init_fixed);
+    Loc *first = ctx_array(c, (size_t)s->nparams, sizeof *first);
+
+    for (Entry *e = b->entries; e != NULL; e = e->next) {
+        const char *name = e->name.text;
+        char *end;
+        long i = -1;
+        if ((name[0] == 'w' || name[0] == 'b') && name[1] >= '1' && name[1] <= '9') {
+            errno = 0;
+            long k = strtol(name + 1, &end, 10);
+            if (*end == '\0' && errno == 0) {
+                if (name[0] == 'w' && k <= nweights)
+                    i = k - 1;
+                else if (name[0] == 'b' && k <= nbiases)
+                    i = nweights + k - 1;
+            }
+        }
+        if (i < 0) {
+            error_at(c, e->name.loc, "unknown parameter %s: network '%s' has w1 to w%d and b1 to b%d",
+                     q(c, name), s->name, nweights, nbiases);
+            continue;
+        }
+        if (s->init_fixed[i]) {
+            error_at(c, e->name.loc, "parameter '%s' is set twice (first at line %d)", name,
+                     first[i].line);
+            continue;
+        }
+        double v = real(c, e->values->tok);
+        if (isnan(v))
+            continue;
+        s->init_value[i] = v;
+        s->init_fixed[i] = 1;
+        first[i] = e->name.loc;
+    }
+}
+
+/* Is n a valid number of targets for a row of s? */
+static int targets_fit(const Spec *s, int n)
+{
+    return n == noutputs(s) || (n == 1 && takes_class_index(s));
+}
+
+/* "expected 1 target after '->' but found 2", or its class-index form. */
+static void bad_targets(Ctx *c, const Spec *s, Loc loc, int found)
+{
+    int no = noutputs(s);
+    if (takes_class_index(s))
+        error_at(c, loc, "expected %d targets or 1 class index after '->' but found %d", no, found);
+    else
+        error_at(c, loc, "expected %d target%s after '->' but found %d", no, no == 1 ? "" : "s", found);
+}
+
+/*
+ * Splits inline data into rows.  Newlines are free, so rows are told apart
+ * by counting: the numbers between two arrows are the targets of one row
+ * and then the inputs of the next.  When that count is wrong, the first
+ * line break in the run (one row a line is the usual layout) tells which
+ * of the two rows is miscounted, and the message points at it.
+ */
+static void check_inline_data(Ctx *c, Block *b, Spec *s)
+{
+    int ni = s->ninputs, width = ni + noutputs(s);
+    int ntok = 0, narrows = 0;
+    for (TokenList *t = b->items; t != NULL; t = t->next) {
+        ntok++;
+        narrows += t->is_arrow;
+    }
+    if (narrows == 0) {
+        if (ntok == 0)
+            error_at(c, b->loc, "data block has no rows (as in '-2 -1 -> 1')");
+        else
+            error_at(c, b->items->tok.loc, "expected '->' between a row's inputs and its targets");
+        return;
+    }
+    if (narrows > INT_MAX / width) {
+        error_at(c, b->loc, "too many data rows");
+        return;
+    }
+
+    double *data = ctx_array(c, (size_t)narrows, (size_t)width * sizeof *data);
+    double *v = ctx_array(c, (size_t)ntok, sizeof *v);
+    Loc *at = ctx_array(c, (size_t)ntok, sizeof *at);
+    int row = 0, ok = 1;
+    TokenList *arrow = NULL, *t = b->items;
+    for (;;) {
+        /* The run of numbers up to the next arrow, or to the end. */
+        int n = 0, split = -1;
+        for (; t != NULL && !t->is_arrow; t = t->next) {
+            if (split < 0 && n > 0 && t->tok.loc.line != at[n - 1].line)
+                split = n;
+            at[n] = t->tok.loc;
+            v[n] = real(c, t->tok);
+            ok &= !isnan(v[n]);
+            n++;
+        }
+        int last = t == NULL, ntargets = 0;
+
+        if (arrow != NULL) {
+            /* The targets of the row before this arrow. */
+            ntargets = last ? n : targets_fit(s, n - ni) ? n - ni : split > 0 ? split : n - ni;
+            if (ntargets < 0 || ntargets > n)
+                ntargets = n;
+            if (!targets_fit(s, ntargets)) {
+                bad_targets(c, s, arrow->tok.loc, ntargets);
+                ok = 0;
+            } else if (ok && put_targets(c, s, data + (size_t)row * (size_t)width + ni, v, ntargets,
+                                         at[0]) != 0) {
+                ok = 0;
+            }
+            row++;
+        }
+        if (last)
+            break;
+
+        /* The inputs of the next row. */
+        if (n - ntargets != ni) {
+            error_at(c, n - ntargets > 0 ? at[ntargets] : t->tok.loc,
+                     "expected %d input%s before '->' but found %d", ni, ni == 1 ? "" : "s",
+                     n - ntargets);
+            ok = 0;
+        } else if (ok) {
+            memcpy(data + (size_t)row * (size_t)width, v + ntargets, (size_t)ni * sizeof *v);
+        }
+        arrow = t;
+        t = t->next;
+    }
+    if (ok) {
+        s->ndata = row;
+        s->data = data;
+    }
+}
+
+/* The path of a data file named in the spec: relative to the spec's directory. */
+static const char *data_path(Ctx *c, const char *spec, const char *name)
+{
+    const char *slash = strrchr(spec, '/');
+    if (name[0] == '/' || slash == NULL)
+        return name;
+    return ctx_printf(c, "%.*s/%s", (int)(slash - spec), spec, name);
+}
+
+static void check_data_file(Ctx *c, Block *b, Spec *s)
+{
+    const char *path = data_path(c, c->file, b->file.text);
+    struct nnrt_table t;
+    struct nnrt_error err;
+    if (b->file.text[0] == '\0') {
+        error_at(c, b->file.loc, "expected a file name between the quotes");
+        return;
+    }
+    if (nnrt_csv_read(path, 0, &t, &err) != 0) {
+        if (err.line > 0)
+            error_at(c, b->file.loc, "%s:%d: %s", path, err.line, err.msg);
+        else
+            error_at(c, b->file.loc, "%s", err.msg);
+        return;
+    }
+    int ni = s->ninputs, no = noutputs(s), width = ni + no;
+    if (t.cols != width && !(t.cols == ni + 1 && takes_class_index(s))) {
+        if (takes_class_index(s))
+            error_at(c, b->file.loc, "%s:%d: expected %d values (%d inputs, then %d targets or 1 class index) but found %d",
+                     path, t.line[0], width, ni, no, t.cols);
+        else
+            error_at(c, b->file.loc, "%s:%d: expected %d values (%d inputs, %d target%s) but found %d", path,
+                     t.line[0], width, ni, no, no == 1 ? "" : "s", t.cols);
+        nnrt_table_free(&t);
+        return;
+    }
+    if (t.rows > INT_MAX / width) {
+        error_at(c, b->file.loc, "%s has too many rows", path);
+        nnrt_table_free(&t);
+        return;
+    }
+    double *data = ctx_array(c, (size_t)t.rows, (size_t)width * sizeof *data);
+    int ok = 1;
+    for (int r = 0; r < t.rows && ok; r++) {
+        const double *in = t.v + (size_t)r * (size_t)t.cols;
+        double *row = data + (size_t)r * (size_t)width;
+        memcpy(row, in, (size_t)ni * sizeof *in);
+        if (t.cols == width) {
+            memcpy(row + ni, in + ni, (size_t)no * sizeof *in);
+        } else if (in[ni] != floor(in[ni]) || in[ni] < 0 || in[ni] >= no) {
+            error_at(c, b->file.loc, "%s:%d: a class index must be a whole number from 0 to %d but is %.17g",
+                     path, t.line[r], no - 1, in[ni]);
+            ok = 0;
+        } else {
+            for (int k = 0; k < no; k++)
+                row[ni + k] = k == (int)in[ni];
+        }
+    }
+    if (ok) {
+        s->ndata = t.rows;
+        s->data = data;
+    }
+    nnrt_table_free(&t);
+}
+
+static void check_predict(Ctx *c, Block *b, Spec *s)
+{
+    int n = 0;
+    for (Entry *e = b->entries; e != NULL; e = e->next)
+        n++;
+    char **names = ctx_array(c, (size_t)n, sizeof *names);
+    double *x = ctx_array(c, (size_t)n, (size_t)s->ninputs * sizeof *x);
+    int i = 0, ok = 1;
+    for (Entry *e = b->entries; e != NULL; e = e->next, i++) {
+        names[i] = e->name.text;
+        for (int j = 0; j < i; j++)
+            if (strcmp(names[j], names[i]) == 0) {
+                error_at(c, e->name.loc, "duplicate prediction name '%s'", names[i]);
+                ok = 0;
+            }
+        int k = 0;
+        for (TokenList *t = e->values; t != NULL; t = t->next, k++) {
+            double v = real(c, t->tok);
+            if (isnan(v))
+                ok = 0;
+            else if (k < s->ninputs)
+                x[(size_t)i * (size_t)s->ninputs + (size_t)k] = v;
+        }
+        if (k != s->ninputs) {
+            error_at(c, e->name.loc, "prediction '%s' has %d value%s but the network has %d input%s",
+                     names[i], k, k == 1 ? "" : "s", s->ninputs, s->ninputs == 1 ? "" : "s");
+            ok = 0;
+        }
+    }
+    if (ok) {
+        s->npredict = n;
+        s->predict_name = names;
+        s->predict_x = x;
+    }
+}
+
+Spec *check(Ctx *c, Ast *ast)
+{
+    Spec *s = ctx_alloc(c, sizeof *s);
+    s->file = c->file;
+    Block *first[BLOCK_PREDICT + 1] = {0};
+    static const char *const block_names[] = {"network", "params", "data", "predict"};
+
+    for (Block *b = ast->blocks; b != NULL; b = b->next) {
+        if (first[b->kind] != NULL) {
+            error_at(c, b->loc, "duplicate %s block (the first is at line %d)", block_names[b->kind],
+                     first[b->kind]->loc.line);
+            continue;
+        }
+        first[b->kind] = b;
+    }
+    if (first[BLOCK_NETWORK] == NULL) {
+        Loc start = {1, 1};
+        error_at(c, start, "expected a network block (as in 'network NAME { input 2 output 1 sigmoid }')");
+        return NULL;
+    }
+
+    check_network(c, first[BLOCK_NETWORK], s);
+    if (s->nparams < 0)
+        return NULL; /* the rest is read against a network that does not make sense */
+    if (first[BLOCK_PARAMS] != NULL)
+        check_params(c, first[BLOCK_PARAMS], s);
+    if (first[BLOCK_DATA] != NULL && first[BLOCK_DATA]->file.text != NULL)
+        check_data_file(c, first[BLOCK_DATA], s);
+    else if (first[BLOCK_DATA] != NULL)
+        check_inline_data(c, first[BLOCK_DATA], s);
+    if (first[BLOCK_PREDICT] != NULL)
+        check_predict(c, first[BLOCK_PREDICT], s);
+    return c->nerrors == 0 ? s : NULL;
+}

@@ -1,0 +1,306 @@
+/*
+ * ctx.c: the run's memory and its error messages.
+ *
+ * Memory comes from an arena of chunks owned by the Ctx: nothing is freed
+ * until the run ends, and then everything is, so no early return can leak.
+ * When memory runs out the arena jumps back to main, which reports it.
+ *
+ * Errors are recorded, not printed, so that they can be printed in source
+ * order once the run is over, each like GCC's: "file:line:col: error: msg",
+ * then the source line and a caret under the column.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnc.h"
+
+/* Something aligned for any object, as C99 has no max_align_t. */
+typedef union {
+    long double ld;
+    long long ll;
+    void *p;
+    void (*f)(void);
+} Align;
+
+struct Chunk {
+    Chunk *next;
+    size_t used, cap;
+    Align data[];
+};
+
+struct Diag {
+    Loc loc;
+    int seq;
+    char *msg;
+    Diag *next;
+};
+
+NORETURN static void out_of_memory(Ctx *c)
+{
+    if (c->oom != NULL)
+        longjmp(*c->oom, 1);
+    fprintf(stderr, "nnc: error: out of memory\n");
+    exit(1);
+}
+
+/* malloc, failing on purpose at the n-th call when a test asks for it. */
+static void *checked_malloc(Ctx *c, size_t size)
+{
+    c->nallocs++;
+    if (c->fail_alloc_at > 0 && c->nallocs >= c->fail_alloc_at)
+        return NULL;
+    return malloc(size);
+}
+
+void *ctx_alloc(Ctx *c, size_t size)
+{
+    const size_t align = sizeof(Align);
+    size = (size + align - 1) / align * align;
+    if (size == 0)
+        size = align;
+    Chunk *k = c->chunks;
+    if (k == NULL || k->cap - k->used < size) {
+        size_t cap = size > 65536 ? size : 65536;
+        if (cap > SIZE_MAX - sizeof(Chunk))
+            out_of_memory(c);
+        k = checked_malloc(c, sizeof(Chunk) + cap);
+        if (k == NULL)
+            out_of_memory(c);
+        k->used = 0;
+        k->cap = cap;
+        /* A big block gets a chunk of its own behind the current one, so the current one stays in use. */
+        if (c->chunks != NULL && size == cap) {
+            k->next = c->chunks->next;
+            c->chunks->next = k;
+        } else {
+            k->next = c->chunks;
+            c->chunks = k;
+        }
+    }
+    void *p = (char *)k->data + k->used;
+    k->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+void *ctx_array(Ctx *c, size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / 2 / size)
+        out_of_memory(c);
+    return ctx_alloc(c, n * size);
+}
+
+char *ctx_strndup(Ctx *c, const char *s, size_t n)
+{
+    char *p = ctx_alloc(c, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *ctx_strdup(Ctx *c, const char *s)
+{
+    return ctx_strndup(c, s, strlen(s));
+}
+
+static char *ctx_vprintf(Ctx *c, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        bug("bad format '%s'", fmt);
+    char *p = ctx_alloc(c, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *ctx_printf(Ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = ctx_vprintf(c, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void ctx_free(Ctx *c)
+{
+    for (Chunk *k = c->chunks, *next; k != NULL; k = next) {
+        next = k->next;
+        free(k);
+    }
+    c->chunks = NULL;
+    c->diags = NULL;
+}
+
+void error_at(Ctx *c, Loc loc, const char *fmt, ...)
+{
+    Diag *d = ctx_alloc(c, sizeof *d);
+    va_list ap;
+    va_start(ap, fmt);
+    d->msg = ctx_vprintf(c, fmt, ap);
+    va_end(ap);
+    d->loc = loc;
+    d->seq = c->nerrors++;
+
+    /* Insert in source order; errors at the same place keep the order they came in. */
+    Diag **p = &c->diags;
+    while (*p != NULL && ((*p)->loc.line < loc.line ||
+                          ((*p)->loc.line == loc.line && (*p)->loc.col <= loc.col)))
+        p = &(*p)->next;
+    d->next = *p;
+    *p = d;
+}
+
+/*
+ * Prints line `line` of the source and a caret under column col.  Tabs are
+ * expanded to columns of 8 and control bytes shown as '?'.  A line wider
+ * than 160 columns is shown as a window of 120 columns around the caret.
+ */
+static void show_line(Ctx *c, int line, int col)
+{
+    const char *p = c->src, *end = c->src + c->len;
+    for (int l = 1; l < line && p < end; p++)
+        if (*p == '\n')
+            l++;
+    const char *q = p;
+    while (q < end && *q != '\n' && *q != '\r')
+        q++;
+
+    int width = 0;
+    for (const char *s = p; s < q; s++)
+        width += *s == '\t' ? 8 - width % 8 : 1;
+    int from = 0, to = width;
+    if (width > 160) {
+        from = col - 1 - 60 > 0 ? col - 1 - 60 : 0;
+        to = from + 120 < width ? from + 120 : width;
+    }
+
+    fputc(' ', c->err);
+    if (from > 0)
+        fputs("...", c->err);
+    int w = 0;
+    for (const char *s = p; s < q && w < to; s++) {
+        int n = *s == '\t' ? 8 - w % 8 : 1;
+        if (w >= from) {
+            if (*s == '\t')
+                fprintf(c->err, "%*s", n, "");
+            else
+                fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, c->err);
+        }
+        w += n;
+    }
+    if (to < width)
+        fputs("...", c->err);
+    fputc('\n', c->err);
+    int caret = (col - 1 < width ? col - 1 : width) - from + (from > 0 ? 3 : 0);
+    fprintf(c->err, " %*s^\n", caret, "");
+}
+
+void ctx_flush(Ctx *c)
+{
+    for (Diag *d = c->diags; d != NULL; d = d->next) {
+        if (d->loc.line > 0) {
+            fprintf(c->err, "%s:%d:%d: error: %s\n", c->file, d->loc.line, d->loc.col, d->msg);
+            show_line(c, d->loc.line, d->loc.col);
+        } else {
+            fprintf(c->err, "%s: error: %s\n", c->file, d->msg);
+        }
+    }
+    c->diags = NULL;
+}
+
+void bug_at(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "nnc: internal error at %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+/* The edit distance of a and b, giving up (returning a big number) past 3. */
+static int distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 32 || m > 32)
+        return 99;
+    int d[33][33];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            /* A swap of two neighbours counts as one. */
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[n][m];
+}
+
+const char *near_miss(const char *s, const char *const *words)
+{
+    const char *best = NULL;
+    int best_d = 99;
+    for (int i = 0; words[i] != NULL; i++) {
+        int d = distance(s, words[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = words[i];
+        }
+    }
+    /* One edit in a short word, two in a longer one. */
+    size_t len = strlen(s);
+    if (best_d == 0 || best_d > 2 || (best_d == 2 && len < 5))
+        return NULL;
+    return best;
+}
+
+void buf_puts(Ctx *c, Buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        char *bigger = ctx_alloc(c, cap);
+        if (b->len)
+            memcpy(bigger, b->s, b->len);
+        b->s = bigger;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+void buf_printf(Ctx *c, Buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        bug("bad format '%s'", fmt);
+    if ((size_t)n < sizeof small) {
+        buf_puts(c, b, small);
+        return;
+    }
+    va_start(ap, fmt);
+    char *big = ctx_vprintf(c, fmt, ap);
+    va_end(ap);
+    buf_puts(c, b, big);
+}

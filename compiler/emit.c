@@ -1,0 +1,745 @@
+/*
+ * emit.c: the C text of a network, written as the tutorial writes it.
+ *
+ * The training function is the tutorial's loop body: a feedforward that
+ * keeps every sum and activation, the partial derivatives neuron by neuron
+ * from the output back (d_L_d_ypred, d_ypred_d_w5, d_ypred_d_h1,
+ * d_h1_d_w1, ...), the chain rule once per parameter (d_L_d_w1 =
+ * d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1), and the updates.
+ *
+ * Two rules keep it readable beyond the tutorial's shape:
+ *
+ *  - A neuron that feeds several others gets its own backpropagated
+ *    partial, d_L_d_h1 = d_L_d_o1 * d_o1_d_h1 + d_L_d_o2 * d_o2_d_h1,
+ *    instead of a product for every path; a neuron that feeds one other
+ *    (the tutorial's h1 feeding o1) is chained through it inline.
+ *
+ *  - Where the loss and the output activation simplify together (softmax
+ *    with cross-entropy, sigmoid with binary cross-entropy), the output
+ *    neuron's partial is taken with respect to its sum, d_L_d_sum_o1 =
+ *    o1 - y_true, and its parameters' partials follow from that.
+ *
+ * An activation's derivative is computed from values already at hand
+ * (f'(sum_h1) = h1 * (1 - h1) for the sigmoid), never by calling exp again.
+ */
+#include <string.h>
+
+#include "nnc.h"
+#include "nnrt.h"
+
+typedef struct {
+    Ctx *c;
+    Net *net;
+    Spec *s;
+    Buf *out;
+    const char *name; /* the network's name, prefixing every global */
+} Emitter;
+
+#define W(...) buf_printf(e->c, e->out, __VA_ARGS__)
+
+static char *num(Emitter *e, double v)
+{
+    char buf[NNRT_DOUBLE_BUFSIZE];
+    return ctx_strdup(e->c, nnrt_format_double(buf, v));
+}
+
+/* ---- Names and small expressions ----------------------------------------- */
+
+static Neuron *neuron(Emitter *e, int id)
+{
+    return &e->net->neurons[id];
+}
+
+static const char *pname_of(Emitter *e, int param)
+{
+    return e->net->params[param].name;
+}
+
+/* The j-th input of u, as an expression: x[j] or the neuron's name. */
+static const char *input_of(Emitter *e, Neuron *u, int j)
+{
+    if (u->first_input < 0)
+        return ctx_printf(e->c, "x[%d]", j);
+    return neuron(e, u->first_input + j)->name;
+}
+
+static int is_output(Emitter *e, Neuron *u)
+{
+    return u->layer == e->s->nlayers - 1;
+}
+
+/*
+ * Is u an output neuron whose partial is taken with respect to its sum?
+ * Yes for a softmax output (its activation mixes all the sums) and for a
+ * sigmoid output under binary cross-entropy.
+ */
+static int sum_form(Emitter *e, Neuron *u)
+{
+    if (!is_output(e, u))
+        return 0;
+    return u->act == ACT_SOFTMAX || e->s->loss == LOSS_BCE;
+}
+
+/* Does the training code name y_pred, as the tutorial does for one output? */
+static int names_ypred(Emitter *e)
+{
+    return e->net->noutputs == 1 && !sum_form(e, neuron(e, e->net->nneurons - 1));
+}
+
+/* f'(sum_u), from values at hand, and its formula for a comment. */
+static const char *deriv(Emitter *e, Neuron *u, const char **formula)
+{
+    const char *n = u->name;
+    switch (u->act) {
+    case ACT_SIGMOID:
+        *formula = ctx_printf(e->c, "f'(sum_%s) = %s * (1 - %s)", n, n, n);
+        return ctx_printf(e->c, "%s * (1 - %s)", n, n);
+    case ACT_TANH:
+        *formula = ctx_printf(e->c, "tanh'(sum_%s) = 1 - %s^2", n, n);
+        return ctx_printf(e->c, "1 - %s * %s", n, n);
+    case ACT_RELU:
+        *formula = ctx_printf(e->c, "relu'(sum_%s) = 1 if sum_%s > 0, else 0", n, n);
+        return ctx_printf(e->c, "sum_%s > 0 ? 1.0 : 0.0", n);
+    case ACT_LEAKY_RELU:
+        *formula = ctx_printf(e->c, "leaky_relu'(sum_%s) = 1 if sum_%s > 0, else 0.01", n, n);
+        return ctx_printf(e->c, "sum_%s > 0 ? 1.0 : 0.01", n);
+    case ACT_LINEAR:
+        *formula = ctx_printf(e->c, "linear'(sum_%s) = 1", n);
+        return "1.0";
+    case ACT_SOFTMAX:
+        break;
+    }
+    bug("no derivative for activation %d", u->act);
+}
+
+/* The runtime function that applies act, or NULL for linear (none). */
+static const char *act_fn(Act act)
+{
+    switch (act) {
+    case ACT_SIGMOID:
+        return "nnrt_sigmoid";
+    case ACT_TANH:
+        return "nnrt_tanh";
+    case ACT_RELU:
+        return "nnrt_relu";
+    case ACT_LEAKY_RELU:
+        return "nnrt_leaky_relu";
+    case ACT_LINEAR:
+        return NULL;
+    case ACT_SOFTMAX:
+        break;
+    }
+    bug("activation %d is not per neuron", act);
+}
+
+/*
+ * partial L / partial u, as a product to multiply u's own partials by:
+ * d_L_d_ypred for the one output, d_L_d_o2 for one of several, d_L_d_h1
+ * for a neuron that feeds several others, and for a neuron that feeds just
+ * one other (the tutorial's h1), that one's factor chained through it.
+ */
+static const char *upstream(Emitter *e, Neuron *u)
+{
+    if (is_output(e, u))
+        return ctx_printf(e->c, "d_L_d_%s", u->pname);
+    if (u->nfeeds >= 2)
+        return ctx_printf(e->c, "d_L_d_%s", u->name);
+    Neuron *m = neuron(e, e->net->layer_first[u->layer + 1]);
+    if (sum_form(e, m))
+        return ctx_printf(e->c, "d_L_d_sum_%s * nn->%s", m->name, pname_of(e, m->weight[0]));
+    return ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, m), m->pname, u->name);
+}
+
+/* ---- Writing lines ---------------------------------------------------------- */
+
+/*
+ * Writes "<head><term0> + <term1> + ...;" wrapping before 100 columns,
+ * continuation lines indented by 8 more than indent.
+ */
+static void sum_line(Emitter *e, int indent, const char *head, const char **terms, int n,
+                     const char *sep)
+{
+    int col = indent + (int)strlen(head);
+    W("%*s%s", indent, "", head);
+    for (int i = 0; i < n; i++) {
+        int len = (int)strlen(terms[i]) + (i > 0 ? (int)strlen(sep) : 0);
+        if (i > 0 && col + len > 98) {
+            /* The separator (less its trailing blank) ends the line; the term starts the next. */
+            W("%.*s\n%*s%s", (int)strlen(sep) - 1, sep, indent + 8, "", terms[i]);
+            col = indent + 8 + (int)strlen(terms[i]);
+            continue;
+        }
+        W("%s%s", i > 0 ? sep : "", terms[i]);
+        col += len;
+    }
+    W(";\n");
+}
+
+/* "nn->w1 * x[0] + nn->w2 * x[1] + nn->b1" as terms. */
+static const char **sum_terms(Emitter *e, Neuron *u, int *n)
+{
+    const char **t = ctx_array(e->c, (size_t)u->ninputs + 1, sizeof *t);
+    for (int j = 0; j < u->ninputs; j++)
+        t[j] = ctx_printf(e->c, "nn->%s * %s", pname_of(e, u->weight[j]), input_of(e, u, j));
+    t[u->ninputs] = ctx_printf(e->c, "nn->%s", pname_of(e, u->bias));
+    *n = u->ninputs + 1;
+    return t;
+}
+
+/* ---- The file's parts ------------------------------------------------------- */
+
+static void describe_network(Emitter *e, const char *lead)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    W("%sA neural network with:\n", lead);
+    W("%s  - %d input%s", lead, s->ninputs, s->ninputs == 1 ? "" : "s");
+    if (s->input_names != NULL) {
+        W(" (");
+        for (int i = 0; i < s->ninputs && i < 8; i++)
+            W("%s%s", i ? ", " : "", s->input_names[i]);
+        W("%s)", s->ninputs > 8 ? ", ..." : "");
+    }
+    W("\n");
+    for (int l = 0; l < s->nlayers; l++) {
+        int first = net->layer_first[l], size = s->layers[l].size;
+        const char *a = neuron(e, first)->name, *z = neuron(e, first + size - 1)->name;
+        const char *what = l == s->nlayers - 1 ? "an output layer" : "a hidden layer";
+        W("%s  - %s with %d neuron%s (", lead, what, size, size == 1 ? "" : "s");
+        if (size == 1)
+            W("%s", a);
+        else if (size == 2)
+            W("%s, %s", a, z);
+        else
+            W("%s .. %s", a, z);
+        W("), %s\n", act_names[s->layers[l].act]);
+    }
+    static const char *const loss_desc[] = {
+        "mean squared error", "binary cross-entropy", "cross-entropy",
+    };
+    W("%s  - loss: %s\n", lead, loss_desc[s->loss]);
+}
+
+static void emit_struct(Emitter *e)
+{
+    Net *net = e->net;
+    W("/* The network's weights and biases, like the tutorial's self.w1 .. self.b%d. */\n",
+      net->nneurons);
+    W("struct %s {\n", e->name);
+    for (int kind = 0; kind < 2; kind++) {
+        W("    /* %s */\n", kind == 0 ? "Weights" : "Biases");
+        /* One line a neuron, wrapped. */
+        for (int id = 0; id < net->nneurons; id++) {
+            Neuron *u = neuron(e, id);
+            int n = kind == 0 ? u->ninputs : 1;
+            const char **t = ctx_array(e->c, (size_t)n, sizeof *t);
+            for (int j = 0; j < n; j++)
+                t[j] = pname_of(e, kind == 0 ? u->weight[j] : u->bias);
+            if (kind == 1) {
+                W("    double %s; /* %s */\n", t[0], u->name);
+                continue;
+            }
+            W("    /* into %s */\n", u->name);
+            sum_line(e, 4, "double ", t, n, ", ");
+        }
+    }
+    W("};\n\n");
+}
+
+/* The softmax of the output layer's sums, kept from overflowing by the largest. */
+static void emit_softmax(Emitter *e, int first, int last)
+{
+    W("    /* Softmax: o_k = e^(sum_ok - m) / sum_j e^(sum_oj - m), m the largest sum */\n");
+    W("    double max_sum_o = sum_o1;\n");
+    for (int id = first + 1; id < last; id++)
+        W("    if (sum_%s > max_sum_o)\n        max_sum_o = sum_%s;\n", neuron(e, id)->name,
+          neuron(e, id)->name);
+    for (int id = first; id < last; id++)
+        W("    double exp_%s = exp(sum_%s - max_sum_o);\n", neuron(e, id)->name, neuron(e, id)->name);
+    const char **t = ctx_array(e->c, (size_t)(last - first), sizeof *t);
+    for (int id = first; id < last; id++)
+        t[id - first] = ctx_printf(e->c, "exp_%s", neuron(e, id)->name);
+    sum_line(e, 4, "double sum_exp = ", t, last - first, " + ");
+    for (int id = first; id < last; id++)
+        W("    double %s = exp_%s / sum_exp;\n", neuron(e, id)->name, neuron(e, id)->name);
+}
+
+/*
+ * The feedforward, as the tutorial's feedforward method: one line a neuron,
+ * h1 = f(w1 * x[0] + w2 * x[1] + b1), without keeping the sums.
+ */
+static void emit_feedforward(Emitter *e)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    int ni = s->ninputs, no = net->noutputs;
+    W("/*\n * The feedforward: x holds the %d input%s", ni, ni == 1 ? "" : "s");
+    if (s->input_names != NULL) {
+        W(" (");
+        for (int i = 0; i < ni && i < 8; i++)
+            W("%sx[%d] is %s", i ? ", " : "", i, s->input_names[i]);
+        W("%s)", ni > 8 ? ", ..." : "");
+    }
+    W(";\n * y_pred receives the %s.\n */\n", no == 1 ? "output" : "outputs");
+    W("void %s_feedforward(const struct %s *nn, const double x[%d], double y_pred[%d])\n{\n",
+      e->name, e->name, ni, no);
+    for (int l = 0; l < s->nlayers; l++) {
+        int first = net->layer_first[l], last = net->layer_first[l + 1];
+        for (int id = first; id < last; id++) {
+            Neuron *u = neuron(e, id);
+            int n;
+            const char **t = sum_terms(e, u, &n);
+            const char *fn = act_fn(u->act == ACT_SOFTMAX ? ACT_LINEAR : u->act);
+            const char *head;
+            if (u->act == ACT_SOFTMAX)
+                head = ctx_printf(e->c, "double sum_%s = ", u->name);
+            else if (fn == NULL)
+                head = ctx_printf(e->c, "double %s = ", u->name);
+            else
+                head = ctx_printf(e->c, "double %s = %s(", u->name, fn);
+            if (fn != NULL)
+                t[n - 1] = ctx_printf(e->c, "%s)", t[n - 1]);
+            sum_line(e, 4, head, t, n, " + ");
+        }
+        if (s->layers[l].act == ACT_SOFTMAX)
+            emit_softmax(e, first, last);
+    }
+    W("\n");
+    for (int k = 0; k < no; k++)
+        W("    y_pred[%d] = o%d;\n", k, k + 1);
+    W("}\n\n");
+}
+
+static void emit_loss(Emitter *e)
+{
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    static const char *const fn[] = {"nnrt_mse", "nnrt_binary_cross_entropy", "nnrt_cross_entropy"};
+    static const char *const what[] = {
+        "the mean squared error of its prediction",
+        "the binary cross-entropy of its prediction",
+        "the cross-entropy of its prediction",
+    };
+    W("/* The loss of one sample: %s. */\n", what[e->s->loss]);
+    W("double %s_loss(const struct %s *nn, const double x[%d], const double y_true[%d])\n{\n",
+      e->name, e->name, ni, no);
+    W("    double y_pred[%d];\n\n", no);
+    W("    %s_feedforward(nn, x, y_pred);\n", e->name);
+    W("    return %s(y_true, y_pred, %d);\n}\n\n", fn[e->s->loss], no);
+}
+
+/* The training feedforward: every sum and activation kept, as the tutorial does. */
+static void emit_forward_pass(Emitter *e)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    W("    /* --- Do a feedforward (we'll need these values later) */\n");
+    for (int l = 0; l < s->nlayers; l++) {
+        int first = net->layer_first[l], last = net->layer_first[l + 1];
+        for (int id = first; id < last; id++) {
+            Neuron *u = neuron(e, id);
+            int n;
+            const char **t = sum_terms(e, u, &n);
+            sum_line(e, 4, ctx_printf(e->c, "double sum_%s = ", u->name), t, n, " + ");
+            if (u->act == ACT_SOFTMAX)
+                continue;
+            const char *fn = act_fn(u->act);
+            if (fn != NULL)
+                W("    double %s = %s(sum_%s);\n", u->name, fn, u->name);
+            else
+                W("    double %s = sum_%s;\n", u->name, u->name);
+            if (id + 1 < net->nneurons)
+                W("\n");
+        }
+        if (s->layers[l].act == ACT_SOFTMAX)
+            emit_softmax(e, first, last);
+    }
+    if (names_ypred(e))
+        W("    double y_pred = o1;\n");
+    W("\n");
+}
+
+/* partial L / partial each output: the loss's derivative. */
+static void emit_loss_partials(Emitter *e)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    int no = net->noutputs, first = net->layer_first[s->nlayers - 1];
+    Act act = s->layers[s->nlayers - 1].act;
+
+    W("    /* --- Calculate partial derivatives. */\n");
+    W("    /* --- Naming: d_L_d_w1 represents \"partial L / partial w1\" */\n");
+    if (s->loss == LOSS_CE) {
+        W("    /*\n");
+        W("     * Cross-entropy through softmax: partial L / partial sum_ok = o_k - y_true_k,\n");
+        W("     * the well-known simplification of sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).\n");
+        W("     */\n");
+        for (int k = 0; k < no; k++)
+            W("    double d_L_d_sum_o%d = o%d - y_true[%d];\n", k + 1, k + 1, k);
+        W("\n");
+        return;
+    }
+    if (s->loss == LOSS_BCE) {
+        W("    /*\n");
+        W("     * Binary cross-entropy through the sigmoid: partial L / partial sum_ok =\n");
+        W("     * (o_k - y_true_k) / K, the simplification of (partial L / partial o_k) * o_k * (1 - o_k)%s.\n",
+          no == 1 ? ", K = 1" : "");
+        W("     */\n");
+        for (int k = 0; k < no; k++) {
+            if (no == 1)
+                W("    double d_L_d_sum_o1 = o1 - y_true[0];\n");
+            else
+                W("    double d_L_d_sum_o%d = (o%d - y_true[%d]) / %d;\n", k + 1, k + 1, k, no);
+        }
+        W("\n");
+        return;
+    }
+    /* Mean squared error. */
+    if (no == 1) {
+        W("    /* partial L / partial y_pred = -2 * (y_true - y_pred) */\n");
+        W("    double d_L_d_ypred = -2 * (y_true[0] - y_pred);\n\n");
+        return;
+    }
+    W("    /* partial L / partial o_k = -2 * (y_true_k - o_k) / %d */\n", no);
+    for (int k = 0; k < no; k++)
+        W("    double d_L_d_o%d = -2 * (y_true[%d] - o%d) / %d;\n", k + 1, k, k + 1, no);
+    if (act == ACT_SOFTMAX) {
+        W("    /* Softmax: partial L / partial sum_ok = o_k * (d_L_d_o_k - sum_j d_L_d_o_j * o_j) */\n");
+        const char **t = ctx_array(e->c, (size_t)no, sizeof *t);
+        for (int k = 0; k < no; k++)
+            t[k] = ctx_printf(e->c, "d_L_d_o%d * o%d", k + 1, k + 1);
+        sum_line(e, 4, "double d_L_d_o_dot_o = ", t, no, " + ");
+        for (int k = 0; k < no; k++)
+            W("    double d_L_d_sum_%s = %s * (d_L_d_%s - d_L_d_o_dot_o);\n", neuron(e, first + k)->name,
+              neuron(e, first + k)->name, neuron(e, first + k)->name);
+    }
+    W("\n");
+}
+
+/* A neuron's own partials: with respect to its weights, its bias and its inputs. */
+static void emit_neuron_partials(Emitter *e, Neuron *u)
+{
+    if (sum_form(e, u))
+        return; /* its partials are d_L_d_sum_ok times an input: written in the chain rule */
+    const char *formula;
+    const char *d = deriv(e, u, &formula);
+    const char *p = u->pname, *n = u->name;
+    W("    /* Neuron %s */\n", n);
+    W("    /* partial %s / partial sum_%s = %s */\n", is_output(e, u) && !strcmp(p, "ypred") ? "y_pred" : n,
+      n, formula);
+    W("    double d_%s_d_sum_%s = %s;\n", p, n, d);
+    const char *pn = !strcmp(p, "ypred") ? "y_pred" : p;
+    for (int j = 0; j < u->ninputs; j++) {
+        const char *w = pname_of(e, u->weight[j]), *in = input_of(e, u, j);
+        W("    /* partial %s / partial %s = %s * f'(sum_%s) */\n", pn, w, in, n);
+        W("    double d_%s_d_%s = %s * d_%s_d_sum_%s;\n", p, w, in, p, n);
+    }
+    W("    /* partial %s / partial %s = f'(sum_%s) */\n", pn, pname_of(e, u->bias), n);
+    W("    double d_%s_d_%s = d_%s_d_sum_%s;\n", p, pname_of(e, u->bias), p, n);
+    if (u->first_input < 0) {
+        W("\n");
+        return;
+    }
+    W("\n");
+    for (int j = 0; j < u->ninputs; j++) {
+        const char *w = pname_of(e, u->weight[j]), *in = input_of(e, u, j);
+        W("    /* partial %s / partial %s = %s * f'(sum_%s) */\n", pn, in, w, n);
+        W("    double d_%s_d_%s = nn->%s * d_%s_d_sum_%s;\n", p, in, w, p, n);
+    }
+    W("\n");
+}
+
+/* d_L_d_h for each neuron of layer l that feeds several others. */
+static void emit_backpropagated(Emitter *e, int l)
+{
+    Net *net = e->net;
+    int first = net->layer_first[l], last = net->layer_first[l + 1];
+    int nfirst = net->layer_first[l + 1], nlast = net->layer_first[l + 2];
+    if (neuron(e, first)->nfeeds < 2)
+        return;
+    W("    /* partial L / partial each neuron of this layer, through every neuron it feeds */\n");
+    for (int id = first; id < last; id++) {
+        Neuron *h = neuron(e, id);
+        const char **t = ctx_array(e->c, (size_t)(nlast - nfirst), sizeof *t);
+        for (int m = nfirst; m < nlast; m++) {
+            Neuron *u = neuron(e, m);
+            if (sum_form(e, u))
+                t[m - nfirst] = ctx_printf(e->c, "d_L_d_sum_%s * nn->%s", u->name,
+                                           pname_of(e, u->weight[id - first]));
+            else
+                t[m - nfirst] = ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, u), u->pname, h->name);
+        }
+        sum_line(e, 4, ctx_printf(e->c, "double d_L_d_%s = ", h->name), t, nlast - nfirst, " + ");
+    }
+    W("\n");
+}
+
+/* partial L / partial parameter, the chain rule written out. */
+static const char *chain(Emitter *e, int param)
+{
+    Param *p = &e->net->params[param];
+    Neuron *u = neuron(e, p->neuron);
+    if (sum_form(e, u)) {
+        if (p->input < 0)
+            return ctx_printf(e->c, "d_L_d_sum_%s", u->name);
+        return ctx_printf(e->c, "d_L_d_sum_%s * %s", u->name, input_of(e, u, p->input));
+    }
+    return ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, u), u->pname, p->name);
+}
+
+/*
+ * The body that train_sample and backprop share: feedforward, partials and
+ * the chain rule, leaving d_L_d_<param> for every parameter in locals.
+ */
+static void emit_gradient(Emitter *e)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    emit_forward_pass(e);
+    emit_loss_partials(e);
+    for (int l = s->nlayers - 1; l >= 0; l--) {
+        for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
+            emit_neuron_partials(e, neuron(e, id));
+        if (l > 0)
+            emit_backpropagated(e, l - 1);
+    }
+    W("    /* --- The chain rule: partial L / partial each weight and bias */\n");
+    for (int id = 0; id < net->nneurons; id++) {
+        Neuron *u = neuron(e, id);
+        W("    /* Neuron %s */\n", u->name);
+        for (int j = 0; j <= u->ninputs; j++) {
+            int param = j < u->ninputs ? u->weight[j] : u->bias;
+            W("    double d_L_d_%s = %s;\n", pname_of(e, param), chain(e, param));
+        }
+        W("\n");
+    }
+}
+
+/* The parameters neuron by neuron, as the tutorial's updates are laid out. */
+static void emit_per_param(Emitter *e, const char *fmt)
+{
+    Net *net = e->net;
+    for (int id = 0; id < net->nneurons; id++) {
+        Neuron *u = neuron(e, id);
+        if (id > 0)
+            W("\n");
+        W("    /* Neuron %s */\n", u->name);
+        for (int j = 0; j <= u->ninputs; j++) {
+            const char *p = pname_of(e, j < u->ninputs ? u->weight[j] : u->bias);
+            W(fmt, p, p);
+        }
+    }
+}
+
+static void emit_train_sample(Emitter *e)
+{
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    W("/*\n");
+    W(" * One step of stochastic gradient descent on the sample (x, y_true), as the\n");
+    W(" * tutorial's train loop takes it: feedforward, partial derivatives, updates.\n");
+    W(" */\n");
+    W("void %s_train_sample(struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+      e->name, ni, no);
+    W("    double learn_rate)\n{\n");
+    emit_gradient(e);
+    W("    /* --- Update weights and biases */\n");
+    emit_per_param(e, "    nn->%s -= learn_rate * d_L_d_%s;\n");
+    W("}\n\n");
+}
+
+static void emit_backprop(Emitter *e)
+{
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    W("/*\n");
+    W(" * Backpropagation on one sample (x, y_true): the partials of %s_train_sample,\n", e->name);
+    W(" * added to sum_d_L_d instead of applied, so that a caller can average them over\n");
+    W(" * many samples (the gradient of the loss over a data set).\n");
+    W(" */\n");
+    W("void %s_backprop(const struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+      e->name, ni, no);
+    W("    struct %s *sum_d_L_d)\n{\n", e->name);
+    emit_gradient(e);
+    W("    /* --- Add this sample's partials to the sums */\n");
+    emit_per_param(e, "    sum_d_L_d->%s += d_L_d_%s;\n");
+    W("}\n\n");
+}
+
+/* Writes n doubles, `per` a line, indented by 4. */
+static void emit_doubles(Emitter *e, const double *v, long n, int per)
+{
+    for (long i = 0; i < n; i++) {
+        W("%s%s,", i % per == 0 ? "    " : " ", num(e, v[i]));
+        if (i % per == per - 1 || i == n - 1)
+            W("\n");
+    }
+}
+
+/* The description of the network that nnrt_main works from. */
+static void emit_descriptor(Emitter *e)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    const char *n = e->name;
+    int ni = s->ninputs, no = net->noutputs;
+
+    W("/* ---- What the runtime needs to know: not the network's math. ---- */\n\n");
+    W("static const char *const %s_param_name[%d] = {\n", n, net->nparams);
+    for (int i = 0; i < net->nparams; i++)
+        W("%s\"%s\",%s", i % 10 == 0 ? "    " : " ", pname_of(e, i),
+          i % 10 == 9 || i == net->nparams - 1 ? "\n" : "");
+    W("};\n\n");
+    W("static const size_t %s_param_offset[%d] = {\n", n, net->nparams);
+    for (int i = 0; i < net->nparams; i++)
+        W("    offsetof(struct %s, %s),\n", n, pname_of(e, i));
+    W("};\n\n");
+
+    if (s->init_fixed != NULL) {
+        W("/* The parameters that the spec's params block fixes, and their values. */\n");
+        W("static const unsigned char %s_init_fixed[%d] = {\n", n, net->nparams);
+        for (int i = 0; i < net->nparams; i++)
+            W("%s%d,%s", i % 20 == 0 ? "    " : " ", s->init_fixed[i],
+              i % 20 == 19 || i == net->nparams - 1 ? "\n" : "");
+        W("};\n\n");
+        W("static const double %s_init_value[%d] = {\n", n, net->nparams);
+        emit_doubles(e, s->init_value, net->nparams, 8);
+        W("};\n\n");
+    }
+    if (s->ndata > 0) {
+        W("/* The spec's data: %d row%s of %d input%s, then %d target%s. */\n", s->ndata,
+          s->ndata == 1 ? "" : "s", ni, ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+        W("static const double %s_data[%ld] = {\n", n, (long)s->ndata * (ni + no));
+        for (int r = 0; r < s->ndata; r++)
+            emit_doubles(e, s->data + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
+        W("};\n\n");
+    }
+    if (s->npredict > 0) {
+        W("/* The spec's predictions. */\n");
+        W("static const char *const %s_predict_name[%d] = {\n", n, s->npredict);
+        for (int i = 0; i < s->npredict; i++)
+            W("    \"%s\",\n", s->predict_name[i]);
+        W("};\n\n");
+        W("static const double %s_predict_x[%ld] = {\n", n, (long)s->npredict * ni);
+        for (int i = 0; i < s->npredict; i++)
+            emit_doubles(e, s->predict_x + (size_t)i * (size_t)ni, ni, ni > 16 ? 16 : ni);
+        W("};\n\n");
+    }
+
+    W("static void %s_feedforward_any(const void *nn, const double *x, double *y_pred)\n{\n", n);
+    W("    %s_feedforward(nn, x, y_pred);\n}\n\n", n);
+    W("static double %s_loss_any(const void *nn, const double *x, const double *y_true)\n{\n", n);
+    W("    return %s_loss(nn, x, y_true);\n}\n\n", n);
+    W("static void %s_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)\n{\n", n);
+    W("    %s_train_sample(nn, x, y_true, learn_rate);\n}\n\n", n);
+    W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)\n{\n", n);
+    W("    %s_backprop(nn, x, y_true, sum_d_L_d);\n}\n\n", n);
+
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
+    W("const struct nnrt_net %s_net = {\n", n);
+    W("    .name = \"%s\",\n", n);
+    W("    .spec = \"");
+    for (const char *p = s->file; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\')
+            W("\\%c", ch);
+        else if (ch < 0x20 || ch >= 0x7f)
+            W("\\%03o", ch);
+        else
+            W("%c", ch);
+    }
+    W("\",\n");
+    W("    .ninputs = %d,\n    .noutputs = %d,\n    .nparams = %d,\n", ni, no, net->nparams);
+    W("    .size = sizeof(struct %s),\n", n);
+    W("    .param_name = %s_param_name,\n    .param_offset = %s_param_offset,\n", n, n);
+    W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
+    W("    .train_sample = %s_train_sample_any,\n    .backprop = %s_backprop_any,\n", n, n);
+    W("    .epochs = %ld,\n    .learn_rate = %s,\n    .seed = UINT64_C(%s),\n", s->epochs,
+      num(e, s->learn_rate), seed);
+    if (s->init_fixed != NULL)
+        W("    .init_value = %s_init_value,\n    .init_fixed = %s_init_fixed,\n", n, n);
+    if (s->ndata > 0)
+        W("    .ndata = %d,\n    .data = %s_data,\n", s->ndata, n);
+    if (s->npredict > 0)
+        W("    .npredict = %d,\n    .predict_name = %s_predict_name,\n    .predict_x = %s_predict_x,\n",
+          s->npredict, n, n);
+    W("};\n\n");
+
+    W("/* The program: nnrt_main reads the options, trains and reports. */\n");
+    W("#ifndef NNC_NO_MAIN\n");
+    W("int main(int argc, char **argv)\n{\n");
+    W("    return nnrt_main(&%s_net, argc, argv);\n}\n", n);
+    W("#endif\n");
+}
+
+/* The opening comment: what the file is and what the network is. */
+static void emit_preamble(Emitter *e, const char *kind)
+{
+    Net *net = e->net;
+    W("/*\n * %s of the network '%s', generated by nnc %s from %s.\n", kind, e->name, NNC_VERSION,
+      e->s->file);
+    W(" * Edit the spec, not this file.\n *\n");
+    describe_network(e, " * ");
+    W(" *\n * Parameters:");
+    int col = 14;
+    for (int id = 0; id < net->nneurons; id++) {
+        Neuron *u = neuron(e, id);
+        char *part;
+        if (u->ninputs == 1)
+            part = ctx_printf(e->c, " %s has %s, %s;", u->name, pname_of(e, u->weight[0]), pname_of(e, u->bias));
+        else if (u->ninputs == 2)
+            part = ctx_printf(e->c, " %s has %s, %s, %s;", u->name, pname_of(e, u->weight[0]),
+                              pname_of(e, u->weight[1]), pname_of(e, u->bias));
+        else
+            part = ctx_printf(e->c, " %s has %s .. %s, %s;", u->name, pname_of(e, u->weight[0]),
+                              pname_of(e, u->weight[u->ninputs - 1]), pname_of(e, u->bias));
+        if (id == net->nneurons - 1)
+            part[strlen(part) - 1] = '.';
+        if (col + (int)strlen(part) > 90) {
+            W("\n *");
+            col = 2;
+        }
+        W("%s", part);
+        col += (int)strlen(part);
+    }
+    W("\n */\n");
+}
+
+void emit_c(Ctx *c, Net *net, Buf *out)
+{
+    Emitter em = {c, net, net->spec, out, net->spec->name};
+    Emitter *e = &em;
+    emit_preamble(e, "C");
+    W("#include \"nnrt.h\"\n\n");
+    emit_struct(e);
+    emit_feedforward(e);
+    emit_loss(e);
+    emit_train_sample(e);
+    emit_backprop(e);
+    emit_descriptor(e);
+}
+
+void emit_header(Ctx *c, Net *net, Buf *out)
+{
+    Emitter em = {c, net, net->spec, out, net->spec->name};
+    Emitter *e = &em;
+    const char *n = e->name;
+    int ni = e->s->ninputs, no = net->noutputs;
+    char *guard = ctx_printf(c, "NNC_%s_H", n);
+    for (char *p = guard; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    emit_preamble(e, "The header");
+    W("#ifndef %s\n#define %s\n\n#include \"nnrt.h\"\n\n", guard, guard);
+    emit_struct(e);
+    W("/* Runs x (%d values) through the network into y_pred (%d values). */\n", ni, no);
+    W("void %s_feedforward(const struct %s *nn, const double x[%d], double y_pred[%d]);\n\n", n, n, ni, no);
+    W("/* The loss of one sample. */\n");
+    W("double %s_loss(const struct %s *nn, const double x[%d], const double y_true[%d]);\n\n", n, n, ni, no);
+    W("/* One step of stochastic gradient descent on one sample. */\n");
+    W("void %s_train_sample(struct %s *nn, const double x[%d], const double y_true[%d],\n", n, n, ni, no);
+    W("    double learn_rate);\n\n");
+    W("/* Adds partial L / partial each parameter, for one sample, to sum_d_L_d. */\n");
+    W("void %s_backprop(const struct %s *nn, const double x[%d], const double y_true[%d],\n", n, n, ni, no);
+    W("    struct %s *sum_d_L_d);\n\n", n);
+    W("/* The network's description, for nnrt_main and the other nnrt_ functions. */\n");
+    W("extern const struct nnrt_net %s_net;\n\n#endif\n", n);
+}

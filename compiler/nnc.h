@@ -1,0 +1,256 @@
+/*
+ * nnc.h: everything the passes of the compiler share, one banner a file.
+ *
+ * The pipeline is lexer.l -> parser.y (an Ast) -> check.c (a Spec) ->
+ * derive.c (a Net: neurons, parameters, who feeds whom) -> emit.c (C text).
+ * main.c runs the passes in that order.  All the memory of a run comes
+ * from one arena in the Ctx and is freed at once at the end, so that no
+ * error path can leak.
+ */
+#ifndef NNC_H
+#define NNC_H
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define NNC_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+#else
+#define PRINTF_LIKE(f, a)
+#define NORETURN
+#endif
+
+/* ---- Limits (documented in the README) ---------------------------------- */
+
+#define MAX_INPUTS 100000        /* inputs of a network */
+#define MAX_NEURONS 100000       /* neurons of one layer */
+#define MAX_LAYERS 64            /* hidden layers and the output layer */
+#define MAX_PARAMS 10000000      /* weights and biases together */
+#define MAX_EPOCHS 2147483647L   /* fits a long everywhere */
+#define MAX_NAME 63              /* characters of a network name */
+
+/* ---- Context, arena, diagnostics (ctx.c) -------------------------------- */
+
+typedef struct {
+    int line, col; /* 1-based; col counts tabs to the next multiple of 8, as GCC */
+} Loc;
+
+typedef struct Diag Diag;
+typedef struct Chunk Chunk;
+
+/* A growable string, for the C text being emitted. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} Buf;
+
+/* One run of the compiler over one spec. */
+typedef struct {
+    const char *file;  /* the spec's path, as given */
+    const char *src;   /* its text, NUL-terminated */
+    size_t len;        /* its length in bytes */
+    int nerrors;
+    Diag *diags;       /* errors so far, printed in source order by ctx_flush */
+    Chunk *chunks;     /* the arena */
+    jmp_buf *oom;      /* where to go when memory runs out */
+    FILE *err;         /* where diagnostics go */
+    int fail_alloc_at; /* for tests: fail the n-th allocation (0: never) */
+    int nallocs;
+} Ctx;
+
+/* Memory from the arena of c, zeroed; jumps to c->oom when there is none. */
+void *ctx_alloc(Ctx *c, size_t size);
+/* An array of n elements of size bytes, checking n * size for overflow. */
+void *ctx_array(Ctx *c, size_t n, size_t size);
+char *ctx_strndup(Ctx *c, const char *s, size_t n);
+char *ctx_strdup(Ctx *c, const char *s);
+char *ctx_printf(Ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Frees everything ctx_alloc gave. */
+void ctx_free(Ctx *c);
+
+/* Records an error at loc (loc.line 0: an error about the whole file). */
+void error_at(Ctx *c, Loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Prints the recorded errors in source order, each with its line and a caret. */
+void ctx_flush(Ctx *c);
+/* A bug in nnc: prints where and aborts. */
+#define bug(...) bug_at(__FILE__, __LINE__, __VA_ARGS__)
+NORETURN void bug_at(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* The closest of the NULL-terminated words to s, if it is a likely typo; or NULL. */
+const char *near_miss(const char *s, const char *const *words);
+
+void buf_printf(Ctx *c, Buf *b, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void buf_puts(Ctx *c, Buf *b, const char *s);
+
+/* ---- The syntax tree (parser.y, ast.c) ---------------------------------- */
+
+/* A word or number as written, with where it was written. */
+typedef struct {
+    char *text;
+    Loc loc;
+} Token;
+
+typedef struct TokenList {
+    Token tok;
+    int is_arrow; /* in a data block: the '->' between inputs and targets */
+    struct TokenList *next;
+    struct TokenList *tail; /* in the head node only: the last node */
+} TokenList;
+
+typedef enum {
+    ST_INPUT,
+    ST_HIDDEN,
+    ST_OUTPUT,
+    ST_LOSS,
+    ST_LEARN_RATE,
+    ST_EPOCHS,
+    ST_SEED,
+} StmtKind;
+
+/* A statement of the network block: `hidden 2 sigmoid` is kind ST_HIDDEN, num 2, word sigmoid. */
+typedef struct Stmt {
+    StmtKind kind;
+    Loc loc;           /* of the keyword */
+    Token num;         /* text NULL when absent */
+    Token word;        /* text NULL when absent */
+    TokenList *names;  /* `input a, b` */
+    struct Stmt *next;
+} Stmt;
+
+typedef enum { BLOCK_NETWORK, BLOCK_PARAMS, BLOCK_DATA, BLOCK_PREDICT } BlockKind;
+
+/* `predict { name: X... }` and `params { name = X }` entries. */
+typedef struct Entry {
+    Token name;
+    TokenList *values;
+    struct Entry *next;
+} Entry;
+
+typedef struct Block {
+    BlockKind kind;
+    Loc loc;           /* of the keyword */
+    Token name;        /* network NAME */
+    Stmt *stmts;       /* network */
+    Entry *entries;    /* params, predict */
+    Token file;        /* data "file.csv": text NULL for inline data */
+    TokenList *items;  /* inline data: numbers and arrows */
+    struct Block *next;
+} Block;
+
+typedef struct {
+    Block *blocks;
+} Ast;
+
+/* What the lexer and the parser share while they run. */
+typedef struct {
+    Ctx *c;
+    void *scanner;
+    int line, col;      /* where the next token starts */
+    int last_keyword;   /* token kind of the last keyword, for messages */
+    Ast *ast;
+} ParseState;
+
+/* Parses c->src; returns NULL (with errors recorded) when it does not parse. */
+Ast *parse(Ctx *c);
+
+/* Append a node to a list, keeping source order (ast.c); a NULL node is skipped. */
+TokenList *token_list_append(Ctx *c, TokenList *list, Token tok, int is_arrow);
+Stmt *stmt_append(Stmt *list, Stmt *s);
+Entry *entry_append(Entry *list, Entry *e);
+Block *block_append(Block *list, Block *b);
+
+/* ---- The checked spec (check.c) ----------------------------------------- */
+
+typedef enum { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_LINEAR, ACT_SOFTMAX } Act;
+typedef enum { LOSS_MSE, LOSS_BCE, LOSS_CE } LossKind;
+
+extern const char *const act_names[];   /* indexed by Act */
+extern const char *const loss_names[];  /* indexed by LossKind */
+
+typedef struct {
+    int size;
+    Act act;
+} Layer;
+
+/* A network block made sense of: what the derivation and the emitter need. */
+typedef struct {
+    const char *file;
+    const char *name;
+    int ninputs;
+    char **input_names;   /* NULL for `input N` */
+    int nlayers;          /* hidden layers, then the output layer */
+    Layer *layers;
+    LossKind loss;
+    double learn_rate;
+    long epochs;
+    uint64_t seed;
+
+    int nparams;
+    double *init_value;   /* nparams values, or NULL without a params block */
+    unsigned char *init_fixed;
+
+    int ndata;            /* rows of ninputs then noutputs values */
+    double *data;
+
+    int npredict;
+    char **predict_name;
+    double *predict_x;    /* npredict rows of ninputs */
+} Spec;
+
+/* Checks ast and builds its Spec; NULL when there were errors. */
+Spec *check(Ctx *c, Ast *ast);
+
+/* ---- The derivation (derive.c) ------------------------------------------ */
+
+/* A weight or a bias, named as the issue fixes: w1.. then b1... */
+typedef struct {
+    char *name;
+    int neuron;  /* the neuron it belongs to */
+    int input;   /* which input of that neuron it weighs; -1 for the bias */
+} Param;
+
+typedef struct {
+    char *name;     /* h1, h2, h1_1, o1 */
+    char *pname;    /* its name in partials: ypred for a single output, else name */
+    int layer;
+    Act act;
+    int ninputs;
+    int first_input;  /* index of its first input neuron (layer > 0), else -1 */
+    int *weight;      /* ninputs parameter indices */
+    int bias;         /* parameter index */
+    int nfeeds;       /* how many neurons take it as an input */
+} Neuron;
+
+typedef struct {
+    Spec *spec;
+    int nneurons;
+    Neuron *neurons;
+    int *layer_first;   /* nlayers + 1 entries: neurons of layer l are [first[l], first[l+1]) */
+    int nparams;
+    Param *params;
+    int nweights;       /* parameters [0, nweights) are weights, the rest biases */
+    int noutputs;
+} Net;
+
+/* Names the neurons and parameters of spec and works out who feeds whom. */
+Net *derive(Ctx *c, Spec *spec);
+
+/* How many parameters a network of these layers has, or -1 past MAX_PARAMS. */
+long count_params(int ninputs, const Layer *layers, int nlayers);
+
+/* ---- Emission (emit.c) --------------------------------------------------- */
+
+/* Writes the C file for net into out. */
+void emit_c(Ctx *c, Net *net, Buf *out);
+/* Writes the header for embedding net into out. */
+void emit_header(Ctx *c, Net *net, Buf *out);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * parser.y: the grammar of the .nn language, building an Ast.
+ *
+ * The grammar only says what may follow what; what the words and numbers
+ * mean (is 'sigmod' an activation? is 2.5 a size?) is check.c's business,
+ * where each mistake can be named precisely.  Syntax errors are reported
+ * by yyreport_syntax_error below in the house style: what was expected,
+ * what was found, and the near miss if there is one.  Recovery happens at
+ * statement, entry and block boundaries, so one run reports every error.
+ */
+%code requires {
+#include "nnc.h"
+}
+
+%code provides {
+int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
+}
+
+/* A pure parser, so that nothing lives in globals. */
+%define api.pure full
+/* Tokens and rules carry their line and column, for messages. */
+%locations
+/* Our own syntax-error messages, to name what was expected in words. */
+%define parse.error custom
+/* TOK_ keeps token names clear of everything else. */
+%define api.token.prefix {TOK_}
+/* Each semantic value has a type of its own, checked by the compiler. */
+%define api.value.type union
+/* The grammar has no conflicts, and must stay so. */
+%expect 0
+
+%param {void *scanner}
+%parse-param {ParseState *ps}
+
+/*
+ * No %destructor: every semantic value lives in the run's arena, which is
+ * freed once, whatever the parser discards during error recovery.
+ */
+
+%token NETWORK "network" PARAMS "params" DATA "data" PREDICT "predict"
+%token INPUT "input" HIDDEN "hidden" OUTPUT "output" LOSS "loss"
+%token LEARN_RATE "learn_rate" EPOCHS "epochs" SEED "seed"
+%token ARROW "->"
+%token <char *> IDENT "name" NUMBER "number" STRING "string"
+
+%nterm <Block *> blocks block
+%nterm <Stmt *> stmts stmt
+%nterm <Entry *> param_entries predict_entries
+%nterm <TokenList *> names numbers data_items
+%nterm <StmtKind> number_stmt
+
+%code {
+#include <string.h>
+
+static Loc loc_of(YYLTYPE l)
+{
+    Loc loc = {l.first_line, l.first_column};
+    return loc;
+}
+
+static Token tok(char *text, YYLTYPE l)
+{
+    Token t = {text, loc_of(l)};
+    return t;
+}
+
+static Stmt *new_stmt(ParseState *ps, StmtKind kind, YYLTYPE l)
+{
+    Stmt *s = ctx_alloc(ps->c, sizeof *s);
+    s->kind = kind;
+    s->loc = loc_of(l);
+    return s;
+}
+
+static Block *new_block(ParseState *ps, BlockKind kind, YYLTYPE l)
+{
+    Block *b = ctx_alloc(ps->c, sizeof *b);
+    b->kind = kind;
+    b->loc = loc_of(l);
+    return b;
+}
+
+static Entry *new_entry(ParseState *ps, Token name, TokenList *values)
+{
+    Entry *e = ctx_alloc(ps->c, sizeof *e);
+    e->name = name;
+    e->values = values;
+    return e;
+}
+
+static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg);
+}
+
+%%
+
+spec:
+    blocks                      { ps->ast->blocks = $1; }
+    ;
+
+blocks:
+    %empty                      { $$ = NULL; }
+  | blocks block                { $$ = block_append($1, $2); }
+    ;
+
+block:
+    "network" IDENT '{' stmts '}' {
+        $$ = new_block(ps, BLOCK_NETWORK, @1);
+        $$->name = tok($2, @2);
+        $$->stmts = $4;
+    }
+  | "params" '{' param_entries '}' {
+        $$ = new_block(ps, BLOCK_PARAMS, @1);
+        $$->entries = $3;
+    }
+  | "data" '{' data_items '}' {
+        $$ = new_block(ps, BLOCK_DATA, @1);
+        $$->items = $3;
+    }
+  | "data" STRING {
+        $$ = new_block(ps, BLOCK_DATA, @1);
+        $$->file = tok($2, @2);
+    }
+  | "predict" '{' predict_entries '}' {
+        $$ = new_block(ps, BLOCK_PREDICT, @1);
+        $$->entries = $3;
+    }
+  | error '}'                   { $$ = NULL; }
+    ;
+
+stmts:
+    %empty                      { $$ = NULL; }
+  | stmts stmt                  { $$ = stmt_append($1, $2); }
+    ;
+
+stmt:
+    "input" NUMBER              { $$ = new_stmt(ps, ST_INPUT, @1); $$->num = tok($2, @2); }
+  | "input" names               { $$ = new_stmt(ps, ST_INPUT, @1); $$->names = $2; }
+  | "hidden" NUMBER IDENT {
+        $$ = new_stmt(ps, ST_HIDDEN, @1);
+        $$->num = tok($2, @2);
+        $$->word = tok($3, @3);
+    }
+  | "output" NUMBER IDENT {
+        $$ = new_stmt(ps, ST_OUTPUT, @1);
+        $$->num = tok($2, @2);
+        $$->word = tok($3, @3);
+    }
+  | "loss" IDENT                { $$ = new_stmt(ps, ST_LOSS, @1); $$->word = tok($2, @2); }
+  | number_stmt NUMBER          { $$ = new_stmt(ps, $1, @1); $$->num = tok($2, @2); }
+  | error                       { $$ = NULL; }
+    ;
+
+number_stmt:
+    "learn_rate"                { $$ = ST_LEARN_RATE; }
+  | "epochs"                    { $$ = ST_EPOCHS; }
+  | "seed"                      { $$ = ST_SEED; }
+    ;
+
+names:
+    IDENT                       { $$ = token_list_append(ps->c, NULL, tok($1, @1), 0); }
+  | names ',' IDENT             { $$ = token_list_append(ps->c, $1, tok($3, @3), 0); }
+    ;
+
+param_entries:
+    %empty                      { $$ = NULL; }
+  | param_entries IDENT '=' NUMBER {
+        $$ = entry_append($1, new_entry(ps, tok($2, @2),
+                                        token_list_append(ps->c, NULL, tok($4, @4), 0)));
+    }
+  | param_entries error         { $$ = $1; }
+    ;
+
+data_items:
+    %empty                      { $$ = NULL; }
+  | data_items NUMBER           { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
+  | data_items ','              { $$ = $1; }
+  | data_items "->"             { $$ = token_list_append(ps->c, $1, tok(NULL, @2), 1); }
+    ;
+
+predict_entries:
+    %empty                      { $$ = NULL; }
+  | predict_entries IDENT ':' numbers {
+        $$ = entry_append($1, new_entry(ps, tok($2, @2), $4));
+    }
+  | predict_entries error       { $$ = $1; }
+    ;
+
+numbers:
+    NUMBER                      { $$ = token_list_append(ps->c, NULL, tok($1, @1), 0); }
+  | numbers NUMBER              { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
+  | numbers ',' NUMBER          { $$ = token_list_append(ps->c, $1, tok($3, @3), 0); }
+    ;
+
+%%
+
+static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg)
+{
+    (void)scanner;
+    error_at(ps->c, loc_of(*loc), "%s", msg);
+}
+
+static const char *const statement_words[] = {
+    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", NULL,
+};
+static const char *const block_words[] = {
+    "network", "params", "data", "predict", NULL,
+};
+
+/* 'text' for a token, cut to 40 characters. */
+static const char *quote(Ctx *c, const char *text, size_t len)
+{
+    if (len > 40)
+        return ctx_printf(c, "'%.40s...'", text);
+    return ctx_printf(c, "'%.*s'", (int)len, text);
+}
+
+#include "lexer.h"
+
+Ast *parse(Ctx *c)
+{
+    ParseState ps = {0};
+    ps.c = c;
+    ps.line = ps.col = 1;
+    ps.ast = ctx_alloc(c, sizeof *ps.ast);
+    if (yylex_init_extra(&ps, &ps.scanner) != 0)
+        bug("cannot start the scanner");
+    yy_scan_bytes(c->src, (int)c->len, ps.scanner);
+    int status = yyparse(ps.scanner, &ps);
+    yylex_destroy(ps.scanner);
+    return status == 0 && c->nerrors == 0 ? ps.ast : NULL;
+}
+
+/* What a token of this kind would be called in "expected X". */
+static const char *describe(yysymbol_kind_t kind, int last_keyword)
+{
+    switch (kind) {
+    case YYSYMBOL_IDENT:
+        switch (last_keyword) {
+        case TOK_HIDDEN:
+        case TOK_OUTPUT:
+            return "an activation (sigmoid)";
+        case TOK_LOSS:
+            return "a loss (mse)";
+        case TOK_INPUT:
+            return "an input name";
+        default:
+            return "a name";
+        }
+    case YYSYMBOL_NUMBER:
+        return "a number";
+    case YYSYMBOL_STRING:
+        return "a file name in double quotes";
+    default:
+        return NULL;
+    }
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseState *ps)
+{
+    (void)scanner;
+    Ctx *c = ps->c;
+    yysymbol_kind_t found = yypcontext_token(ctx);
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
+    if (n < 0)
+        n = 0;
+
+    /* What was found, in words. */
+    const char *what;
+    const char *text = yyget_text(ps->scanner);
+    size_t len = (size_t)yyget_leng(ps->scanner);
+    if (found == YYSYMBOL_YYEOF)
+        what = "the end of the file";
+    else
+        what = quote(c, text, len);
+
+    /* Sets of tokens that have a name of their own. */
+    int statements = 0, blocks = 0;
+    for (int i = 0; i < n; i++) {
+        switch (expected[i]) {
+        case YYSYMBOL_INPUT: case YYSYMBOL_HIDDEN: case YYSYMBOL_OUTPUT: case YYSYMBOL_LOSS:
+        case YYSYMBOL_LEARN_RATE: case YYSYMBOL_EPOCHS: case YYSYMBOL_SEED:
+            statements++;
+            break;
+        case YYSYMBOL_NETWORK: case YYSYMBOL_PARAMS: case YYSYMBOL_DATA: case YYSYMBOL_PREDICT:
+            blocks++;
+            break;
+        default:
+            break;
+        }
+    }
+
+    Buf b = {0};
+    buf_puts(c, &b, "expected ");
+    const char *suggest = NULL;
+    int listed = 0;
+    if (statements == 7) {
+        buf_puts(c, &b, "a statement (input, hidden, output, loss, learn_rate, epochs, seed)");
+        listed++;
+        if (found == YYSYMBOL_IDENT)
+            suggest = near_miss(text, statement_words);
+    }
+    if (blocks == 4) {
+        buf_puts(c, &b, "a block (network, params, data, predict)");
+        listed++;
+        if (found == YYSYMBOL_IDENT)
+            suggest = near_miss(text, block_words);
+    }
+    for (int i = 0; i < n; i++) {
+        yysymbol_kind_t k = expected[i];
+        int in_set = (statements == 7 && k >= YYSYMBOL_INPUT && k <= YYSYMBOL_SEED) ||
+                     (blocks == 4 && k >= YYSYMBOL_NETWORK && k <= YYSYMBOL_PREDICT);
+        if (in_set || k == YYSYMBOL_YYEOF)
+            continue;
+        const char *d = describe(k, ps->last_keyword);
+        buf_puts(c, &b, listed == 0 ? "" : " or ");
+        if (d != NULL)
+            buf_puts(c, &b, d);
+        else {
+            /* A keyword or punctuation: its name without bison's double quotes. */
+            const char *name = yysymbol_name(k);
+            if (name[0] == '"')
+                buf_printf(c, &b, "'%.*s'", (int)strlen(name) - 2, name + 1);
+            else
+                buf_puts(c, &b, name);
+        }
+        listed++;
+    }
+    if (listed == 0)
+        b.len = 0, buf_puts(c, &b, "something else");
+    buf_printf(c, &b, " but found %s", what);
+    if (suggest != NULL)
+        buf_printf(c, &b, "; did you mean '%s'?", suggest);
+    error_at(c, loc_of(*yypcontext_location(ctx)), "%s", b.s);
+    return 0;
+}

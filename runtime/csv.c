@@ -1,0 +1,190 @@
+/*
+ * csv.c: tables of numbers from CSV files.
+ *
+ * The files are the plain kind that data sets come in: one row a line,
+ * values separated by commas, perhaps a header line of names first.  There
+ * is no quoting, since every value must be a number.  Blank lines and lines
+ * whose first non-blank character is '#' are skipped, and a line may end in
+ * "\r\n".  Every row must have as many values as the first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnrt_impl.h"
+
+/* Stores value number n, growing the table by doubling. */
+static int push(struct nnrt_table *t, size_t *cap, size_t n, double v)
+{
+    if (n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        double *bigger = realloc(t->v, c * sizeof *bigger);
+        if (bigger == NULL)
+            return -1;
+        t->v = bigger;
+        *cap = c;
+    }
+    t->v[n] = v;
+    return 0;
+}
+
+static int push_line(struct nnrt_table *t, size_t *cap, int line)
+{
+    if ((size_t)t->rows == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        int *bigger = realloc(t->line, c * sizeof *bigger);
+        if (bigger == NULL)
+            return -1;
+        t->line = bigger;
+        *cap = c;
+    }
+    t->line[t->rows] = line;
+    return 0;
+}
+
+/* Quotes at most 40 characters of s[0..n) into out, for a message. */
+static const char *excerpt(char out[64], const char *s, size_t n)
+{
+    if (n > 40)
+        snprintf(out, 64, "%.40s...", s);
+    else
+        snprintf(out, 64, "%.*s", (int)n, s);
+    return out;
+}
+
+void nnrt_table_free(struct nnrt_table *t)
+{
+    free(t->v);
+    free(t->line);
+    t->v = NULL;
+    t->line = NULL;
+    t->rows = t->cols = 0;
+}
+
+int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_error *err)
+{
+    size_t len;
+    char *text = nnrt__read_file(path, &len, err);
+    t->rows = t->cols = 0;
+    t->v = NULL;
+    t->line = NULL;
+    if (text == NULL)
+        return -1;
+    if (strlen(text) != len) {
+        int line = 1;
+        for (const char *p = text; *p; p++)
+            line += *p == '\n';
+        nnrt__set_error(err, path, line, 0, "NUL byte in a CSV file");
+        goto fail;
+    }
+
+    size_t vcap = 0, lcap = 0;
+    int lineno = 0, first = 1;
+    double *row = NULL;
+    char *next;
+    for (char *s = text; s != NULL; s = next) {
+        char *end = strchr(s, '\n');
+        next = end ? end + 1 : NULL;
+        if (end == NULL)
+            end = s + strlen(s);
+        if (end > s && end[-1] == '\r')
+            end--;
+        *end = '\0';
+        lineno++;
+
+        const char *p = s;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0' || *p == '#')
+            continue;
+
+        /* Split on commas and read every field. */
+        int n = 0, bad_col = 0;
+        char *bad = NULL;
+        size_t bad_len = 0;
+        for (char *f = s;;) {
+            char *comma = strchr(f, ',');
+            char *fend = comma ? comma : f + strlen(f);
+            char saved = *fend;
+            *fend = '\0';
+            double v;
+            if (nnrt_parse_double(f, &v) != 0) {
+                if (bad == NULL) {
+                    bad = f;
+                    bad_len = (size_t)(fend - f);
+                    bad_col = (int)(f - s) + 1;
+                }
+            } else if (bad == NULL) {
+                double *bigger = realloc(row, (size_t)(n + 1) * sizeof *row);
+                if (bigger == NULL) {
+                    nnrt__set_error(err, path, lineno, 0, "out of memory");
+                    free(row);
+                    goto fail;
+                }
+                row = bigger;
+                row[n] = v;
+            }
+            *fend = saved;
+            n++;
+            if (comma == NULL)
+                break;
+            f = comma + 1;
+        }
+
+        if (bad != NULL) {
+            if (first && t->rows == 0) {
+                first = 0; /* a header line */
+                continue;
+            }
+            char ex[64];
+            /* Trim blanks for the message. */
+            while (bad_len > 0 && (*bad == ' ' || *bad == '\t')) {
+                bad++;
+                bad_len--;
+                bad_col++;
+            }
+            while (bad_len > 0 && (bad[bad_len - 1] == ' ' || bad[bad_len - 1] == '\t'))
+                bad_len--;
+            if (bad_len == 0)
+                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found an empty field");
+            else
+                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'",
+                                excerpt(ex, bad, bad_len));
+            free(row);
+            goto fail;
+        }
+        first = 0;
+
+        int want = cols > 0 ? cols : t->rows > 0 ? t->cols : n;
+        if (n != want) {
+            nnrt__set_error(err, path, lineno, 0, "expected %d values but found %d", want, n);
+            free(row);
+            goto fail;
+        }
+        t->cols = n;
+        if (push_line(t, &lcap, lineno) != 0)
+            goto nomem;
+        for (int i = 0; i < n; i++) {
+            if (push(t, &vcap, (size_t)t->rows * (size_t)n + (size_t)i, row[i]) != 0)
+                goto nomem;
+        }
+        t->rows++;
+        continue;
+    nomem:
+        nnrt__set_error(err, path, lineno, 0, "out of memory");
+        free(row);
+        goto fail;
+    }
+    free(row);
+    free(text);
+    if (t->rows == 0) {
+        nnrt__set_error(err, path, 0, 0, "'%s' has no rows of data", path);
+        nnrt_table_free(t);
+        return -1;
+    }
+    return 0;
+
+fail:
+    free(text);
+    nnrt_table_free(t);
+    return -1;
+}

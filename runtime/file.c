@@ -1,0 +1,136 @@
+/*
+ * file.c: reading whole files, and writing them so that a failure loses
+ * nothing.
+ *
+ * Readers take the whole file into memory at once: the data sets are small,
+ * a line may be long, and one pass over a buffer is simpler than a line
+ * reader with a growing buffer.  Writers write a temporary file beside the
+ * target and rename it into place, so that the target is either the old
+ * file, byte for byte, or the complete new one.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nnrt_impl.h"
+
+void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    snprintf(err->file, sizeof err->file, "%s", file);
+    err->line = line;
+    err->col = col;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        nnrt__set_error(err, path, 0, 0, "cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        nnrt__set_error(err, path, 0, 0, "cannot open '%s': %s", path, strerror(EISDIR));
+        fclose(f);
+        return NULL;
+    }
+
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL)
+        goto nomem;
+    for (;;) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        if (cap > ((size_t)-1) / 4)
+            goto nomem;
+        char *bigger = realloc(buf, cap * 2);
+        if (bigger == NULL)
+            goto nomem;
+        buf = bigger;
+        cap *= 2;
+    }
+    if (ferror(f)) {
+        nnrt__set_error(err, path, 0, 0, "cannot read '%s': %s", path, strerror(errno));
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+
+nomem:
+    free(buf);
+    fclose(f);
+    nnrt__set_error(err, path, 0, 0, "out of memory reading '%s'", path);
+    return NULL;
+}
+
+FILE *nnrt__open_temp(const char *path, char **tmp_path, struct nnrt_error *err)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + sizeof ".tmpXXXXXX");
+    if (tmp == NULL) {
+        nnrt__set_error(err, path, 0, 0, "out of memory writing '%s'", path);
+        return NULL;
+    }
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return NULL;
+    }
+    *tmp_path = tmp;
+    return f;
+}
+
+int nnrt__commit_temp(FILE *f, char *tmp_path, const char *path, struct nnrt_error *err)
+{
+    int failed = ferror(f);
+    if (fclose(f) != 0)
+        failed = 1;
+    if (!failed) {
+        /* mkstemp makes the file 0600; a saved file should look like any other. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp_path, 0666 & ~mask);
+        if (rename(tmp_path, path) == 0) {
+            free(tmp_path);
+            return 0;
+        }
+    }
+    nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+    unlink(tmp_path);
+    free(tmp_path);
+    return -1;
+}
+
+void nnrt__abort_temp(FILE *f, char *tmp_path)
+{
+    fclose(f);
+    unlink(tmp_path);
+    free(tmp_path);
+}

@@ -1,0 +1,185 @@
+/*
+ * nnrt.h: the runtime library of the programs that nnc generates.
+ *
+ * A generated file holds a network's math and nothing else: its parameter
+ * struct, its feedforward, its backpropagation.  Everything else lives here:
+ * the activations and losses it calls, random numbers, CSV and parameter
+ * files, number formatting, and the command line of the generated program
+ * (nnrt_main).  A generated file describes itself to this library with one
+ * constant struct nnrt_net.
+ *
+ * Every public name starts with nnrt_ (NNRT_ for macros); everything else in
+ * the library is static.
+ */
+#ifndef NNRT_H
+#define NNRT_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NNRT_VERSION "0.1.0"
+
+/* ---- Activations and their derivatives --------------------------------- */
+
+/* The logistic function 1 / (1 + e^-x), in a form that never overflows. */
+static inline double nnrt_sigmoid(double x)
+{
+    if (x >= 0)
+        return 1 / (1 + exp(-x));
+    double e = exp(x);
+    return e / (1 + e);
+}
+
+/* The hyperbolic tangent. */
+static inline double nnrt_tanh(double x) { return tanh(x); }
+
+/* max(0, x). */
+static inline double nnrt_relu(double x) { return x > 0 ? x : 0; }
+
+/* x for x >= 0, 0.01 x below. */
+static inline double nnrt_leaky_relu(double x) { return x >= 0 ? x : 0.01 * x; }
+
+/* ---- Losses ------------------------------------------------------------- */
+
+/* Mean squared error (1/n) sum (y_true - y_pred)^2, the tutorial's mse_loss. */
+double nnrt_mse(const double *y_true, const double *y_pred, int n);
+
+/*
+ * Binary cross-entropy -(1/n) sum [y log p + (1 - y) log(1 - p)], with p
+ * kept inside [DBL_MIN, 1 - DBL_EPSILON/2] so that no log is of 0.
+ */
+double nnrt_binary_cross_entropy(const double *y_true, const double *y_pred, int n);
+
+/* Cross-entropy -sum y log p, with p kept at least DBL_MIN so that no log is of 0. */
+double nnrt_cross_entropy(const double *y_true, const double *y_pred, int n);
+
+/* ---- Random numbers ------------------------------------------------------ */
+
+/*
+ * The generator is xoshiro256** (Blackman and Vigna), seeded by running
+ * splitmix64 from the seed.  It gives the same sequence on every platform.
+ */
+struct nnrt_rng {
+    uint64_t s[4];
+};
+
+/* Seeds rng from seed. */
+void nnrt_rng_seed(struct nnrt_rng *rng, uint64_t seed);
+
+/* The next 64 random bits. */
+uint64_t nnrt_rng_next(struct nnrt_rng *rng);
+
+/* A uniform double in [0, 1), from the top 53 bits of nnrt_rng_next. */
+double nnrt_rng_uniform(struct nnrt_rng *rng);
+
+/* A draw from N(0, 1) by the Marsaglia polar method (one draw per call). */
+double nnrt_rng_normal(struct nnrt_rng *rng);
+
+/* ---- Errors -------------------------------------------------------------- */
+
+/* Where a file went wrong and why; line and col are 0 when they do not apply. */
+struct nnrt_error {
+    char file[256];
+    int line, col;
+    char msg[256];
+};
+
+/* ---- CSV tables ---------------------------------------------------------- */
+
+/*
+ * A table of numbers read from a CSV file: rows of cols values, row-major.
+ * A first line that is not all numbers is a header and is skipped; blank
+ * lines and lines starting with '#' are skipped.
+ */
+struct nnrt_table {
+    int rows, cols;
+    double *v;
+    int *line; /* line in the file of each row */
+};
+
+/*
+ * Reads path into t.  When cols > 0 every row must have that many values.
+ * Returns 0, or -1 with err filled in (t is then empty).
+ */
+int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_error *err);
+
+/* Frees what nnrt_csv_read allocated; t becomes an empty table. */
+void nnrt_table_free(struct nnrt_table *t);
+
+/* ---- Numbers ------------------------------------------------------------- */
+
+/* Space for any double nnrt_format_double writes, with its NUL. */
+#define NNRT_DOUBLE_BUFSIZE 32
+
+/*
+ * Writes x into buf as the shortest decimal that reads back to the same
+ * double, formatted like Python's repr (0.9990889488055994, 1.0, 1e-05).
+ */
+char *nnrt_format_double(char buf[NNRT_DOUBLE_BUFSIZE], double x);
+
+/*
+ * Reads a whole string as a finite double.  Returns 0, or -1 when s is not
+ * a number, has trailing text, or is out of range.
+ */
+int nnrt_parse_double(const char *s, double *out);
+
+/* ---- Networks ------------------------------------------------------------ */
+
+/*
+ * What a generated file tells the runtime about its network.  The
+ * parameters live in a struct of doubles; the runtime reaches parameter i
+ * at byte offset param_offset[i] in it.
+ */
+struct nnrt_net {
+    const char *name;       /* the network's name in the spec */
+    const char *spec;       /* the spec file it was compiled from */
+    int ninputs, noutputs, nparams;
+    size_t size;            /* sizeof the parameter struct */
+    const char *const *param_name;
+    const size_t *param_offset;
+
+    /* The generated functions, behind untyped pointers. */
+    void (*feedforward)(const void *nn, const double *x, double *y_pred);
+    double (*loss)(const void *nn, const double *x, const double *y_true);
+    void (*train_sample)(void *nn, const double *x, const double *y_true, double learn_rate);
+    void (*backprop)(const void *nn, const double *x, const double *y_true, void *sum_d_L_d);
+
+    /* The spec's settings. */
+    long epochs;
+    double learn_rate;
+    uint64_t seed;
+    const double *init_value;          /* nparams values from `params` ... */
+    const unsigned char *init_fixed;   /* ... where init_fixed[i] is 1 */
+
+    /* The spec's embedded data: ndata rows of ninputs then noutputs values. */
+    int ndata;
+    const double *data;
+
+    /* The spec's `predict` entries: npredict names and rows of ninputs. */
+    int npredict;
+    const char *const *predict_name;
+    const double *predict_x;
+};
+
+/* Draws the initial parameters of net into nn: N(0, 1), then the fixed ones. */
+void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed);
+
+/*
+ * Writes the parameters of nn to path as `name value` lines, through a
+ * temporary file renamed into place.  Returns 0, or -1 with err filled in.
+ */
+int nnrt_params_save(const struct nnrt_net *net, const void *nn, const char *path,
+                     struct nnrt_error *err);
+
+/*
+ * Reads parameters from path into nn; every parameter must appear exactly
+ * once.  Returns 0, or -1 with err filled in (nn is then unchanged).
+ */
+int nnrt_params_load(const struct nnrt_net *net, void *nn, const char *path,
+                     struct nnrt_error *err);
+
+/* The generated program's main: parses argv, trains, reports.  Returns the exit status. */
+int nnrt_main(const struct nnrt_net *net, int argc, char **argv);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * nnrt_impl.h: what the runtime's source files share and users do not see.
+ * The names start with nnrt__ so that they cannot clash with a program's.
+ */
+#ifndef NNRT_IMPL_H
+#define NNRT_IMPL_H
+
+#include <stdio.h>
+
+#include "nnrt.h"
+
+#if defined(__GNUC__)
+#define NNRT__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define NNRT__PRINTF(f, a)
+#endif
+
+/* Parameter i of the network net in the parameter struct nn. */
+static inline double *nnrt__param(const struct nnrt_net *net, void *nn, int i)
+{
+    return (double *)(void *)((char *)nn + net->param_offset[i]);
+}
+
+static inline double nnrt__param_get(const struct nnrt_net *net, const void *nn, int i)
+{
+    return *(const double *)(const void *)((const char *)nn + net->param_offset[i]);
+}
+
+/* Fills err; line and col are 0 when they do not apply. */
+void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
+                     const char *fmt, ...) NNRT__PRINTF(5, 6);
+
+/* The whole of path, NUL-terminated, its length in *len; NULL with err on failure. */
+char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err);
+
+/* A new temporary file beside path, its name in *tmp_path; NULL with err on failure. */
+FILE *nnrt__open_temp(const char *path, char **tmp_path, struct nnrt_error *err);
+
+/* Closes f and renames it over path; on failure removes it.  Returns 0 or -1 with err. */
+int nnrt__commit_temp(FILE *f, char *tmp_path, const char *path, struct nnrt_error *err);
+
+/* Closes and removes a temporary file that is not wanted after all. */
+void nnrt__abort_temp(FILE *f, char *tmp_path);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * number.c: losses and the reading and writing of numbers.
+ *
+ * Values that the generated program prints (--eval, --grad, predictions)
+ * must read back to the very same double, and be as short as that allows,
+ * so that a test or a script can compare them exactly.  nnrt_format_double
+ * finds the fewest significant digits that round-trip through strtod and
+ * lays them out the way Python's repr does, which is what the tutorial's
+ * own output looks like (0.9990889488055994).
+ */
+#include <errno.h>
+#include <float.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnrt.h"
+
+double nnrt_mse(const double *y_true, const double *y_pred, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        double e = y_true[i] - y_pred[i];
+        sum += e * e;
+    }
+    return sum / n;
+}
+
+/* p moved inside [lo, hi], for logs that must stay finite. */
+static double clamp(double p, double lo, double hi)
+{
+    return p < lo ? lo : p > hi ? hi : p;
+}
+
+double nnrt_binary_cross_entropy(const double *y_true, const double *y_pred, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        double p = clamp(y_pred[i], DBL_MIN, 1 - DBL_EPSILON / 2);
+        sum += y_true[i] * log(p) + (1 - y_true[i]) * log1p(-p);
+    }
+    return -sum / n;
+}
+
+double nnrt_cross_entropy(const double *y_true, const double *y_pred, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        if (y_true[i] != 0)
+            sum += y_true[i] * log(clamp(y_pred[i], DBL_MIN, 1));
+    return -sum;
+}
+
+char *nnrt_format_double(char buf[NNRT_DOUBLE_BUFSIZE], double x)
+{
+    if (isnan(x)) {
+        strcpy(buf, "nan");
+        return buf;
+    }
+    if (isinf(x)) {
+        strcpy(buf, x < 0 ? "-inf" : "inf");
+        return buf;
+    }
+    if (x == 0) {
+        strcpy(buf, signbit(x) ? "-0.0" : "0.0");
+        return buf;
+    }
+
+    /* The shortest %.*e that reads back to x: 17 significant digits (prec 16) always do. */
+    char e[40];
+    for (int prec = 0; prec < 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec, x);
+        if (strtod(e, NULL) == x)
+            break;
+    }
+
+    /* Split "-d.ddde+XX" into sign, digits and exponent. */
+    const char *p = e;
+    int neg = *p == '-';
+    if (neg)
+        p++;
+    char digits[24];
+    int n = 0;
+    for (; *p != 'e'; p++)
+        if (*p != '.')
+            digits[n++] = *p;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    digits[n] = '\0';
+    int exp = atoi(p + 1);
+
+    char *out = buf;
+    if (neg)
+        *out++ = '-';
+    if (exp >= -4 && exp < 16) {
+        if (exp >= 0) {
+            /* Integer part: the first exp + 1 digits, padded with zeros. */
+            for (int i = 0; i <= exp; i++)
+                *out++ = i < n ? digits[i] : '0';
+            *out++ = '.';
+            if (n > exp + 1)
+                for (int i = exp + 1; i < n; i++)
+                    *out++ = digits[i];
+            else
+                *out++ = '0';
+        } else {
+            *out++ = '0';
+            *out++ = '.';
+            for (int i = 0; i < -exp - 1; i++)
+                *out++ = '0';
+            for (int i = 0; i < n; i++)
+                *out++ = digits[i];
+        }
+        *out = '\0';
+    } else {
+        *out++ = digits[0];
+        if (n > 1) {
+            *out++ = '.';
+            for (int i = 1; i < n; i++)
+                *out++ = digits[i];
+        }
+        sprintf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    }
+    return buf;
+}
+
+int nnrt_parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '\0')
+        return -1;
+    double v = strtod(s, &end);
+    if (end == s)
+        return -1;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
