@@ -24,9 +24,12 @@ const char *const act_names[] = {
 const char *const loss_names[] = {
     "mse", "binary_cross_entropy", "cross_entropy", NULL,
 };
+const char *const init_names[] = {
+    "normal", "xavier", "he", NULL,
+};
 
 static const char *const stmt_names[] = {
-    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed",
+    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
 };
 
 static const char *const c_keywords[] = {
@@ -135,7 +138,7 @@ static void check_name(Ctx *c, Token name)
 
 /* What check_network finds, before the rest of the spec is read. */
 typedef struct {
-    Stmt *seen[ST_SEED + 1];
+    Stmt *seen[ST_NORMALIZE + 1];
     int nhidden;
     Stmt *hidden[MAX_LAYERS];
 } NetworkStmts;
@@ -283,6 +286,15 @@ static void check_network(Ctx *c, Block *b, Spec *s)
         }
     }
 
+    if (n.seen[ST_INIT] != NULL) {
+        int init = lookup(c, n.seen[ST_INIT]->word, init_names, "initialisation");
+        if (init < 0)
+            bad = 1;
+        else
+            s->init = (InitKind)init;
+    }
+    s->normalize = n.seen[ST_NORMALIZE] != NULL;
+
     if (!bad && count_params(s->ninputs, s->layers, s->nlayers) < 0) {
         error_at(c, b->loc, "network '%s' has more than %d parameters, the limit", s->name, MAX_PARAMS);
         bad = 1;
@@ -391,7 +403,7 @@ static void bad_targets(Ctx *c, const Spec *s, Loc loc, int found)
  * line break in the run (one row a line is the usual layout) tells which
  * of the two rows is miscounted, and the message points at it.
  */
-static void check_inline_data(Ctx *c, Block *b, Spec *s)
+static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
 {
     int ni = s->ninputs, width = ni + noutputs(s);
     int ntok = 0, narrows = 0;
@@ -401,7 +413,8 @@ static void check_inline_data(Ctx *c, Block *b, Spec *s)
     }
     if (narrows == 0) {
         if (ntok == 0)
-            error_at(c, b->loc, "data block has no rows (as in '-2 -1 -> 1')");
+            error_at(c, b->loc, "%s block has no rows (as in '-2 -1 -> 1')",
+                     b->kind == BLOCK_TEST ? "test" : "data");
         else
             error_at(c, b->items->tok.loc, "expected '->' between a row's inputs and its targets");
         return;
@@ -459,8 +472,8 @@ static void check_inline_data(Ctx *c, Block *b, Spec *s)
         t = t->next;
     }
     if (ok) {
-        s->ndata = row;
-        s->data = data;
+        *nrows = row;
+        *rows = data;
     }
 }
 
@@ -473,7 +486,7 @@ static const char *data_path(Ctx *c, const char *spec, const char *name)
     return ctx_printf(c, "%.*s/%s", (int)(slash - spec), spec, name);
 }
 
-static void check_data_file(Ctx *c, Block *b, Spec *s)
+static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
 {
     const char *path = data_path(c, c->file, b->file.text);
     struct nnrt_table t;
@@ -489,44 +502,28 @@ static void check_data_file(Ctx *c, Block *b, Spec *s)
             error_at(c, b->file.loc, "%s", err.msg);
         return;
     }
-    int ni = s->ninputs, no = noutputs(s), width = ni + no;
-    if (t.cols != width && !(t.cols == ni + 1 && takes_class_index(s))) {
-        if (takes_class_index(s))
-            error_at(c, b->file.loc, "%s:%d: expected %d values (%d inputs, then %d targets or 1 class index) but found %d",
-                     path, t.line[0], width, ni, no, t.cols);
-        else
-            error_at(c, b->file.loc, "%s:%d: expected %d values (%d inputs, %d target%s) but found %d", path,
-                     t.line[0], width, ni, no, no == 1 ? "" : "s", t.cols);
-        nnrt_table_free(&t);
-        return;
-    }
+    int width = s->ninputs + noutputs(s);
     if (t.rows > INT_MAX / width) {
         error_at(c, b->file.loc, "%s has too many rows", path);
-        nnrt_table_free(&t);
-        return;
-    }
-    double *data = ctx_array(c, (size_t)t.rows, (size_t)width * sizeof *data);
-    int ok = 1;
-    for (int r = 0; r < t.rows && ok; r++) {
-        const double *in = t.v + (size_t)r * (size_t)t.cols;
-        double *row = data + (size_t)r * (size_t)width;
-        memcpy(row, in, (size_t)ni * sizeof *in);
-        if (t.cols == width) {
-            memcpy(row + ni, in + ni, (size_t)no * sizeof *in);
-        } else if (in[ni] != floor(in[ni]) || in[ni] < 0 || in[ni] >= no) {
-            error_at(c, b->file.loc, "%s:%d: a class index must be a whole number from 0 to %d but is %.17g",
-                     path, t.line[r], no - 1, in[ni]);
-            ok = 0;
+    } else {
+        double *data = ctx_array(c, (size_t)t.rows, (size_t)width * sizeof *data);
+        if (nnrt_table_rows(&t, path, s->ninputs, noutputs(s), takes_class_index(s), data, &err) != 0) {
+            error_at(c, b->file.loc, "%s:%d: %s", path, err.line, err.msg);
         } else {
-            for (int k = 0; k < no; k++)
-                row[ni + k] = k == (int)in[ni];
+            *nrows = t.rows;
+            *rows = data;
         }
     }
-    if (ok) {
-        s->ndata = t.rows;
-        s->data = data;
-    }
     nnrt_table_free(&t);
+}
+
+/* A data or test block: rows inline or from a file. */
+static void check_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
+{
+    if (b->file.text != NULL)
+        check_file_rows(c, b, s, nrows, rows);
+    else
+        check_inline_rows(c, b, s, nrows, rows);
 }
 
 static void check_predict(Ctx *c, Block *b, Spec *s)
@@ -569,8 +566,8 @@ Spec *check(Ctx *c, Ast *ast)
 {
     Spec *s = ctx_alloc(c, sizeof *s);
     s->file = c->file;
-    Block *first[BLOCK_PREDICT + 1] = {0};
-    static const char *const block_names[] = {"network", "params", "data", "predict"};
+    Block *first[BLOCK_TEST + 1] = {0};
+    static const char *const block_names[] = {"network", "params", "data", "predict", "test"};
 
     for (Block *b = ast->blocks; b != NULL; b = b->next) {
         if (first[b->kind] != NULL) {
@@ -591,10 +588,10 @@ Spec *check(Ctx *c, Ast *ast)
         return NULL; /* the rest is read against a network that does not make sense */
     if (first[BLOCK_PARAMS] != NULL)
         check_params(c, first[BLOCK_PARAMS], s);
-    if (first[BLOCK_DATA] != NULL && first[BLOCK_DATA]->file.text != NULL)
-        check_data_file(c, first[BLOCK_DATA], s);
-    else if (first[BLOCK_DATA] != NULL)
-        check_inline_data(c, first[BLOCK_DATA], s);
+    if (first[BLOCK_DATA] != NULL)
+        check_rows(c, first[BLOCK_DATA], s, &s->ndata, &s->data);
+    if (first[BLOCK_TEST] != NULL)
+        check_rows(c, first[BLOCK_TEST], s, &s->ntest, &s->test);
     if (first[BLOCK_PREDICT] != NULL)
         check_predict(c, first[BLOCK_PREDICT], s);
     return c->nerrors == 0 ? s : NULL;

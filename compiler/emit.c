@@ -145,8 +145,9 @@ static const char *upstream(Emitter *e, Neuron *u)
     if (u->nfeeds >= 2)
         return ctx_printf(e->c, "d_L_d_%s", u->name);
     Neuron *m = neuron(e, e->net->layer_first[u->layer + 1]);
+    int j = (int)(u - e->net->neurons) - e->net->layer_first[u->layer]; /* u is m's j-th input */
     if (sum_form(e, m))
-        return ctx_printf(e->c, "d_L_d_sum_%s * nn->%s", m->name, pname_of(e, m->weight[0]));
+        return ctx_printf(e->c, "d_L_d_sum_%s * nn->%s", m->name, pname_of(e, m->weight[j]));
     return ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, m), m->pname, u->name);
 }
 
@@ -632,8 +633,23 @@ static void emit_descriptor(Emitter *e)
     W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)\n{\n", n);
     W("    %s_backprop(nn, x, y_true, sum_d_L_d);\n}\n\n", n);
 
+    if (s->ntest > 0) {
+        W("/* The spec's held-out test rows: %d of %d input%s, then %d target%s. */\n", s->ntest, ni,
+          ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+        W("static const double %s_test[%ld] = {\n", n, (long)s->ntest * (ni + no));
+        for (int r = 0; r < s->ntest; r++)
+            emit_doubles(e, s->test + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
+        W("};\n\n");
+    }
+    W("static const int %s_layer_size[%d] = {", n, s->nlayers);
+    for (int l = 0; l < s->nlayers; l++)
+        W("%s%d", l ? ", " : "", s->layers[l].size);
+    W("};\n\n");
+
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
+    Act out = s->layers[s->nlayers - 1].act;
+    static const char *const init_enum[] = {"NNRT_INIT_NORMAL", "NNRT_INIT_XAVIER", "NNRT_INIT_HE"};
     W("const struct nnrt_net %s_net = {\n", n);
     W("    .name = \"%s\",\n", n);
     W("    .spec = \"");
@@ -648,16 +664,27 @@ static void emit_descriptor(Emitter *e)
     }
     W("\",\n");
     W("    .ninputs = %d,\n    .noutputs = %d,\n    .nparams = %d,\n", ni, no, net->nparams);
+    W("    .nlayers = %d,\n    .layer_size = %s_layer_size,\n", s->nlayers, n);
     W("    .size = sizeof(struct %s),\n", n);
     W("    .param_name = %s_param_name,\n    .param_offset = %s_param_offset,\n", n, n);
     W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
     W("    .train_sample = %s_train_sample_any,\n    .backprop = %s_backprop_any,\n", n, n);
     W("    .epochs = %ld,\n    .learn_rate = %s,\n    .seed = UINT64_C(%s),\n", s->epochs,
       num(e, s->learn_rate), seed);
+    W("    .init = %s,\n", init_enum[s->init]);
+    W("    .classify = %s,\n", out == ACT_SOFTMAX                ? "NNRT_ARGMAX"
+                           : out == ACT_SIGMOID && no == 1 ? "NNRT_THRESHOLD"
+                                                            : "NNRT_NO_CLASSES");
+    if (out == ACT_SOFTMAX)
+        W("    .class_index = 1,\n");
+    if (s->normalize)
+        W("    .normalize = 1,\n");
     if (s->init_fixed != NULL)
         W("    .init_value = %s_init_value,\n    .init_fixed = %s_init_fixed,\n", n, n);
     if (s->ndata > 0)
         W("    .ndata = %d,\n    .data = %s_data,\n", s->ndata, n);
+    if (s->ntest > 0)
+        W("    .ntest = %d,\n    .test = %s_test,\n", s->ntest, n);
     if (s->npredict > 0)
         W("    .npredict = %d,\n    .predict_name = %s_predict_name,\n    .predict_x = %s_predict_x,\n",
           s->npredict, n, n);

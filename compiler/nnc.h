@@ -113,6 +113,8 @@ typedef enum {
     ST_LEARN_RATE,
     ST_EPOCHS,
     ST_SEED,
+    ST_INIT,
+    ST_NORMALIZE,
 } StmtKind;
 
 /* A statement of the network block: `hidden 2 sigmoid` is kind ST_HIDDEN, num 2, word sigmoid. */
@@ -125,7 +127,7 @@ typedef struct Stmt {
     struct Stmt *next;
 } Stmt;
 
-typedef enum { BLOCK_NETWORK, BLOCK_PARAMS, BLOCK_DATA, BLOCK_PREDICT } BlockKind;
+typedef enum { BLOCK_NETWORK, BLOCK_PARAMS, BLOCK_DATA, BLOCK_PREDICT, BLOCK_TEST } BlockKind;
 
 /* `predict { name: X... }` and `params { name = X }` entries. */
 typedef struct Entry {
@@ -140,8 +142,8 @@ typedef struct Block {
     Token name;        /* network NAME */
     Stmt *stmts;       /* network */
     Entry *entries;    /* params, predict */
-    Token file;        /* data "file.csv": text NULL for inline data */
-    TokenList *items;  /* inline data: numbers and arrows */
+    Token file;        /* data or test "file.csv": text NULL for inline rows */
+    TokenList *items;  /* inline data or test rows: numbers and arrows */
     struct Block *next;
 } Block;
 
@@ -171,9 +173,11 @@ Block *block_append(Block *list, Block *b);
 
 typedef enum { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_LINEAR, ACT_SOFTMAX } Act;
 typedef enum { LOSS_MSE, LOSS_BCE, LOSS_CE } LossKind;
+typedef enum { INIT_NORMAL, INIT_XAVIER, INIT_HE } InitKind;
 
 extern const char *const act_names[];   /* indexed by Act */
 extern const char *const loss_names[];  /* indexed by LossKind */
+extern const char *const init_names[];  /* indexed by InitKind */
 
 typedef struct {
     int size;
@@ -189,6 +193,8 @@ typedef struct {
     int nlayers;          /* hidden layers, then the output layer */
     Layer *layers;
     LossKind loss;
+    InitKind init;
+    int normalize;        /* z-score the inputs with the training data's mean and deviation */
     double learn_rate;
     long epochs;
     uint64_t seed;
@@ -199,6 +205,8 @@ typedef struct {
 
     int ndata;            /* rows of ninputs then noutputs values */
     double *data;
+    int ntest;            /* held-out rows, the same way */
+    double *test;
 
     int npredict;
     char **predict_name;

@@ -39,7 +39,8 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 
 %token NETWORK "network" PARAMS "params" DATA "data" PREDICT "predict"
 %token INPUT "input" HIDDEN "hidden" OUTPUT "output" LOSS "loss"
-%token LEARN_RATE "learn_rate" EPOCHS "epochs" SEED "seed"
+%token LEARN_RATE "learn_rate" EPOCHS "epochs" SEED "seed" INIT "init" NORMALIZE "normalize"
+%token TEST "test"
 %token ARROW "->"
 %token <char *> IDENT "name" NUMBER "number" STRING "string"
 
@@ -120,6 +121,14 @@ block:
         $$ = new_block(ps, BLOCK_DATA, @1);
         $$->file = tok($2, @2);
     }
+  | "test" '{' data_items '}' {
+        $$ = new_block(ps, BLOCK_TEST, @1);
+        $$->items = $3;
+    }
+  | "test" STRING {
+        $$ = new_block(ps, BLOCK_TEST, @1);
+        $$->file = tok($2, @2);
+    }
   | "predict" '{' predict_entries '}' {
         $$ = new_block(ps, BLOCK_PREDICT, @1);
         $$->entries = $3;
@@ -146,6 +155,8 @@ stmt:
         $$->word = tok($3, @3);
     }
   | "loss" IDENT                { $$ = new_stmt(ps, ST_LOSS, @1); $$->word = tok($2, @2); }
+  | "init" IDENT                { $$ = new_stmt(ps, ST_INIT, @1); $$->word = tok($2, @2); }
+  | "normalize"                 { $$ = new_stmt(ps, ST_NORMALIZE, @1); }
   | number_stmt NUMBER          { $$ = new_stmt(ps, $1, @1); $$->num = tok($2, @2); }
   | error                       { $$ = NULL; }
     ;
@@ -199,12 +210,47 @@ static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg
     error_at(ps->c, loc_of(*loc), "%s", msg);
 }
 
+/* The statements of a network block and the blocks of a spec, as tokens and as words. */
+static const yysymbol_kind_t statement_syms[] = {
+    YYSYMBOL_INPUT, YYSYMBOL_HIDDEN, YYSYMBOL_OUTPUT, YYSYMBOL_LOSS, YYSYMBOL_LEARN_RATE,
+    YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_YYEMPTY,
+};
 static const char *const statement_words[] = {
-    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", NULL,
+    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize", NULL,
+};
+static const yysymbol_kind_t block_syms[] = {
+    YYSYMBOL_NETWORK, YYSYMBOL_PARAMS, YYSYMBOL_DATA, YYSYMBOL_TEST, YYSYMBOL_PREDICT, YYSYMBOL_YYEMPTY,
 };
 static const char *const block_words[] = {
-    "network", "params", "data", "predict", NULL,
+    "network", "params", "data", "test", "predict", NULL,
 };
+
+/* Is k in the set (ended by YYSYMBOL_YYEMPTY)? */
+static int in_set(yysymbol_kind_t k, const yysymbol_kind_t *set)
+{
+    for (; *set != YYSYMBOL_YYEMPTY; set++)
+        if (*set == k)
+            return 1;
+    return 0;
+}
+
+/* How many of the expected tokens are in the set. */
+static int count_in(const yysymbol_kind_t *expected, int n, const yysymbol_kind_t *set)
+{
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        count += in_set(expected[i], set);
+    return count;
+}
+
+/* A set's words as "a statement (input, hidden, ...)". */
+static void list_words(Ctx *c, Buf *b, const char *what, const char *const *words)
+{
+    buf_printf(c, b, "%s (", what);
+    for (int i = 0; words[i] != NULL; i++)
+        buf_printf(c, b, "%s%s", i ? ", " : "", words[i]);
+    buf_puts(c, b, ")");
+}
 
 /* 'text' for a token, cut to 40 characters. */
 static const char *quote(Ctx *c, const char *text, size_t len)
@@ -238,9 +284,11 @@ static const char *describe(yysymbol_kind_t kind, int last_keyword)
         switch (last_keyword) {
         case TOK_HIDDEN:
         case TOK_OUTPUT:
-            return "an activation (sigmoid)";
+            return "an activation (sigmoid, tanh, relu, leaky_relu, linear, softmax)";
         case TOK_LOSS:
-            return "a loss (mse)";
+            return "a loss (mse, binary_cross_entropy, cross_entropy)";
+        case TOK_INIT:
+            return "an initialisation (normal, xavier, he)";
         case TOK_INPUT:
             return "an input name";
         default:
@@ -274,49 +322,36 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     else
         what = quote(c, text, len);
 
-    /* Sets of tokens that have a name of their own. */
-    int statements = 0, blocks = 0;
-    for (int i = 0; i < n; i++) {
-        switch (expected[i]) {
-        case YYSYMBOL_INPUT: case YYSYMBOL_HIDDEN: case YYSYMBOL_OUTPUT: case YYSYMBOL_LOSS:
-        case YYSYMBOL_LEARN_RATE: case YYSYMBOL_EPOCHS: case YYSYMBOL_SEED:
-            statements++;
-            break;
-        case YYSYMBOL_NETWORK: case YYSYMBOL_PARAMS: case YYSYMBOL_DATA: case YYSYMBOL_PREDICT:
-            blocks++;
-            break;
-        default:
-            break;
-        }
-    }
+    /* Whole sets of statements or blocks are named as such. */
+    int statements = count_in(expected, n, statement_syms) == (int)(sizeof statement_syms / sizeof *statement_syms) - 1;
+    int blocks = count_in(expected, n, block_syms) == (int)(sizeof block_syms / sizeof *block_syms) - 1;
 
     Buf b = {0};
     buf_puts(c, &b, "expected ");
     const char *suggest = NULL;
     int listed = 0;
-    if (statements == 7) {
-        buf_puts(c, &b, "a statement (input, hidden, output, loss, learn_rate, epochs, seed)");
+    if (statements) {
+        list_words(c, &b, "a statement", statement_words);
         listed++;
         if (found == YYSYMBOL_IDENT)
             suggest = near_miss(text, statement_words);
     }
-    if (blocks == 4) {
-        buf_puts(c, &b, "a block (network, params, data, predict)");
+    if (blocks) {
+        list_words(c, &b, "a block", block_words);
         listed++;
         if (found == YYSYMBOL_IDENT)
             suggest = near_miss(text, block_words);
     }
     for (int i = 0; i < n; i++) {
         yysymbol_kind_t k = expected[i];
-        int in_set = (statements == 7 && k >= YYSYMBOL_INPUT && k <= YYSYMBOL_SEED) ||
-                     (blocks == 4 && k >= YYSYMBOL_NETWORK && k <= YYSYMBOL_PREDICT);
-        if (in_set || k == YYSYMBOL_YYEOF)
+        if ((statements && in_set(k, statement_syms)) || (blocks && in_set(k, block_syms)) ||
+            k == YYSYMBOL_YYEOF)
             continue;
         const char *d = describe(k, ps->last_keyword);
         buf_puts(c, &b, listed == 0 ? "" : " or ");
-        if (d != NULL)
+        if (d != NULL) {
             buf_puts(c, &b, d);
-        else {
+        } else {
             /* A keyword or punctuation: its name without bison's double quotes. */
             const char *name = yysymbol_name(k);
             if (name[0] == '"')

@@ -188,3 +188,40 @@ fail:
     nnrt_table_free(t);
     return -1;
 }
+
+int nnrt_table_rows(const struct nnrt_table *t, const char *file, int ninputs, int noutputs,
+                    int class_index, double *out, struct nnrt_error *err)
+{
+    int width = ninputs + noutputs;
+    if (t->cols != width && !(class_index && t->cols == ninputs + 1)) {
+        if (class_index)
+            nnrt__set_error(err, file, t->line[0], 0,
+                            "expected %d values (%d inputs, then %d targets or 1 class index) but found %d",
+                            width, ninputs, noutputs, t->cols);
+        else
+            nnrt__set_error(err, file, t->line[0], 0,
+                            "expected %d values (%d input%s, %d target%s) but found %d", width, ninputs,
+                            ninputs == 1 ? "" : "s", noutputs, noutputs == 1 ? "" : "s", t->cols);
+        return -1;
+    }
+    for (int r = 0; r < t->rows; r++) {
+        const double *in = t->v + (size_t)r * (size_t)t->cols;
+        double *row = out + (size_t)r * (size_t)width;
+        memcpy(row, in, (size_t)ninputs * sizeof *in);
+        if (t->cols == width) {
+            memcpy(row + ninputs, in + ninputs, (size_t)noutputs * sizeof *in);
+            continue;
+        }
+        double k = in[ninputs];
+        if (k != floor(k) || k < 0 || k >= noutputs) {
+            char v[NNRT_DOUBLE_BUFSIZE];
+            nnrt__set_error(err, file, t->line[r], 0,
+                            "a class index must be a whole number from 0 to %d but is %s", noutputs - 1,
+                            nnrt_format_double(v, k));
+            return -1;
+        }
+        for (int j = 0; j < noutputs; j++)
+            row[ninputs + j] = j == (int)k;
+    }
+    return 0;
+}

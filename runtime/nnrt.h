@@ -107,6 +107,16 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
 /* Frees what nnrt_csv_read allocated; t becomes an empty table. */
 void nnrt_table_free(struct nnrt_table *t);
 
+/*
+ * Turns the table t, read from file, into rows of ninputs inputs and then
+ * noutputs targets in out (t->rows * (ninputs + noutputs) values).  When
+ * class_index is set, the table may instead have ninputs + 1 columns, the
+ * last a class index 0 .. noutputs - 1, stored as one-hot targets.
+ * Returns 0, or -1 with err filled in.
+ */
+int nnrt_table_rows(const struct nnrt_table *t, const char *file, int ninputs, int noutputs,
+                    int class_index, double *out, struct nnrt_error *err);
+
 /* ---- Numbers ------------------------------------------------------------- */
 
 /* Space for any double nnrt_format_double writes, with its NUL. */
@@ -126,15 +136,33 @@ int nnrt_parse_double(const char *s, double *out);
 
 /* ---- Networks ------------------------------------------------------------ */
 
+/* How the initial weights are drawn (biases: N(0, 1) for normal, else 0). */
+enum nnrt_init {
+    NNRT_INIT_NORMAL, /* every parameter ~ N(0, 1), as the tutorial */
+    NNRT_INIT_XAVIER, /* weights ~ N(0, 1) * sqrt(2 / (fan_in + fan_out)), biases 0 */
+    NNRT_INIT_HE,     /* weights ~ N(0, 1) * sqrt(2 / fan_in), biases 0 */
+};
+
+/* How outputs are read as classes, for accuracy. */
+enum nnrt_classify {
+    NNRT_NO_CLASSES,  /* no accuracy: a regression */
+    NNRT_THRESHOLD,   /* one sigmoid output: class 1 when it is >= 0.5 */
+    NNRT_ARGMAX,      /* a softmax output: the class of the largest */
+};
+
 /*
  * What a generated file tells the runtime about its network.  The
  * parameters live in a struct of doubles; the runtime reaches parameter i
- * at byte offset param_offset[i] in it.
+ * at byte offset param_offset[i] in it.  Parameters are ordered as nnc
+ * names them: the weights (w1, w2, ...) layer by layer, neuron by neuron,
+ * input by input, then the biases (b1, b2, ...) neuron by neuron.
  */
 struct nnrt_net {
     const char *name;       /* the network's name in the spec */
     const char *spec;       /* the spec file it was compiled from */
     int ninputs, noutputs, nparams;
+    int nlayers;            /* hidden layers and the output layer */
+    const int *layer_size;  /* neurons in each */
     size_t size;            /* sizeof the parameter struct */
     const char *const *param_name;
     const size_t *param_offset;
@@ -149,6 +177,10 @@ struct nnrt_net {
     long epochs;
     double learn_rate;
     uint64_t seed;
+    enum nnrt_init init;
+    enum nnrt_classify classify;
+    int class_index;                   /* targets may be one class index */
+    int normalize;                     /* z-score the inputs */
     const double *init_value;          /* nparams values from `params` ... */
     const unsigned char *init_fixed;   /* ... where init_fixed[i] is 1 */
 
@@ -156,28 +188,46 @@ struct nnrt_net {
     int ndata;
     const double *data;
 
+    /* The spec's held-out test rows, the same way. */
+    int ntest;
+    const double *test;
+
     /* The spec's `predict` entries: npredict names and rows of ninputs. */
     int npredict;
     const char *const *predict_name;
     const double *predict_x;
 };
 
-/* Draws the initial parameters of net into nn: N(0, 1), then the fixed ones. */
+/*
+ * Draws the initial parameters of net into nn, in parameter order, one
+ * N(0, 1) draw each (scaled as net->init says), then sets the ones the
+ * spec fixes.  Every parameter takes its draw, fixed or not.
+ */
 void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed);
 
 /*
- * Writes the parameters of nn to path as `name value` lines, through a
- * temporary file renamed into place.  Returns 0, or -1 with err filled in.
+ * The mean and standard deviation of each input, for a network that
+ * normalizes its inputs: x[i] becomes (x[i] - mean[i]) / std[i].
  */
-int nnrt_params_save(const struct nnrt_net *net, const void *nn, const char *path,
-                     struct nnrt_error *err);
+struct nnrt_norm {
+    double *mean, *std; /* ninputs values each */
+};
+
+/*
+ * Writes the parameters of nn to path as `name value` lines (and, when norm
+ * is not NULL, `mean_x1 value` and `std_x1 value` lines for each input),
+ * through a temporary file renamed into place.  Returns 0, or -1 with err.
+ */
+int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
+                     const char *path, struct nnrt_error *err);
 
 /*
  * Reads parameters from path into nn; every parameter must appear exactly
- * once.  Returns 0, or -1 with err filled in (nn is then unchanged).
+ * once (and, when norm is not NULL, every mean_x and std_x too).  Returns
+ * 0, or -1 with err filled in (nn and norm are then unchanged).
  */
-int nnrt_params_load(const struct nnrt_net *net, void *nn, const char *path,
-                     struct nnrt_error *err);
+int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
+                     const char *path, struct nnrt_error *err);
 
 /* The generated program's main: parses argv, trains, reports.  Returns the exit status. */
 int nnrt_main(const struct nnrt_net *net, int argc, char **argv);

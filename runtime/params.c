@@ -16,15 +16,30 @@ void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed)
 {
     struct nnrt_rng rng;
     nnrt_rng_seed(&rng, seed);
-    /* Every parameter takes its draw, fixed or not, so that fixing one leaves the others alone. */
-    for (int i = 0; i < net->nparams; i++) {
-        double v = nnrt_rng_normal(&rng);
-        *nnrt__param(net, nn, i) = net->init_fixed && net->init_fixed[i] ? net->init_value[i] : v;
+
+    /* Walk the weights layer by layer to know each one's fan-in and fan-out. */
+    int i = 0, fan_in = net->ninputs;
+    for (int l = 0; l < net->nlayers; l++) {
+        int fan_out = net->layer_size[l];
+        double scale = net->init == NNRT_INIT_XAVIER ? sqrt(2.0 / (fan_in + fan_out))
+                     : net->init == NNRT_INIT_HE     ? sqrt(2.0 / fan_in)
+                                                     : 1.0;
+        for (int k = 0; k < fan_in * fan_out; k++, i++)
+            *nnrt__param(net, nn, i) = scale * nnrt_rng_normal(&rng);
+        fan_in = fan_out;
     }
+    for (; i < net->nparams; i++) {
+        double v = nnrt_rng_normal(&rng);
+        *nnrt__param(net, nn, i) = net->init == NNRT_INIT_NORMAL ? v : 0.0;
+    }
+    if (net->init_fixed != NULL)
+        for (i = 0; i < net->nparams; i++)
+            if (net->init_fixed[i])
+                *nnrt__param(net, nn, i) = net->init_value[i];
 }
 
-int nnrt_params_save(const struct nnrt_net *net, const void *nn, const char *path,
-                     struct nnrt_error *err)
+int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
+                     const char *path, struct nnrt_error *err)
 {
     char *tmp;
     FILE *f = nnrt__open_temp(path, &tmp, err);
@@ -33,26 +48,68 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const char *pat
     fprintf(f, "# parameters of network %s\n", net->name);
     for (int i = 0; i < net->nparams; i++)
         fprintf(f, "%s %.17g\n", net->param_name[i], nnrt__param_get(net, nn, i));
+    if (norm != NULL) {
+        fprintf(f, "# input normalization: x_i becomes (x_i - mean_x_i) / std_x_i\n");
+        for (int i = 0; i < net->ninputs; i++)
+            fprintf(f, "mean_x%d %.17g\n", i + 1, norm->mean[i]);
+        for (int i = 0; i < net->ninputs; i++)
+            fprintf(f, "std_x%d %.17g\n", i + 1, norm->std[i]);
+    }
     return nnrt__commit_temp(f, tmp, path, err);
 }
 
-static int find_param(const struct nnrt_net *net, const char *name, size_t len)
+/*
+ * The slot of a name in a parameter file: a parameter's index, then
+ * nparams + i for mean_x<i+1> and nparams + ninputs + i for std_x<i+1>.
+ */
+static int find_name(const struct nnrt_net *net, int with_norm, const char *name, size_t len)
 {
     for (int i = 0; i < net->nparams; i++)
         if (strlen(net->param_name[i]) == len && memcmp(net->param_name[i], name, len) == 0)
             return i;
-    return -1;
+    if (!with_norm)
+        return -1;
+    int base;
+    size_t skip;
+    if (len > 6 && memcmp(name, "mean_x", 6) == 0)
+        base = net->nparams, skip = 6;
+    else if (len > 5 && memcmp(name, "std_x", 5) == 0)
+        base = net->nparams + net->ninputs, skip = 5;
+    else
+        return -1;
+    long k = 0;
+    for (size_t j = skip; j < len; j++) {
+        if (name[j] < '0' || name[j] > '9' || (j == skip && name[j] == '0') || k > net->ninputs)
+            return -1;
+        k = k * 10 + (name[j] - '0');
+    }
+    return k >= 1 && k <= net->ninputs ? base + (int)k - 1 : -1;
 }
 
-int nnrt_params_load(const struct nnrt_net *net, void *nn, const char *path,
-                     struct nnrt_error *err)
+/* The name of slot i, for messages. */
+static const char *slot_name(const struct nnrt_net *net, int i, char buf[32])
+{
+    if (i < net->nparams)
+        return net->param_name[i];
+    i -= net->nparams;
+    if (i < net->ninputs)
+        snprintf(buf, 32, "mean_x%d", i + 1);
+    else
+        snprintf(buf, 32, "std_x%d", i - net->ninputs + 1);
+    return buf;
+}
+
+int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
+                     const char *path, struct nnrt_error *err)
 {
     size_t len;
     char *text = nnrt__read_file(path, &len, err);
     if (text == NULL)
         return -1;
-    double *value = malloc((size_t)net->nparams * sizeof *value);
-    int *seen = calloc((size_t)net->nparams, sizeof *seen);
+    int nslots = net->nparams + (norm != NULL ? 2 * net->ninputs : 0);
+    double *value = malloc((size_t)nslots * sizeof *value);
+    int *seen = calloc((size_t)nslots, sizeof *seen);
+    char buf[32];
     if (value == NULL || seen == NULL) {
         nnrt__set_error(err, path, 0, 0, "out of memory");
         goto fail;
@@ -84,7 +141,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, const char *path,
             p++;
         size_t nlen = (size_t)(p - name);
         int col = (int)(name - s) + 1;
-        int i = find_param(net, name, nlen);
+        int i = find_name(net, norm != NULL, name, nlen);
         if (i < 0) {
             nnrt__set_error(err, path, lineno, col, "unknown parameter '%.*s'",
                             nlen > 40 ? 40 : (int)nlen, name);
@@ -92,7 +149,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, const char *path,
         }
         if (seen[i]) {
             nnrt__set_error(err, path, lineno, col, "parameter '%s' given twice (first on line %d)",
-                            net->param_name[i], seen[i]);
+                            slot_name(net, i, buf), seen[i]);
             goto fail;
         }
         while (*p == ' ' || *p == '\t')
@@ -102,26 +159,36 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, const char *path,
         if (hash != NULL)
             *hash = '\0';
         if (*p == '\0') {
-            nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", net->param_name[i]);
+            nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", slot_name(net, i, buf));
             goto fail;
         }
         if (nnrt_parse_double(p, &value[i]) != 0) {
             nnrt__set_error(err, path, lineno, (int)(p - s) + 1,
-                            "expected a finite number for '%s' but found '%.40s'",
-                            net->param_name[i], p);
+                            "expected a finite number for '%s' but found '%.40s'", slot_name(net, i, buf), p);
+            goto fail;
+        }
+        if (i >= net->nparams + (norm != NULL ? net->ninputs : 0) && !(value[i] > 0)) {
+            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' must be greater than 0",
+                            slot_name(net, i, buf));
             goto fail;
         }
         seen[i] = lineno;
     }
-    for (int i = 0; i < net->nparams; i++) {
+    for (int i = 0; i < nslots; i++) {
         if (!seen[i]) {
-            nnrt__set_error(err, path, 0, 0, "'%s' has no value for parameter '%s'",
-                            path, net->param_name[i]);
+            nnrt__set_error(err, path, 0, 0, "'%s' has no value for parameter '%s'", path,
+                            slot_name(net, i, buf));
             goto fail;
         }
     }
     for (int i = 0; i < net->nparams; i++)
         *nnrt__param(net, nn, i) = value[i];
+    if (norm != NULL) {
+        for (int i = 0; i < net->ninputs; i++) {
+            norm->mean[i] = value[net->nparams + i];
+            norm->std[i] = value[net->nparams + net->ninputs + i];
+        }
+    }
     free(value);
     free(seen);
     free(text);
