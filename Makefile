@@ -11,6 +11,7 @@ CC      ?= cc
 CFLAGS  ?= -std=c99 -g -O2 -Wall -Wextra -Wpedantic
 ALL_CFLAGS = $(CFLAGS) -MMD -MP
 PROVE   ?= prove
+PROVE_FLAGS ?= -j2
 PREFIX  ?= /usr/local
 
 # The flags a generated program is built with.
@@ -78,7 +79,7 @@ generated/%.c: specs/%.nn compiler/nnc
 # ---- Tests
 
 check: all
-	$(PROVE) tests/
+	$(PROVE) $(PROVE_FLAGS) tests/
 
 deps:
 	apt-get update

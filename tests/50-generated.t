@@ -1,0 +1,49 @@
+#!/bin/sh
+# generated/ holds what nnc writes for every spec in specs/, and that C is
+# clean: no warning from gcc or clang under -Wshadow -Wconversion -Werror,
+# and the same training under gcc -O0, gcc -O2 and clang -O2.
+. "$(dirname "$0")/lib.sh"
+cd "$top" || exit 1
+
+strict="-std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror"
+for spec in specs/*.nn; do
+    name=$(basename "$spec" .nn)
+    "$NNC" "$spec" -o "$tmp/$name.c"
+    ok $? "nnc compiles $spec"
+    if diff -u "generated/$name.c" "$tmp/$name.c" > "$tmp/diff"; then
+        ok 0 "generated/$name.c is what nnc writes today"
+    else
+        ok 1 "generated/$name.c is what nnc writes today (run 'make generated')"
+        head -40 "$tmp/diff" | sed 's/^/# /'
+    fi
+
+    # Three compilers and levels; each trains 3 epochs from the same start.
+    for cc in "gcc -O0" "gcc -O2" "clang -O2"; do
+        set -- $cc
+        exe="$tmp/$name-$1$2"
+        if $cc $strict $NNC_TEST_CFLAGS -I"$RT" -o "$exe" "generated/$name.c" "$RT/libnnrt.a" -lm \
+            2> "$tmp/cc.err" && [ ! -s "$tmp/cc.err" ]; then
+            ok 0 "$cc compiles generated/$name.c without a warning"
+        else
+            ok 1 "$cc compiles generated/$name.c without a warning"
+            head -20 "$tmp/cc.err" | sed 's/^/# /'
+        fi
+        "$exe" --epochs 3 --every 0 --save "$tmp/$name-$1$2.params" > /dev/null
+    done
+    # Parameters within 1e-12 relative of gcc -O2's.
+    status=0
+    for other in gcc-O0 clang-O2; do
+        awk -v tol=1e-12 '
+            /^#/ { next }
+            NR == FNR { ref[$1] = $2; next }
+            {
+                d = $2 - ref[$1]; if (d < 0) d = -d
+                m = ref[$1] < 0 ? -ref[$1] : ref[$1]; if (m < 1e-300) m = 1e-300
+                if (d / m > tol && d > 1e-300) { print "# " $1 ": " ref[$1] " vs " $2; bad = 1 }
+            }
+            END { exit bad }' "$tmp/$name-gcc-O2.params" "$tmp/$name-$other.params" || status=1
+    done
+    ok $status "$name trains to the same parameters under gcc -O0, gcc -O2 and clang -O2"
+done
+
+done_testing

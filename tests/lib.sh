@@ -1,0 +1,69 @@
+# tests/lib.sh: what the shell tests share.  Source it from a test run as
+# `prove tests/` from the top of the tree (or any directory: paths are found
+# from the test's own location).
+#
+#   ok STATUS DESCRIPTION     passes when STATUS is 0
+#   is GOT EXPECTED DESC      passes when the strings are equal; shows a diff if not
+#   like GOT PATTERN DESC     passes when GOT matches the extended regex PATTERN
+#   build SPEC EXE            compiles SPEC with nnc and then with cc, strictly
+#   done_testing              prints the plan; the exit status counts failures
+#
+# $tmp is a fresh directory, removed at exit.  Generated programs are built
+# with $CC (default cc) and -std=c99 -Wall -Wextra -Wpedantic -Werror -O2,
+# plus $NNC_TEST_CFLAGS (sanitizers, in `make check-asan`).
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+NNC="$top/compiler/nnc"
+RT="$top/runtime"
+CC=${CC:-cc}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nnc-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+test_count=0
+test_failed=0
+
+ok() {
+    test_count=$((test_count + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $test_count - $2"
+    else
+        echo "not ok $test_count - $2"
+        test_failed=$((test_failed + 1))
+    fi
+}
+
+is() {
+    if [ "$1" = "$2" ]; then
+        ok 0 "$3"
+    else
+        ok 1 "$3"
+        printf '%s\n' "$2" > "$tmp/expected.txt"
+        printf '%s\n' "$1" > "$tmp/got.txt"
+        diff -u "$tmp/expected.txt" "$tmp/got.txt" | sed 's/^/# /'
+    fi
+}
+
+like() {
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        ok 0 "$3"
+    else
+        ok 1 "$3"
+        printf '%s\n' "$1" | head -20 | sed 's/^/# got: /'
+        echo "# expected to match: $2"
+    fi
+}
+
+# build SPEC EXE: nnc SPEC -> EXE.c -> EXE; returns non-zero (with diagnostics) on failure.
+build() {
+    "$NNC" "$1" -o "$2.c" 2> "$tmp/build.err" &&
+        $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 $NNC_TEST_CFLAGS -I"$RT" \
+            -o "$2" "$2.c" "$RT/libnnrt.a" -lm 2>> "$tmp/build.err"
+    local status=$?
+    [ $status -eq 0 ] || sed 's/^/# /' "$tmp/build.err"
+    return $status
+}
+
+done_testing() {
+    echo "1..$test_count"
+    [ "$test_failed" -eq 0 ]
+    exit $?
+}
