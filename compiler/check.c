@@ -48,11 +48,17 @@ static const char *q(Ctx *c, const char *s)
     return ctx_printf(c, "'%s'", s);
 }
 
-/* The number of a token, or NAN after an error (overflow). */
+/*
+ * The number of a token, or NAN after an error: overflow, or a malformed
+ * number that the lexer has already reported.
+ */
 static double real(Ctx *c, Token t)
 {
+    char *end;
     errno = 0;
-    double v = strtod(t.text, NULL);
+    double v = strtod(t.text, &end);
+    if (*end != '\0')
+        return NAN;
     if (errno == ERANGE && fabs(v) > 1) {
         error_at(c, t.loc, "number %s is too large for a double", q(c, t.text));
         return NAN;
@@ -146,7 +152,7 @@ typedef struct {
 static void check_network(Ctx *c, Block *b, Spec *s)
 {
     NetworkStmts n = {0};
-    int bad = 0;
+    int bad = 0; /* the network's shape is wrong: nothing can be read against it */
 
     check_name(c, b->name);
     s->name = b->name.text;
@@ -166,8 +172,8 @@ static void check_network(Ctx *c, Block *b, Spec *s)
             continue;
         }
         if (n.seen[st->kind] != NULL) {
-            error_at(c, st->loc, "duplicate '%s' statement (the first is at line %d)",
-                     stmt_names[st->kind], n.seen[st->kind]->loc.line);
+            error_at(c, st->loc, "duplicate '%s' statement (the first is at %d:%d)",
+                     stmt_names[st->kind], n.seen[st->kind]->loc.line, n.seen[st->kind]->loc.col);
             bad = 1;
             continue;
         }
@@ -201,7 +207,8 @@ static void check_network(Ctx *c, Block *b, Spec *s)
             for (TokenList *t = in->names; t != NULL; t = t->next, i++) {
                 for (int j = 0; j < i; j++)
                     if (strcmp(s->input_names[j], t->tok.text) == 0) {
-                        error_at(c, t->tok.loc, "duplicate input name '%s'", t->tok.text);
+                        error_at(c, t->tok.loc, "duplicate input name '%s' (input %d is also called so)",
+                                 t->tok.text, j + 1);
                         bad = 1;
                     }
                 s->input_names[i] = t->tok.text;
@@ -236,61 +243,44 @@ static void check_network(Ctx *c, Block *b, Spec *s)
         s->layers[l].act = (Act)act;
     }
 
+    /* The rest are settings: a mistake in one is reported, and the shape still stands. */
     if (n.seen[ST_LOSS] != NULL) {
         Token w = n.seen[ST_LOSS]->word;
         int loss = lookup(c, w, loss_names, "loss");
-        if (loss < 0) {
-            bad = 1;
-        } else if (out != NULL && !bad) {
-            Act act = s->layers[s->nlayers - 1].act;
+        Act act = out != NULL && !bad ? s->layers[s->nlayers - 1].act : ACT_SIGMOID;
+        if (loss == LOSS_CE && out != NULL && !bad && act != ACT_SOFTMAX)
+            error_at(c, w.loc, "loss cross_entropy needs a softmax output, but the output is %s "
+                               "(for sigmoid outputs, use binary_cross_entropy)", act_names[act]);
+        else if (loss == LOSS_BCE && out != NULL && !bad && act != ACT_SIGMOID)
+            error_at(c, w.loc, "loss binary_cross_entropy needs a sigmoid output, but the output is %s%s",
+                     act_names[act], act == ACT_SOFTMAX ? " (use cross_entropy)" : "");
+        else if (loss >= 0)
             s->loss = (LossKind)loss;
-            if (loss == LOSS_CE && act != ACT_SOFTMAX) {
-                error_at(c, w.loc, "loss cross_entropy needs a softmax output, but the output is %s "
-                                   "(for sigmoid outputs, use binary_cross_entropy)", act_names[act]);
-                bad = 1;
-            } else if (loss == LOSS_BCE && act != ACT_SIGMOID) {
-                error_at(c, w.loc, "loss binary_cross_entropy needs a sigmoid output, but the output is %s%s",
-                         act_names[act], act == ACT_SOFTMAX ? " (use cross_entropy)" : "");
-                bad = 1;
-            }
-        }
     }
-
     if (n.seen[ST_LEARN_RATE] != NULL) {
         Token t = n.seen[ST_LEARN_RATE]->num;
         double v = real(c, t);
-        if (isnan(v)) {
-            bad = 1;
-        } else if (!(v > 0)) {
+        if (!isnan(v) && !(v > 0))
             error_at(c, t.loc, "learn_rate must be greater than 0 but is %s", t.text);
-            bad = 1;
-        } else {
+        else if (!isnan(v))
             s->learn_rate = v;
-        }
     }
-    if (n.seen[ST_EPOCHS] != NULL) {
+    if (n.seen[ST_EPOCHS] != NULL)
         s->epochs = whole(c, n.seen[ST_EPOCHS]->num, 0, MAX_EPOCHS, "epochs");
-        bad |= s->epochs < 0;
-    }
     if (n.seen[ST_SEED] != NULL) {
         Token t = n.seen[ST_SEED]->num;
         char *end;
         errno = 0;
         unsigned long long v = strtoull(t.text, &end, 10);
-        if (t.text[0] == '-' || t.text[0] == '+' || *end != '\0' || errno == ERANGE) {
+        if (t.text[0] == '-' || t.text[0] == '+' || *end != '\0' || errno == ERANGE)
             error_at(c, t.loc, "expected a whole number from 0 to 18446744073709551615 for seed but found %s",
                      q(c, t.text));
-            bad = 1;
-        } else {
+        else
             s->seed = (uint64_t)v;
-        }
     }
-
     if (n.seen[ST_INIT] != NULL) {
         int init = lookup(c, n.seen[ST_INIT]->word, init_names, "initialisation");
-        if (init < 0)
-            bad = 1;
-        else
+        if (init >= 0)
             s->init = (InitKind)init;
     }
     s->normalize = n.seen[ST_NORMALIZE] != NULL;
@@ -333,6 +323,18 @@ static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int 
     return 0;
 }
 
+/* "w1", "w1, w2", "w1, w2, w3" or "w1 .. w9": the names of n parameters. */
+static const char *series(Ctx *c, char letter, int n)
+{
+    if (n == 1)
+        return ctx_printf(c, "%c1", letter);
+    if (n == 2)
+        return ctx_printf(c, "%c1, %c2", letter, letter);
+    if (n == 3)
+        return ctx_printf(c, "%c1, %c2, %c3", letter, letter, letter);
+    return ctx_printf(c, "%c1 .. %c%d", letter, letter, n);
+}
+
 static void check_params(Ctx *c, Block *b, Spec *s)
 {
     if (s->nparams < 0)
@@ -362,13 +364,13 @@ static void check_params(Ctx *c, Block *b, Spec *s)
             }
         }
         if (i < 0) {
-            error_at(c, e->name.loc, "unknown parameter %s: network '%s' has w1 to w%d and b1 to b%d",
-                     q(c, name), s->name, nweights, nbiases);
+            error_at(c, e->name.loc, "unknown parameter %s: network '%s' has %s and %s", q(c, name),
+                     s->name, series(c, 'w', nweights), series(c, 'b', nbiases));
             continue;
         }
         if (s->init_fixed[i]) {
-            error_at(c, e->name.loc, "parameter '%s' is set twice (first at line %d)", name,
-                     first[i].line);
+            error_at(c, e->name.loc, "parameter '%s' is set twice (the first is at %d:%d)", name,
+                     first[i].line, first[i].col);
             continue;
         }
         double v = real(c, e->values->tok);
@@ -571,8 +573,8 @@ Spec *check(Ctx *c, Ast *ast)
 
     for (Block *b = ast->blocks; b != NULL; b = b->next) {
         if (first[b->kind] != NULL) {
-            error_at(c, b->loc, "duplicate %s block (the first is at line %d)", block_names[b->kind],
-                     first[b->kind]->loc.line);
+            error_at(c, b->loc, "duplicate %s block (the first is at %d:%d)", block_names[b->kind],
+                     first[b->kind]->loc.line, first[b->kind]->loc.col);
             continue;
         }
         first[b->kind] = b;

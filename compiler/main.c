@@ -1,8 +1,7 @@
 /*
- * main.c: the command line of nnc, and the passes in order.
+ * main.c: the command line of nnc.
  *
- *   read the spec -> check its bytes -> parse -> check -> derive -> emit
- *   -> write the outputs
+ *   read the spec -> compile (compile.c: the passes) -> write the outputs
  *
  * Outputs are built in memory and written only when every pass succeeded,
  * each through a temporary file renamed into place, so that a failed run
@@ -30,46 +29,6 @@ static void usage(FILE *f)
             "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n");
 }
 
-/* Checks that the spec is text: no NUL byte, valid UTF-8.  Reports the first fault. */
-static int check_bytes(Ctx *c)
-{
-    const unsigned char *s = (const unsigned char *)c->src;
-    Loc loc = {1, 1};
-    for (size_t i = 0; i < c->len;) {
-        unsigned char ch = s[i];
-        size_t n = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
-                 : (ch & 0xf8) == 0xf0 ? 4 : 0;
-        if (ch == 0) {
-            error_at(c, loc, "NUL byte in the spec");
-            return -1;
-        }
-        int ok = n > 0 && i + n <= c->len;
-        for (size_t k = 1; ok && k < n; k++)
-            ok = (s[i + k] & 0xc0) == 0x80;
-        /* Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either. */
-        if (ok && n == 2)
-            ok = ch >= 0xc2;
-        if (ok && n == 3)
-            ok = !(ch == 0xe0 && s[i + 1] < 0xa0) && !(ch == 0xed && s[i + 1] >= 0xa0);
-        if (ok && n == 4)
-            ok = !(ch == 0xf0 && s[i + 1] < 0x90) && !(ch == 0xf4 && s[i + 1] >= 0x90) && ch <= 0xf4;
-        if (!ok) {
-            error_at(c, loc, "invalid UTF-8 (byte 0x%02x); a spec must be UTF-8 text", ch);
-            return -1;
-        }
-        if (ch == '\n') {
-            loc.line++;
-            loc.col = 1;
-        } else if (ch == '\t') {
-            loc.col = (loc.col - 1) / 8 * 8 + 9;
-        } else {
-            loc.col++;
-        }
-        i += n;
-    }
-    return 0;
-}
-
 /* Writes text to path through a temporary file; reports and returns -1 on failure. */
 static int write_file(const char *path, const Buf *text)
 {
@@ -86,33 +45,6 @@ static int write_file(const char *path, const Buf *text)
         return -1;
     }
     return 0;
-}
-
-/*
- * Compiles c->src into out (and header, when not NULL).  Returns 0, or 1
- * with the errors printed.
- */
-static int compile(Ctx *c, Buf *out, Buf *header)
-{
-    jmp_buf oom;
-    c->oom = &oom;
-    if (setjmp(oom) != 0) {
-        ctx_flush(c);
-        fprintf(c->err, "nnc: error: out of memory\n");
-        return 1;
-    }
-
-    Ast *ast = NULL;
-    Spec *spec = NULL;
-    if (check_bytes(c) == 0 && (ast = parse(c)) != NULL && (spec = check(c, ast)) != NULL) {
-        Net *net = derive(c, spec);
-        emit_c(c, net, out);
-        if (header != NULL)
-            emit_header(c, net, header);
-    }
-    ctx_flush(c);
-    c->oom = NULL;
-    return c->nerrors > 0;
 }
 
 int main(int argc, char **argv)
@@ -169,9 +101,6 @@ int main(int argc, char **argv)
     c.src = src;
     c.len = len;
     c.err = stderr;
-    const char *fail = getenv("NNC_FAIL_ALLOC");
-    if (fail != NULL)
-        c.fail_alloc_at = atoi(fail);
 
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);

@@ -62,8 +62,6 @@ typedef struct {
     Chunk *chunks;     /* the arena */
     jmp_buf *oom;      /* where to go when memory runs out */
     FILE *err;         /* where diagnostics go */
-    int fail_alloc_at; /* for tests: fail the n-th allocation (0: never) */
-    int nallocs;
 } Ctx;
 
 /* Memory from the arena of c, zeroed; jumps to c->oom when there is none. */
@@ -89,6 +87,14 @@ const char *near_miss(const char *s, const char *const *words);
 
 void buf_printf(Ctx *c, Buf *b, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void buf_puts(Ctx *c, Buf *b, const char *s);
+
+/* ---- The passes (compile.c) ----------------------------------------------- */
+
+/*
+ * Compiles c->src into out (and into header, when not NULL): every pass
+ * in order.  Returns 0, or 1 with the errors printed to c->err.
+ */
+int compile(Ctx *c, Buf *out, Buf *header);
 
 /* ---- The syntax tree (parser.y, ast.c) ---------------------------------- */
 

@@ -273,7 +273,8 @@ Ast *parse(Ctx *c)
     yy_scan_bytes(c->src, (int)c->len, ps.scanner);
     int status = yyparse(ps.scanner, &ps);
     yylex_destroy(ps.scanner);
-    return status == 0 && c->nerrors == 0 ? ps.ast : NULL;
+    /* After lexical errors alone the tree is whole, and checking it finds the rest. */
+    return status == 0 ? ps.ast : NULL;
 }
 
 /* What a token of this kind would be called in "expected X". */
