@@ -27,9 +27,13 @@ const char *const loss_names[] = {
 const char *const init_names[] = {
     "normal", "xavier", "he", NULL,
 };
+const char *const opt_names[] = {
+    "sgd", "momentum", "adam", NULL,
+};
 
 static const char *const stmt_names[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
+    "optimizer", "batch", "shuffle", "weight_decay",
 };
 
 static const char *const c_keywords[] = {
@@ -142,9 +146,103 @@ static void check_name(Ctx *c, Token name)
         error_at(c, name.loc, "network name '%s' starts with 'nnrt', which the runtime uses", name.text);
 }
 
+/* Is the token a number (rather than a name)? */
+static int is_number(Token t)
+{
+    char ch = t.text[0];
+    return (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+';
+}
+
+/* A number in (lo, hi] (or [lo, hi] when closed) for `what`; NAN after an error. */
+static double in_range(Ctx *c, Token t, double lo, double hi, int closed, const char *what)
+{
+    double v = real(c, t);
+    if (isnan(v))
+        return NAN;
+    if (v < lo || v > hi || (!closed && v == lo)) {
+        error_at(c, t.loc, "%s must be %s %g and at most %g but is %s", what,
+                 closed ? "at least" : "greater than", lo, hi, t.text);
+        return NAN;
+    }
+    return v;
+}
+
+/*
+ * `optimizer sgd`, `optimizer momentum [X] [nesterov]`, or
+ * `optimizer adam [beta1 X] [beta2 X] [epsilon X]`.
+ */
+static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
+{
+    static const char *const adam_words[] = {"beta1", "beta2", "epsilon", NULL};
+    static const char *const momentum_words[] = {"nesterov", NULL};
+    int kind = lookup(c, st->word, opt_names, "optimizer");
+    if (kind < 0)
+        return;
+    s->optimizer = (OptKind)kind;
+    int seen[3] = {0};
+    for (TokenList *t = st->names; t != NULL; t = t->next) {
+        Token tok = t->tok;
+        if (kind == OPT_SGD) {
+            error_at(c, tok.loc, "optimizer sgd takes no settings but found %s", q(c, tok.text));
+            return;
+        }
+        if (kind == OPT_MOMENTUM) {
+            if (is_number(tok) && t == st->names) {
+                double v = in_range(c, tok, 0, 1, 0, "momentum");
+                if (!isnan(v))
+                    s->momentum = v;
+            } else if (!is_number(tok) && strcmp(tok.text, "nesterov") == 0 && !s->nesterov) {
+                s->nesterov = 1;
+            } else {
+                const char *near = is_number(tok) ? NULL : near_miss(tok.text, momentum_words);
+                error_at(c, tok.loc, "expected the momentum (as in 'optimizer momentum 0.9 nesterov')%s "
+                                     "but found %s%s%s%s", s->nesterov ? "" : " or 'nesterov'", q(c, tok.text),
+                         near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+                return;
+            }
+            continue;
+        }
+        /* adam: name-value pairs */
+        int k = -1;
+        if (!is_number(tok))
+            for (int i = 0; adam_words[i]; i++)
+                if (strcmp(tok.text, adam_words[i]) == 0)
+                    k = i;
+        if (k < 0) {
+            const char *near = is_number(tok) ? NULL : near_miss(tok.text, adam_words);
+            error_at(c, tok.loc, "expected a setting of adam (beta1, beta2, epsilon) but found %s%s%s%s",
+                     q(c, tok.text), near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+            return;
+        }
+        if (seen[k]) {
+            error_at(c, tok.loc, "duplicate setting '%s'", tok.text);
+            return;
+        }
+        seen[k] = 1;
+        if (t->next == NULL || !is_number(t->next->tok)) {
+            error_at(c, tok.loc, "expected a number after '%s'", tok.text);
+            return;
+        }
+        t = t->next;
+        double v = k < 2 ? in_range(c, t->tok, 0, 1, 1, tok.text) : in_range(c, t->tok, 0, 1, 0, tok.text);
+        if (isnan(v))
+            return;
+        if (k < 2 && v == 1) {
+            error_at(c, t->tok.loc, "%s must be less than 1 but is %s", tok.text, t->tok.text);
+            return;
+        }
+        if (k == 0)
+            s->beta1 = v;
+        else if (k == 1)
+            s->beta2 = v;
+        else
+            s->epsilon = v;
+    }
+}
+
 /* What check_network finds, before the rest of the spec is read. */
 typedef struct {
-    Stmt *seen[ST_NORMALIZE + 1];
+    Stmt *seen[ST_WEIGHT_DECAY + 1];
     int nhidden;
     Stmt *hidden[MAX_LAYERS];
 } NetworkStmts;
@@ -284,6 +382,24 @@ static void check_network(Ctx *c, Block *b, Spec *s)
             s->init = (InitKind)init;
     }
     s->normalize = n.seen[ST_NORMALIZE] != NULL;
+    s->momentum = 0.9;
+    s->beta1 = 0.9;
+    s->beta2 = 0.999;
+    s->epsilon = 1e-8;
+    s->batch = 1;
+    if (n.seen[ST_OPTIMIZER] != NULL)
+        check_optimizer(c, n.seen[ST_OPTIMIZER], s);
+    if (n.seen[ST_BATCH] != NULL)
+        s->batch = whole(c, n.seen[ST_BATCH]->num, 1, INT_MAX, "batch");
+    s->shuffle = n.seen[ST_SHUFFLE] != NULL;
+    if (n.seen[ST_WEIGHT_DECAY] != NULL) {
+        Token t = n.seen[ST_WEIGHT_DECAY]->num;
+        double v = real(c, t);
+        if (!isnan(v) && !(v >= 0))
+            error_at(c, t.loc, "weight_decay must be at least 0 but is %s", t.text);
+        else if (!isnan(v))
+            s->weight_decay = v;
+    }
 
     if (!bad && count_params(s->ninputs, s->layers, s->nlayers) < 0) {
         error_at(c, b->loc, "network '%s' has more than %d parameters, the limit", s->name, MAX_PARAMS);

@@ -564,6 +564,125 @@ static void emit_backprop(Emitter *e)
     W("}\n\n");
 }
 
+/* Writes template with every '@' replaced by name. */
+static void emit_template(Emitter *e, const char *template, const char *name)
+{
+    for (const char *p = template; *p;) {
+        const char *at = strchr(p, '@');
+        size_t n = at ? (size_t)(at - p) : strlen(p);
+        W("%.*s%s", (int)n, p, at ? name : "");
+        p += n + (at != NULL);
+    }
+}
+
+/* The optimizer's state: velocity_w1 .., or m_w1 .. and v_w1 ..; none for plain SGD. */
+static void emit_optimizer_state(Emitter *e)
+{
+    Spec *s = e->s;
+    if (s->optimizer == OPT_SGD)
+        return;
+    static const char *const prefixes[2][2] = {{"velocity_", NULL}, {"m_", "v_"}};
+    const char *const *pre = prefixes[s->optimizer == OPT_ADAM];
+    if (s->optimizer == OPT_MOMENTUM)
+        W("/* The optimizer's state: the velocity of each parameter. */\n");
+    else
+        W("/* The optimizer's state: the running averages of each parameter's partial (m_) and its square (v_). */\n");
+    W("struct %s_optimizer {\n", e->name);
+    for (int k = 0; k < 2 && pre[k] != NULL; k++) {
+        const char **t = ctx_array(e->c, (size_t)e->net->nparams, sizeof *t);
+        for (int i = 0; i < e->net->nparams; i++)
+            t[i] = ctx_printf(e->c, "%s%s", pre[k], pname_of(e, i));
+        sum_line(e, 4, "double ", t, e->net->nparams, ", ");
+    }
+    W("};\n\n");
+}
+
+/* The signature of NAME_update, without the final ";" or "{". */
+static void emit_update_signature(Emitter *e)
+{
+    const char *n = e->name;
+    if (e->s->optimizer == OPT_SGD)
+        W("void %s_update(struct %s *nn, const struct %s *sum_d_L_d, int n, const struct nnrt_hyper *h)", n,
+          n, n);
+    else
+        W("void %s_update(struct %s *nn, struct %s_optimizer *state, const struct %s *sum_d_L_d, int n,\n"
+          "    const struct nnrt_hyper *h%s)", n, n, n, n, e->s->optimizer == OPT_ADAM ? ", long step" : "");
+}
+
+/*
+ * One update from the gradient of a batch: the optimizer written out
+ * parameter by parameter, in PyTorch's arithmetic.
+ */
+static void emit_update(Emitter *e)
+{
+    Spec *s = e->s;
+    W("/*\n");
+    W(" * One update from the gradient of a batch of n samples: sum_d_L_d holds the\n");
+    W(" * sums of their partials (%s_backprop). Weight decay adds to each mean partial\n", e->name);
+    W(" * weight_decay * param, as PyTorch's weight_decay does.\n");
+    if (s->optimizer == OPT_ADAM)
+        W(" * step counts the updates so far, this one included.\n");
+    W(" */\n");
+    emit_update_signature(e);
+    W("\n{\n");
+    const char *fmt = NULL;
+    switch (s->optimizer) {
+    case OPT_SGD:
+        W("    double learn_rate = h->learn_rate, weight_decay = h->weight_decay;\n\n");
+        W("    /* SGD: param -= learn_rate * d_L_d_param */\n");
+        fmt = "    nn->@ -= learn_rate * d_L_d_@;\n";
+        break;
+    case OPT_MOMENTUM:
+        W("    double learn_rate = h->learn_rate, momentum = h->momentum, weight_decay = h->weight_decay;\n\n");
+        W("    /*\n");
+        W("     * Momentum, as PyTorch's SGD with dampening 0:\n");
+        W("     *   velocity_param = momentum * velocity_param + d_L_d_param\n");
+        if (s->nesterov) {
+            W("     *   param -= learn_rate * (d_L_d_param + momentum * velocity_param)   (Nesterov)\n");
+            fmt = "    state->velocity_@ = momentum * state->velocity_@ + d_L_d_@;\n"
+                  "    nn->@ -= learn_rate * (d_L_d_@ + momentum * state->velocity_@);\n";
+        } else {
+            W("     *   param -= learn_rate * velocity_param\n");
+            fmt = "    state->velocity_@ = momentum * state->velocity_@ + d_L_d_@;\n"
+                  "    nn->@ -= learn_rate * state->velocity_@;\n";
+        }
+        W("     */\n");
+        break;
+    case OPT_ADAM:
+        W("    double learn_rate = h->learn_rate, beta1 = h->beta1, beta2 = h->beta2;\n");
+        W("    double epsilon = h->epsilon, weight_decay = h->weight_decay;\n");
+        W("    double bias_correction1 = 1 - pow(beta1, (double)step);\n");
+        W("    double bias_correction2_sqrt = sqrt(1 - pow(beta2, (double)step));\n");
+        W("    double step_size = learn_rate / bias_correction1;\n\n");
+        W("    /*\n");
+        W("     * Adam, as PyTorch's, at step t:\n");
+        W("     *   m_param = beta1 * m_param + (1 - beta1) * d_L_d_param\n");
+        W("     *   v_param = beta2 * v_param + (1 - beta2) * d_L_d_param^2\n");
+        W("     *   param -= learn_rate * m_hat / (sqrt(v_hat) + epsilon),\n");
+        W("     *   m_hat = m_param / (1 - beta1^t), v_hat = v_param / (1 - beta2^t)\n");
+        W("     */\n");
+        fmt = "    state->m_@ = beta1 * state->m_@ + (1 - beta1) * d_L_d_@;\n"
+              "    state->v_@ = beta2 * state->v_@ + (1 - beta2) * d_L_d_@ * d_L_d_@;\n"
+              "    nn->@ -= step_size * state->m_@ / (sqrt(state->v_@) / bias_correction2_sqrt + epsilon);\n";
+        break;
+    }
+    for (int id = 0; id < e->net->nneurons; id++) {
+        Neuron *u = neuron(e, id);
+        if (id > 0)
+            W("\n");
+        W("    /* Neuron %s */\n", u->name);
+        for (int j = 0; j <= u->ninputs; j++) {
+            const char *p = pname_of(e, j < u->ninputs ? u->weight[j] : u->bias);
+            /* With a state to update, each parameter is a block of its own. */
+            if (j > 0 && s->optimizer != OPT_SGD)
+                W("\n");
+            W("    double d_L_d_%s = sum_d_L_d->%s / n + weight_decay * nn->%s;\n", p, p, p);
+            emit_template(e, fmt, p);
+        }
+    }
+    W("}\n\n");
+}
+
 /* Writes n doubles, `per` a line, indented by 4. */
 static void emit_doubles(Emitter *e, const double *v, long n, int per)
 {
@@ -632,6 +751,29 @@ static void emit_descriptor(Emitter *e)
     W("    %s_train_sample(nn, x, y_true, learn_rate);\n}\n\n", n);
     W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)\n{\n", n);
     W("    %s_backprop(nn, x, y_true, sum_d_L_d);\n}\n\n", n);
+    W("static void %s_update_any(void *nn, void *state, const void *sum_d_L_d, int count,\n", n);
+    W("    const struct nnrt_hyper *h, long step)\n{\n");
+    if (s->optimizer == OPT_SGD)
+        W("    (void)state;\n    (void)step;\n    %s_update(nn, sum_d_L_d, count, h);\n}\n\n", n);
+    else if (s->optimizer == OPT_MOMENTUM)
+        W("    (void)step;\n    %s_update(nn, state, sum_d_L_d, count, h);\n}\n\n", n);
+    else
+        W("    %s_update(nn, state, sum_d_L_d, count, h, step);\n}\n\n", n);
+
+    if (s->optimizer != OPT_SGD) {
+        const char *pre[2] = {s->optimizer == OPT_ADAM ? "m_" : "velocity_", s->optimizer == OPT_ADAM ? "v_" : NULL};
+        int nstate = net->nparams * (s->optimizer == OPT_ADAM ? 2 : 1);
+        W("static const char *const %s_state_name[%d] = {\n", n, nstate);
+        for (int k = 0; k < 2 && pre[k]; k++)
+            for (int i = 0; i < net->nparams; i++)
+                W("    \"%s%s\",\n", pre[k], pname_of(e, i));
+        W("};\n\n");
+        W("static const size_t %s_state_offset[%d] = {\n", n, nstate);
+        for (int k = 0; k < 2 && pre[k]; k++)
+            for (int i = 0; i < net->nparams; i++)
+                W("    offsetof(struct %s_optimizer, %s%s),\n", n, pre[k], pname_of(e, i));
+        W("};\n\n");
+    }
 
     if (s->ntest > 0) {
         W("/* The spec's held-out test rows: %d of %d input%s, then %d target%s. */\n", s->ntest, ni,
@@ -669,8 +811,22 @@ static void emit_descriptor(Emitter *e)
     W("    .param_name = %s_param_name,\n    .param_offset = %s_param_offset,\n", n, n);
     W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
     W("    .train_sample = %s_train_sample_any,\n    .backprop = %s_backprop_any,\n", n, n);
-    W("    .epochs = %ld,\n    .learn_rate = %s,\n    .seed = UINT64_C(%s),\n", s->epochs,
-      num(e, s->learn_rate), seed);
+    W("    .update = %s_update_any,\n", n);
+    static const char *const opt_enum[] = {"NNRT_SGD", "NNRT_MOMENTUM", "NNRT_ADAM"};
+    W("    .optimizer = %s,\n", opt_enum[s->optimizer]);
+    if (s->nesterov)
+        W("    .nesterov = 1,\n");
+    if (s->optimizer != OPT_SGD) {
+        W("    .state_size = sizeof(struct %s_optimizer),\n", n);
+        W("    .nstate = %d,\n", net->nparams * (s->optimizer == OPT_ADAM ? 2 : 1));
+        W("    .state_name = %s_state_name,\n    .state_offset = %s_state_offset,\n", n, n);
+    }
+    W("    .hyper = {%s, %s, %s, %s, %s, %s},\n", num(e, s->learn_rate), num(e, s->momentum), num(e, s->beta1),
+      num(e, s->beta2), num(e, s->epsilon), num(e, s->weight_decay));
+    W("    .batch = %ld,\n", s->batch);
+    if (s->shuffle)
+        W("    .shuffle = 1,\n");
+    W("    .epochs = %ld,\n    .seed = UINT64_C(%s),\n", s->epochs, seed);
     W("    .init = %s,\n", init_enum[s->init]);
     W("    .classify = %s,\n", out == ACT_SOFTMAX                ? "NNRT_ARGMAX"
                            : out == ACT_SIGMOID && no == 1 ? "NNRT_THRESHOLD"
@@ -741,6 +897,8 @@ void emit_c(Ctx *c, Net *net, Buf *out)
     emit_loss(e);
     emit_train_sample(e);
     emit_backprop(e);
+    emit_optimizer_state(e);
+    emit_update(e);
     emit_descriptor(e);
 }
 
@@ -767,6 +925,10 @@ void emit_header(Ctx *c, Net *net, Buf *out)
     W("/* Adds partial L / partial each parameter, for one sample, to sum_d_L_d. */\n");
     W("void %s_backprop(const struct %s *nn, const double x[%d], const double y_true[%d],\n", n, n, ni, no);
     W("    struct %s *sum_d_L_d);\n\n", n);
+    emit_optimizer_state(e);
+    W("/* One update of the parameters from the partials of n samples summed in sum_d_L_d. */\n");
+    emit_update_signature(e);
+    W(";\n\n");
     W("/* The network's description, for nnrt_main and the other nnrt_ functions. */\n");
     W("extern const struct nnrt_net %s_net;\n\n#endif\n", n);
 }

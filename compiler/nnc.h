@@ -121,6 +121,10 @@ typedef enum {
     ST_SEED,
     ST_INIT,
     ST_NORMALIZE,
+    ST_OPTIMIZER,
+    ST_BATCH,
+    ST_SHUFFLE,
+    ST_WEIGHT_DECAY,
 } StmtKind;
 
 /* A statement of the network block: `hidden 2 sigmoid` is kind ST_HIDDEN, num 2, word sigmoid. */
@@ -129,7 +133,7 @@ typedef struct Stmt {
     Loc loc;           /* of the keyword */
     Token num;         /* text NULL when absent */
     Token word;        /* text NULL when absent */
-    TokenList *names;  /* `input a, b` */
+    TokenList *names;  /* `input a, b`; an optimizer's settings */
     struct Stmt *next;
 } Stmt;
 
@@ -180,10 +184,12 @@ Block *block_append(Block *list, Block *b);
 typedef enum { ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_LINEAR, ACT_SOFTMAX } Act;
 typedef enum { LOSS_MSE, LOSS_BCE, LOSS_CE } LossKind;
 typedef enum { INIT_NORMAL, INIT_XAVIER, INIT_HE } InitKind;
+typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM } OptKind;
 
 extern const char *const act_names[];   /* indexed by Act */
 extern const char *const loss_names[];  /* indexed by LossKind */
 extern const char *const init_names[];  /* indexed by InitKind */
+extern const char *const opt_names[];   /* indexed by OptKind */
 
 typedef struct {
     int size;
@@ -201,6 +207,13 @@ typedef struct {
     LossKind loss;
     InitKind init;
     int normalize;        /* z-score the inputs with the training data's mean and deviation */
+    OptKind optimizer;
+    double momentum;      /* momentum: the velocity's decay */
+    int nesterov;         /* momentum: Nesterov's form */
+    double beta1, beta2, epsilon; /* adam */
+    long batch;           /* samples a gradient averages over */
+    int shuffle;          /* a new sample order every epoch */
+    double weight_decay;  /* L2 penalty, added to each partial as weight_decay * param */
     double learn_rate;
     long epochs;
     uint64_t seed;

@@ -40,6 +40,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %token NETWORK "network" PARAMS "params" DATA "data" PREDICT "predict"
 %token INPUT "input" HIDDEN "hidden" OUTPUT "output" LOSS "loss"
 %token LEARN_RATE "learn_rate" EPOCHS "epochs" SEED "seed" INIT "init" NORMALIZE "normalize"
+%token OPTIMIZER "optimizer" BATCH "batch" SHUFFLE "shuffle" WEIGHT_DECAY "weight_decay"
 %token TEST "test"
 %token ARROW "->"
 %token <char *> IDENT "name" NUMBER "number" STRING "string"
@@ -47,7 +48,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %nterm <Block *> blocks block
 %nterm <Stmt *> stmts stmt
 %nterm <Entry *> param_entries predict_entries
-%nterm <TokenList *> names numbers data_items
+%nterm <TokenList *> names numbers data_items settings
 %nterm <StmtKind> number_stmt
 
 %code {
@@ -157,14 +158,29 @@ stmt:
   | "loss" IDENT                { $$ = new_stmt(ps, ST_LOSS, @1); $$->word = tok($2, @2); }
   | "init" IDENT                { $$ = new_stmt(ps, ST_INIT, @1); $$->word = tok($2, @2); }
   | "normalize"                 { $$ = new_stmt(ps, ST_NORMALIZE, @1); }
+  | "shuffle"                   { $$ = new_stmt(ps, ST_SHUFFLE, @1); }
+  | "optimizer" IDENT settings {
+        $$ = new_stmt(ps, ST_OPTIMIZER, @1);
+        $$->word = tok($2, @2);
+        $$->names = $3;
+    }
   | number_stmt NUMBER          { $$ = new_stmt(ps, $1, @1); $$->num = tok($2, @2); }
   | error                       { $$ = NULL; }
     ;
 
 number_stmt:
     "learn_rate"                { $$ = ST_LEARN_RATE; }
+  | "batch"                     { $$ = ST_BATCH; }
+  | "weight_decay"              { $$ = ST_WEIGHT_DECAY; }
   | "epochs"                    { $$ = ST_EPOCHS; }
   | "seed"                      { $$ = ST_SEED; }
+    ;
+
+/* An optimizer's settings: names and numbers, as in `momentum 0.9 nesterov`, read by check.c. */
+settings:
+    %empty                      { $$ = NULL; }
+  | settings IDENT              { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
+  | settings NUMBER             { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
     ;
 
 names:
@@ -213,10 +229,12 @@ static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg
 /* The statements of a network block and the blocks of a spec, as tokens and as words. */
 static const yysymbol_kind_t statement_syms[] = {
     YYSYMBOL_INPUT, YYSYMBOL_HIDDEN, YYSYMBOL_OUTPUT, YYSYMBOL_LOSS, YYSYMBOL_LEARN_RATE,
-    YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_YYEMPTY,
+    YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_OPTIMIZER,
+    YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_YYEMPTY,
 };
 static const char *const statement_words[] = {
-    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize", NULL,
+    "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
+    "optimizer", "batch", "shuffle", "weight_decay", NULL,
 };
 static const yysymbol_kind_t block_syms[] = {
     YYSYMBOL_NETWORK, YYSYMBOL_PARAMS, YYSYMBOL_DATA, YYSYMBOL_TEST, YYSYMBOL_PREDICT, YYSYMBOL_YYEMPTY,
@@ -290,6 +308,8 @@ static const char *describe(yysymbol_kind_t kind, int last_keyword)
             return "a loss (mse, binary_cross_entropy, cross_entropy)";
         case TOK_INIT:
             return "an initialisation (normal, xavier, he)";
+        case TOK_OPTIMIZER:
+            return "an optimizer (sgd, momentum, adam)";
         case TOK_INPUT:
             return "an input name";
         default:

@@ -839,6 +839,173 @@ void iris_backprop(const struct iris *nn, const double x[4], const double y_true
     sum_d_L_d->b11 += d_L_d_b11;
 }
 
+/*
+ * One update from the gradient of a batch of n samples: sum_d_L_d holds the
+ * sums of their partials (iris_backprop). Weight decay adds to each mean partial
+ * weight_decay * param, as PyTorch's weight_decay does.
+ */
+void iris_update(struct iris *nn, const struct iris *sum_d_L_d, int n, const struct nnrt_hyper *h)
+{
+    double learn_rate = h->learn_rate, weight_decay = h->weight_decay;
+
+    /* SGD: param -= learn_rate * d_L_d_param */
+    /* Neuron h1 */
+    double d_L_d_w1 = sum_d_L_d->w1 / n + weight_decay * nn->w1;
+    nn->w1 -= learn_rate * d_L_d_w1;
+    double d_L_d_w2 = sum_d_L_d->w2 / n + weight_decay * nn->w2;
+    nn->w2 -= learn_rate * d_L_d_w2;
+    double d_L_d_w3 = sum_d_L_d->w3 / n + weight_decay * nn->w3;
+    nn->w3 -= learn_rate * d_L_d_w3;
+    double d_L_d_w4 = sum_d_L_d->w4 / n + weight_decay * nn->w4;
+    nn->w4 -= learn_rate * d_L_d_w4;
+    double d_L_d_b1 = sum_d_L_d->b1 / n + weight_decay * nn->b1;
+    nn->b1 -= learn_rate * d_L_d_b1;
+
+    /* Neuron h2 */
+    double d_L_d_w5 = sum_d_L_d->w5 / n + weight_decay * nn->w5;
+    nn->w5 -= learn_rate * d_L_d_w5;
+    double d_L_d_w6 = sum_d_L_d->w6 / n + weight_decay * nn->w6;
+    nn->w6 -= learn_rate * d_L_d_w6;
+    double d_L_d_w7 = sum_d_L_d->w7 / n + weight_decay * nn->w7;
+    nn->w7 -= learn_rate * d_L_d_w7;
+    double d_L_d_w8 = sum_d_L_d->w8 / n + weight_decay * nn->w8;
+    nn->w8 -= learn_rate * d_L_d_w8;
+    double d_L_d_b2 = sum_d_L_d->b2 / n + weight_decay * nn->b2;
+    nn->b2 -= learn_rate * d_L_d_b2;
+
+    /* Neuron h3 */
+    double d_L_d_w9 = sum_d_L_d->w9 / n + weight_decay * nn->w9;
+    nn->w9 -= learn_rate * d_L_d_w9;
+    double d_L_d_w10 = sum_d_L_d->w10 / n + weight_decay * nn->w10;
+    nn->w10 -= learn_rate * d_L_d_w10;
+    double d_L_d_w11 = sum_d_L_d->w11 / n + weight_decay * nn->w11;
+    nn->w11 -= learn_rate * d_L_d_w11;
+    double d_L_d_w12 = sum_d_L_d->w12 / n + weight_decay * nn->w12;
+    nn->w12 -= learn_rate * d_L_d_w12;
+    double d_L_d_b3 = sum_d_L_d->b3 / n + weight_decay * nn->b3;
+    nn->b3 -= learn_rate * d_L_d_b3;
+
+    /* Neuron h4 */
+    double d_L_d_w13 = sum_d_L_d->w13 / n + weight_decay * nn->w13;
+    nn->w13 -= learn_rate * d_L_d_w13;
+    double d_L_d_w14 = sum_d_L_d->w14 / n + weight_decay * nn->w14;
+    nn->w14 -= learn_rate * d_L_d_w14;
+    double d_L_d_w15 = sum_d_L_d->w15 / n + weight_decay * nn->w15;
+    nn->w15 -= learn_rate * d_L_d_w15;
+    double d_L_d_w16 = sum_d_L_d->w16 / n + weight_decay * nn->w16;
+    nn->w16 -= learn_rate * d_L_d_w16;
+    double d_L_d_b4 = sum_d_L_d->b4 / n + weight_decay * nn->b4;
+    nn->b4 -= learn_rate * d_L_d_b4;
+
+    /* Neuron h5 */
+    double d_L_d_w17 = sum_d_L_d->w17 / n + weight_decay * nn->w17;
+    nn->w17 -= learn_rate * d_L_d_w17;
+    double d_L_d_w18 = sum_d_L_d->w18 / n + weight_decay * nn->w18;
+    nn->w18 -= learn_rate * d_L_d_w18;
+    double d_L_d_w19 = sum_d_L_d->w19 / n + weight_decay * nn->w19;
+    nn->w19 -= learn_rate * d_L_d_w19;
+    double d_L_d_w20 = sum_d_L_d->w20 / n + weight_decay * nn->w20;
+    nn->w20 -= learn_rate * d_L_d_w20;
+    double d_L_d_b5 = sum_d_L_d->b5 / n + weight_decay * nn->b5;
+    nn->b5 -= learn_rate * d_L_d_b5;
+
+    /* Neuron h6 */
+    double d_L_d_w21 = sum_d_L_d->w21 / n + weight_decay * nn->w21;
+    nn->w21 -= learn_rate * d_L_d_w21;
+    double d_L_d_w22 = sum_d_L_d->w22 / n + weight_decay * nn->w22;
+    nn->w22 -= learn_rate * d_L_d_w22;
+    double d_L_d_w23 = sum_d_L_d->w23 / n + weight_decay * nn->w23;
+    nn->w23 -= learn_rate * d_L_d_w23;
+    double d_L_d_w24 = sum_d_L_d->w24 / n + weight_decay * nn->w24;
+    nn->w24 -= learn_rate * d_L_d_w24;
+    double d_L_d_b6 = sum_d_L_d->b6 / n + weight_decay * nn->b6;
+    nn->b6 -= learn_rate * d_L_d_b6;
+
+    /* Neuron h7 */
+    double d_L_d_w25 = sum_d_L_d->w25 / n + weight_decay * nn->w25;
+    nn->w25 -= learn_rate * d_L_d_w25;
+    double d_L_d_w26 = sum_d_L_d->w26 / n + weight_decay * nn->w26;
+    nn->w26 -= learn_rate * d_L_d_w26;
+    double d_L_d_w27 = sum_d_L_d->w27 / n + weight_decay * nn->w27;
+    nn->w27 -= learn_rate * d_L_d_w27;
+    double d_L_d_w28 = sum_d_L_d->w28 / n + weight_decay * nn->w28;
+    nn->w28 -= learn_rate * d_L_d_w28;
+    double d_L_d_b7 = sum_d_L_d->b7 / n + weight_decay * nn->b7;
+    nn->b7 -= learn_rate * d_L_d_b7;
+
+    /* Neuron h8 */
+    double d_L_d_w29 = sum_d_L_d->w29 / n + weight_decay * nn->w29;
+    nn->w29 -= learn_rate * d_L_d_w29;
+    double d_L_d_w30 = sum_d_L_d->w30 / n + weight_decay * nn->w30;
+    nn->w30 -= learn_rate * d_L_d_w30;
+    double d_L_d_w31 = sum_d_L_d->w31 / n + weight_decay * nn->w31;
+    nn->w31 -= learn_rate * d_L_d_w31;
+    double d_L_d_w32 = sum_d_L_d->w32 / n + weight_decay * nn->w32;
+    nn->w32 -= learn_rate * d_L_d_w32;
+    double d_L_d_b8 = sum_d_L_d->b8 / n + weight_decay * nn->b8;
+    nn->b8 -= learn_rate * d_L_d_b8;
+
+    /* Neuron o1 */
+    double d_L_d_w33 = sum_d_L_d->w33 / n + weight_decay * nn->w33;
+    nn->w33 -= learn_rate * d_L_d_w33;
+    double d_L_d_w34 = sum_d_L_d->w34 / n + weight_decay * nn->w34;
+    nn->w34 -= learn_rate * d_L_d_w34;
+    double d_L_d_w35 = sum_d_L_d->w35 / n + weight_decay * nn->w35;
+    nn->w35 -= learn_rate * d_L_d_w35;
+    double d_L_d_w36 = sum_d_L_d->w36 / n + weight_decay * nn->w36;
+    nn->w36 -= learn_rate * d_L_d_w36;
+    double d_L_d_w37 = sum_d_L_d->w37 / n + weight_decay * nn->w37;
+    nn->w37 -= learn_rate * d_L_d_w37;
+    double d_L_d_w38 = sum_d_L_d->w38 / n + weight_decay * nn->w38;
+    nn->w38 -= learn_rate * d_L_d_w38;
+    double d_L_d_w39 = sum_d_L_d->w39 / n + weight_decay * nn->w39;
+    nn->w39 -= learn_rate * d_L_d_w39;
+    double d_L_d_w40 = sum_d_L_d->w40 / n + weight_decay * nn->w40;
+    nn->w40 -= learn_rate * d_L_d_w40;
+    double d_L_d_b9 = sum_d_L_d->b9 / n + weight_decay * nn->b9;
+    nn->b9 -= learn_rate * d_L_d_b9;
+
+    /* Neuron o2 */
+    double d_L_d_w41 = sum_d_L_d->w41 / n + weight_decay * nn->w41;
+    nn->w41 -= learn_rate * d_L_d_w41;
+    double d_L_d_w42 = sum_d_L_d->w42 / n + weight_decay * nn->w42;
+    nn->w42 -= learn_rate * d_L_d_w42;
+    double d_L_d_w43 = sum_d_L_d->w43 / n + weight_decay * nn->w43;
+    nn->w43 -= learn_rate * d_L_d_w43;
+    double d_L_d_w44 = sum_d_L_d->w44 / n + weight_decay * nn->w44;
+    nn->w44 -= learn_rate * d_L_d_w44;
+    double d_L_d_w45 = sum_d_L_d->w45 / n + weight_decay * nn->w45;
+    nn->w45 -= learn_rate * d_L_d_w45;
+    double d_L_d_w46 = sum_d_L_d->w46 / n + weight_decay * nn->w46;
+    nn->w46 -= learn_rate * d_L_d_w46;
+    double d_L_d_w47 = sum_d_L_d->w47 / n + weight_decay * nn->w47;
+    nn->w47 -= learn_rate * d_L_d_w47;
+    double d_L_d_w48 = sum_d_L_d->w48 / n + weight_decay * nn->w48;
+    nn->w48 -= learn_rate * d_L_d_w48;
+    double d_L_d_b10 = sum_d_L_d->b10 / n + weight_decay * nn->b10;
+    nn->b10 -= learn_rate * d_L_d_b10;
+
+    /* Neuron o3 */
+    double d_L_d_w49 = sum_d_L_d->w49 / n + weight_decay * nn->w49;
+    nn->w49 -= learn_rate * d_L_d_w49;
+    double d_L_d_w50 = sum_d_L_d->w50 / n + weight_decay * nn->w50;
+    nn->w50 -= learn_rate * d_L_d_w50;
+    double d_L_d_w51 = sum_d_L_d->w51 / n + weight_decay * nn->w51;
+    nn->w51 -= learn_rate * d_L_d_w51;
+    double d_L_d_w52 = sum_d_L_d->w52 / n + weight_decay * nn->w52;
+    nn->w52 -= learn_rate * d_L_d_w52;
+    double d_L_d_w53 = sum_d_L_d->w53 / n + weight_decay * nn->w53;
+    nn->w53 -= learn_rate * d_L_d_w53;
+    double d_L_d_w54 = sum_d_L_d->w54 / n + weight_decay * nn->w54;
+    nn->w54 -= learn_rate * d_L_d_w54;
+    double d_L_d_w55 = sum_d_L_d->w55 / n + weight_decay * nn->w55;
+    nn->w55 -= learn_rate * d_L_d_w55;
+    double d_L_d_w56 = sum_d_L_d->w56 / n + weight_decay * nn->w56;
+    nn->w56 -= learn_rate * d_L_d_w56;
+    double d_L_d_b11 = sum_d_L_d->b11 / n + weight_decay * nn->b11;
+    nn->b11 -= learn_rate * d_L_d_b11;
+}
+
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
 static const char *const iris_param_name[67] = {
@@ -1108,6 +1275,14 @@ static void iris_backprop_any(const void *nn, const double *x, const double *y_t
     iris_backprop(nn, x, y_true, sum_d_L_d);
 }
 
+static void iris_update_any(void *nn, void *state, const void *sum_d_L_d, int count,
+    const struct nnrt_hyper *h, long step)
+{
+    (void)state;
+    (void)step;
+    iris_update(nn, sum_d_L_d, count, h);
+}
+
 static const int iris_layer_size[2] = {8, 3};
 
 const struct nnrt_net iris_net = {
@@ -1125,8 +1300,11 @@ const struct nnrt_net iris_net = {
     .loss = iris_loss_any,
     .train_sample = iris_train_sample_any,
     .backprop = iris_backprop_any,
+    .update = iris_update_any,
+    .optimizer = NNRT_SGD,
+    .hyper = {0.05, 0.9, 0.9, 0.999, 1e-08, 0.0},
+    .batch = 1,
     .epochs = 200,
-    .learn_rate = 0.05,
     .seed = UINT64_C(1),
     .init = NNRT_INIT_XAVIER,
     .classify = NNRT_ARGMAX,

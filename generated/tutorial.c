@@ -232,6 +232,41 @@ void gender_backprop(const struct gender *nn, const double x[2], const double y_
     sum_d_L_d->b3 += d_L_d_b3;
 }
 
+/*
+ * One update from the gradient of a batch of n samples: sum_d_L_d holds the
+ * sums of their partials (gender_backprop). Weight decay adds to each mean partial
+ * weight_decay * param, as PyTorch's weight_decay does.
+ */
+void gender_update(struct gender *nn, const struct gender *sum_d_L_d, int n, const struct nnrt_hyper *h)
+{
+    double learn_rate = h->learn_rate, weight_decay = h->weight_decay;
+
+    /* SGD: param -= learn_rate * d_L_d_param */
+    /* Neuron h1 */
+    double d_L_d_w1 = sum_d_L_d->w1 / n + weight_decay * nn->w1;
+    nn->w1 -= learn_rate * d_L_d_w1;
+    double d_L_d_w2 = sum_d_L_d->w2 / n + weight_decay * nn->w2;
+    nn->w2 -= learn_rate * d_L_d_w2;
+    double d_L_d_b1 = sum_d_L_d->b1 / n + weight_decay * nn->b1;
+    nn->b1 -= learn_rate * d_L_d_b1;
+
+    /* Neuron h2 */
+    double d_L_d_w3 = sum_d_L_d->w3 / n + weight_decay * nn->w3;
+    nn->w3 -= learn_rate * d_L_d_w3;
+    double d_L_d_w4 = sum_d_L_d->w4 / n + weight_decay * nn->w4;
+    nn->w4 -= learn_rate * d_L_d_w4;
+    double d_L_d_b2 = sum_d_L_d->b2 / n + weight_decay * nn->b2;
+    nn->b2 -= learn_rate * d_L_d_b2;
+
+    /* Neuron o1 */
+    double d_L_d_w5 = sum_d_L_d->w5 / n + weight_decay * nn->w5;
+    nn->w5 -= learn_rate * d_L_d_w5;
+    double d_L_d_w6 = sum_d_L_d->w6 / n + weight_decay * nn->w6;
+    nn->w6 -= learn_rate * d_L_d_w6;
+    double d_L_d_b3 = sum_d_L_d->b3 / n + weight_decay * nn->b3;
+    nn->b3 -= learn_rate * d_L_d_b3;
+}
+
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
 static const char *const gender_param_name[9] = {
@@ -289,6 +324,14 @@ static void gender_backprop_any(const void *nn, const double *x, const double *y
     gender_backprop(nn, x, y_true, sum_d_L_d);
 }
 
+static void gender_update_any(void *nn, void *state, const void *sum_d_L_d, int count,
+    const struct nnrt_hyper *h, long step)
+{
+    (void)state;
+    (void)step;
+    gender_update(nn, sum_d_L_d, count, h);
+}
+
 static const int gender_layer_size[2] = {2, 1};
 
 const struct nnrt_net gender_net = {
@@ -306,8 +349,11 @@ const struct nnrt_net gender_net = {
     .loss = gender_loss_any,
     .train_sample = gender_train_sample_any,
     .backprop = gender_backprop_any,
+    .update = gender_update_any,
+    .optimizer = NNRT_SGD,
+    .hyper = {0.1, 0.9, 0.9, 0.999, 1e-08, 0.0},
+    .batch = 1,
     .epochs = 1000,
-    .learn_rate = 0.1,
     .seed = UINT64_C(1),
     .init = NNRT_INIT_NORMAL,
     .classify = NNRT_THRESHOLD,

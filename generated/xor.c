@@ -315,6 +315,61 @@ void xor_backprop(const struct xor *nn, const double x[2], const double y_true[1
     sum_d_L_d->b5 += d_L_d_b5;
 }
 
+/*
+ * One update from the gradient of a batch of n samples: sum_d_L_d holds the
+ * sums of their partials (xor_backprop). Weight decay adds to each mean partial
+ * weight_decay * param, as PyTorch's weight_decay does.
+ */
+void xor_update(struct xor *nn, const struct xor *sum_d_L_d, int n, const struct nnrt_hyper *h)
+{
+    double learn_rate = h->learn_rate, weight_decay = h->weight_decay;
+
+    /* SGD: param -= learn_rate * d_L_d_param */
+    /* Neuron h1 */
+    double d_L_d_w1 = sum_d_L_d->w1 / n + weight_decay * nn->w1;
+    nn->w1 -= learn_rate * d_L_d_w1;
+    double d_L_d_w2 = sum_d_L_d->w2 / n + weight_decay * nn->w2;
+    nn->w2 -= learn_rate * d_L_d_w2;
+    double d_L_d_b1 = sum_d_L_d->b1 / n + weight_decay * nn->b1;
+    nn->b1 -= learn_rate * d_L_d_b1;
+
+    /* Neuron h2 */
+    double d_L_d_w3 = sum_d_L_d->w3 / n + weight_decay * nn->w3;
+    nn->w3 -= learn_rate * d_L_d_w3;
+    double d_L_d_w4 = sum_d_L_d->w4 / n + weight_decay * nn->w4;
+    nn->w4 -= learn_rate * d_L_d_w4;
+    double d_L_d_b2 = sum_d_L_d->b2 / n + weight_decay * nn->b2;
+    nn->b2 -= learn_rate * d_L_d_b2;
+
+    /* Neuron h3 */
+    double d_L_d_w5 = sum_d_L_d->w5 / n + weight_decay * nn->w5;
+    nn->w5 -= learn_rate * d_L_d_w5;
+    double d_L_d_w6 = sum_d_L_d->w6 / n + weight_decay * nn->w6;
+    nn->w6 -= learn_rate * d_L_d_w6;
+    double d_L_d_b3 = sum_d_L_d->b3 / n + weight_decay * nn->b3;
+    nn->b3 -= learn_rate * d_L_d_b3;
+
+    /* Neuron h4 */
+    double d_L_d_w7 = sum_d_L_d->w7 / n + weight_decay * nn->w7;
+    nn->w7 -= learn_rate * d_L_d_w7;
+    double d_L_d_w8 = sum_d_L_d->w8 / n + weight_decay * nn->w8;
+    nn->w8 -= learn_rate * d_L_d_w8;
+    double d_L_d_b4 = sum_d_L_d->b4 / n + weight_decay * nn->b4;
+    nn->b4 -= learn_rate * d_L_d_b4;
+
+    /* Neuron o1 */
+    double d_L_d_w9 = sum_d_L_d->w9 / n + weight_decay * nn->w9;
+    nn->w9 -= learn_rate * d_L_d_w9;
+    double d_L_d_w10 = sum_d_L_d->w10 / n + weight_decay * nn->w10;
+    nn->w10 -= learn_rate * d_L_d_w10;
+    double d_L_d_w11 = sum_d_L_d->w11 / n + weight_decay * nn->w11;
+    nn->w11 -= learn_rate * d_L_d_w11;
+    double d_L_d_w12 = sum_d_L_d->w12 / n + weight_decay * nn->w12;
+    nn->w12 -= learn_rate * d_L_d_w12;
+    double d_L_d_b5 = sum_d_L_d->b5 / n + weight_decay * nn->b5;
+    nn->b5 -= learn_rate * d_L_d_b5;
+}
+
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
 static const char *const xor_param_name[17] = {
@@ -385,6 +440,14 @@ static void xor_backprop_any(const void *nn, const double *x, const double *y_tr
     xor_backprop(nn, x, y_true, sum_d_L_d);
 }
 
+static void xor_update_any(void *nn, void *state, const void *sum_d_L_d, int count,
+    const struct nnrt_hyper *h, long step)
+{
+    (void)state;
+    (void)step;
+    xor_update(nn, sum_d_L_d, count, h);
+}
+
 static const int xor_layer_size[2] = {4, 1};
 
 const struct nnrt_net xor_net = {
@@ -402,8 +465,11 @@ const struct nnrt_net xor_net = {
     .loss = xor_loss_any,
     .train_sample = xor_train_sample_any,
     .backprop = xor_backprop_any,
+    .update = xor_update_any,
+    .optimizer = NNRT_SGD,
+    .hyper = {0.5, 0.9, 0.9, 0.999, 1e-08, 0.0},
+    .batch = 1,
     .epochs = 2000,
-    .learn_rate = 0.5,
     .seed = UINT64_C(1),
     .init = NNRT_INIT_NORMAL,
     .classify = NNRT_THRESHOLD,

@@ -25,7 +25,9 @@
 
 struct options {
     long epochs;
-    double learn_rate;
+    struct nnrt_hyper h;
+    long batch;
+    int shuffle;
     uint64_t seed;
     long every;
     const char *data, *test, *load, *save;
@@ -45,30 +47,52 @@ struct dataset {
 /* A gradient check passes when every relative error is at most this. */
 #define GRADCHECK_THRESHOLD 1e-5
 
+static const char *const optimizer_names[] = {"sgd", "momentum", "adam"};
+
 static const char *progname = "nnrt";
 
 static void usage(FILE *f, const struct nnrt_net *net)
 {
+    const struct nnrt_hyper *h = &net->hyper;
     fprintf(f,
             "usage: %s [options]\n"
             "Trains the network '%s' (compiled by nnc from %s) and makes predictions.\n"
             "\n"
-            "Options:\n"
-            "  --epochs N         train for N epochs (spec: %ld; 0 skips training)\n"
-            "  --learn-rate X     the SGD learning rate (spec: %g)\n"
-            "  --seed N           seed for the initial parameters (spec: %llu)\n"
+            "Training (the spec's value in brackets):\n"
+            "  --epochs N         train for N more epochs (%ld; 0 skips training)\n"
+            "  --learn-rate X     the learning rate (%g)\n"
+            "  --batch N          samples whose mean gradient makes one update (%ld)\n"
+            "  --shuffle          visit the samples in a new seeded order every epoch (%s)\n"
+            "  --no-shuffle       visit them in data order\n"
+            "  --weight-decay X   L2 penalty: add X * param to each partial (%g)\n"
+            "  --optimizer NAME   the optimizer: only %s, which this program was compiled with\n",
+            progname, net->name, net->spec, net->epochs, h->learn_rate, net->batch,
+            net->shuffle ? "on" : "off", h->weight_decay, optimizer_names[net->optimizer]);
+    if (net->optimizer == NNRT_MOMENTUM)
+        fprintf(f, "  --momentum X       the velocity's decay (%g)\n", h->momentum);
+    if (net->optimizer == NNRT_ADAM)
+        fprintf(f,
+                "  --beta1 X          decay of the mean of the partials (%g)\n"
+                "  --beta2 X          decay of the mean of their squares (%g)\n"
+                "  --epsilon X        added to the denominator (%g)\n",
+                h->beta1, h->beta2, h->epsilon);
+    fprintf(f,
+            "  --seed N           seed of the initial parameters and the shuffling (%llu)\n"
             "  --every N          print the loss line every N epochs (default 10; 0: never)\n"
+            "\n"
+            "Data and files:\n"
             "  --data FILE.csv    train on FILE.csv instead of the spec's data\n"
             "  --test FILE.csv    report the loss (and accuracy) on FILE.csv after training\n"
-            "  --load FILE        start from the parameters in FILE\n"
-            "  --save FILE        write the parameters to FILE after training\n"
+            "  --load FILE        start from the parameters (and training state) in FILE\n"
+            "  --save FILE        write the parameters and training state to FILE after training\n"
+            "\n"
+            "Results:\n"
             "  --predict X1,X2,.. print the output for this input (%d values; may repeat)\n"
             "  --eval             print 'loss: VALUE', the loss over the data after training\n"
             "  --grad             print 'd_L_d_<param> VALUE', the gradient over the data\n"
             "  --gradcheck        compare --grad with finite differences; fail past %g\n"
             "  --help             print this help and exit\n"
             "  --version          print the runtime's version and exit\n",
-            progname, net->name, net->spec, net->epochs, net->learn_rate,
             (unsigned long long)net->seed, net->ninputs, GRADCHECK_THRESHOLD);
 }
 
@@ -112,6 +136,16 @@ static int parse_u64(const char *s, uint64_t *out)
     if (end == s || *end != '\0' || errno == ERANGE)
         return -1;
     *out = (uint64_t)v;
+    return 0;
+}
+
+/* Reads a number in [lo, hi] (or (lo, hi] when !closed); -1 when it is not one. */
+static int parse_in(const char *s, double lo, double hi, int closed, double *out)
+{
+    double v;
+    if (nnrt_parse_double(s, &v) != 0 || v < lo || v > hi || (!closed && v == lo))
+        return -1;
+    *out = v;
     return 0;
 }
 
@@ -162,6 +196,74 @@ static int add_predict(struct options *o, const struct nnrt_net *net, const char
     return status;
 }
 
+/* The options that take a value, and the optimizer each belongs to (-1: any). */
+static const struct {
+    const char *name;
+    int optimizer;
+} with_value[] = {
+    {"--epochs", -1}, {"--learn-rate", -1}, {"--batch", -1}, {"--weight-decay", -1},
+    {"--optimizer", -1}, {"--momentum", NNRT_MOMENTUM}, {"--beta1", NNRT_ADAM},
+    {"--beta2", NNRT_ADAM}, {"--epsilon", NNRT_ADAM}, {"--seed", -1}, {"--every", -1},
+    {"--data", -1}, {"--test", -1}, {"--load", -1}, {"--save", -1}, {"--predict", -1},
+};
+
+/* Reads the value of option name into o.  Returns 0 or an exit status. */
+static int set_option(struct options *o, const struct nnrt_net *net, const char *name, const char *val)
+{
+    if (strcmp(name, "--epochs") == 0) {
+        if (parse_long(val, 0, &o->epochs) != 0)
+            return usage_error("--epochs: expected a whole number >= 0 but found '%s'", val);
+    } else if (strcmp(name, "--every") == 0) {
+        if (parse_long(val, 0, &o->every) != 0)
+            return usage_error("--every: expected a whole number >= 0 but found '%s'", val);
+    } else if (strcmp(name, "--batch") == 0) {
+        if (parse_long(val, 1, &o->batch) != 0 || o->batch > 2147483647L)
+            return usage_error("--batch: expected a whole number >= 1 but found '%s'", val);
+    } else if (strcmp(name, "--seed") == 0) {
+        if (parse_u64(val, &o->seed) != 0)
+            return usage_error("--seed: expected a whole number >= 0 but found '%s'", val);
+    } else if (strcmp(name, "--learn-rate") == 0) {
+        if (parse_in(val, 0, HUGE_VAL, 0, &o->h.learn_rate) != 0)
+            return usage_error("--learn-rate: expected a finite number > 0 but found '%s'", val);
+    } else if (strcmp(name, "--weight-decay") == 0) {
+        if (parse_in(val, 0, HUGE_VAL, 1, &o->h.weight_decay) != 0)
+            return usage_error("--weight-decay: expected a finite number >= 0 but found '%s'", val);
+    } else if (strcmp(name, "--momentum") == 0) {
+        if (parse_in(val, 0, 1, 0, &o->h.momentum) != 0)
+            return usage_error("--momentum: expected a number > 0 and <= 1 but found '%s'", val);
+    } else if (strcmp(name, "--beta1") == 0 || strcmp(name, "--beta2") == 0) {
+        double *b = name[6] == '1' ? &o->h.beta1 : &o->h.beta2;
+        if (parse_in(val, 0, 1, 1, b) != 0 || *b == 1) {
+            fprintf(stderr, "%s: error: %s: expected a number >= 0 and < 1 but found '%s'\n", progname,
+                    name, val);
+            return 2;
+        }
+    } else if (strcmp(name, "--epsilon") == 0) {
+        if (parse_in(val, 0, 1, 0, &o->h.epsilon) != 0)
+            return usage_error("--epsilon: expected a number > 0 and <= 1 but found '%s'", val);
+    } else if (strcmp(name, "--optimizer") == 0) {
+        if (strcmp(val, optimizer_names[net->optimizer]) != 0) {
+            fprintf(stderr,
+                    "%s: error: --optimizer %s: this program was compiled for optimizer %s; the "
+                    "optimizer is written out in the generated code, so put 'optimizer %s' in the "
+                    "spec and compile it again\n",
+                    progname, val, optimizer_names[net->optimizer], val);
+            return 2;
+        }
+    } else if (strcmp(name, "--data") == 0) {
+        o->data = val;
+    } else if (strcmp(name, "--test") == 0) {
+        o->test = val;
+    } else if (strcmp(name, "--load") == 0) {
+        o->load = val;
+    } else if (strcmp(name, "--save") == 0) {
+        o->save = val;
+    } else {
+        return add_predict(o, net, val);
+    }
+    return 0;
+}
+
 /*
  * Reads argv into o.  Returns -1 to go on, or an exit status: 0 after
  * --help or --version, 2 after a mistake.
@@ -170,7 +272,6 @@ static int parse_options(struct options *o, const struct nnrt_net *net, int argc
 {
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];
-        const char *val = NULL;
         char name[32];
 
         if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
@@ -181,16 +282,14 @@ static int parse_options(struct options *o, const struct nnrt_net *net, int argc
             printf("%s (nnrt %s)\n", net->name, NNRT_VERSION);
             return 0;
         }
-        if (strcmp(opt, "--eval") == 0) {
-            o->eval = 1;
-            continue;
-        }
-        if (strcmp(opt, "--grad") == 0) {
-            o->grad = 1;
-            continue;
-        }
-        if (strcmp(opt, "--gradcheck") == 0) {
-            o->gradcheck = 1;
+        int *flag = strcmp(opt, "--eval") == 0        ? &o->eval
+                  : strcmp(opt, "--grad") == 0        ? &o->grad
+                  : strcmp(opt, "--gradcheck") == 0   ? &o->gradcheck
+                  : strcmp(opt, "--shuffle") == 0     ? &o->shuffle
+                  : strcmp(opt, "--no-shuffle") == 0  ? &o->shuffle
+                                                      : NULL;
+        if (flag != NULL) {
+            *flag = strcmp(opt, "--no-shuffle") != 0;
             continue;
         }
         if (strncmp(opt, "--", 2) != 0)
@@ -203,47 +302,26 @@ static int parse_options(struct options *o, const struct nnrt_net *net, int argc
             return usage_error("unknown option '%s'", opt);
         memcpy(name, opt, nlen);
         name[nlen] = '\0';
-        static const char *const with_value[] = {
-            "--epochs", "--learn-rate", "--seed", "--every", "--data", "--test",
-            "--load", "--save", "--predict", NULL,
-        };
-        int known = 0;
-        for (int k = 0; with_value[k]; k++)
-            known |= strcmp(name, with_value[k]) == 0;
-        if (!known)
+        int k = 0, n = (int)(sizeof with_value / sizeof *with_value);
+        while (k < n && strcmp(name, with_value[k].name) != 0)
+            k++;
+        if (k == n)
             return usage_error("unknown option '%s'", name);
+        if (with_value[k].optimizer >= 0 && with_value[k].optimizer != (int)net->optimizer) {
+            fprintf(stderr, "%s: error: %s applies to optimizer %s, but this program uses %s\n", progname,
+                    name, optimizer_names[with_value[k].optimizer], optimizer_names[net->optimizer]);
+            return 2;
+        }
+        const char *val;
         if (eq != NULL)
             val = eq + 1;
         else if (i + 1 < argc)
             val = argv[++i];
         else
             return usage_error("option '%s' needs a value", name);
-
-        if (strcmp(name, "--epochs") == 0) {
-            if (parse_long(val, 0, &o->epochs) != 0)
-                return usage_error("--epochs: expected a whole number >= 0 but found '%s'", val);
-        } else if (strcmp(name, "--every") == 0) {
-            if (parse_long(val, 0, &o->every) != 0)
-                return usage_error("--every: expected a whole number >= 0 but found '%s'", val);
-        } else if (strcmp(name, "--seed") == 0) {
-            if (parse_u64(val, &o->seed) != 0)
-                return usage_error("--seed: expected a whole number >= 0 but found '%s'", val);
-        } else if (strcmp(name, "--learn-rate") == 0) {
-            if (nnrt_parse_double(val, &o->learn_rate) != 0 || o->learn_rate <= 0)
-                return usage_error("--learn-rate: expected a finite number > 0 but found '%s'", val);
-        } else if (strcmp(name, "--data") == 0) {
-            o->data = val;
-        } else if (strcmp(name, "--test") == 0) {
-            o->test = val;
-        } else if (strcmp(name, "--load") == 0) {
-            o->load = val;
-        } else if (strcmp(name, "--save") == 0) {
-            o->save = val;
-        } else {
-            int status = add_predict(o, net, val);
-            if (status != 0)
-                return status;
-        }
+        int status = set_option(o, net, name, val);
+        if (status != 0)
+            return status;
     }
     return -1;
 }
@@ -372,51 +450,112 @@ static int bad_param(const struct nnrt_net *net, const void *nn)
     return -1;
 }
 
+/* What training carries from one epoch (and one run) to the next. */
+struct trainer {
+    struct nnrt_progress p; /* epochs and updates done, the optimizer's state */
+    void *sum;              /* the partials of a batch, summed (a parameter struct) */
+    int *order;             /* the order of the samples in this epoch */
+    void *nn_start, *state_start; /* copies taken at the start of an epoch */
+};
+
 /*
- * Trains nn on d.  Parameters are checked once an epoch; when one has gone
- * to NaN or infinity, the epoch is replayed from a copy taken at its start,
- * checking after every sample, to name the sample that did it.
+ * The order of the samples in epoch e, counted from 0 over every run that
+ * resumed: data order, or with shuffling a Fisher-Yates shuffle of it
+ * (for i from n-1 down to 1, swap i with a uniform j in [0, i]) driven by
+ * xoshiro256** seeded with seed + (e + 1) * 0x9E3779B97F4A7C15.  Each
+ * epoch's order depends on the seed and e alone, so a resumed run visits
+ * the samples as an uninterrupted one would.
+ */
+static void epoch_order(int *order, int n, int shuffle, uint64_t seed, long epoch)
+{
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    if (!shuffle)
+        return;
+    struct nnrt_rng rng;
+    nnrt_rng_seed(&rng, seed + (uint64_t)(epoch + 1) * UINT64_C(0x9E3779B97F4A7C15));
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)nnrt_rng_below(&rng, (uint64_t)i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+/*
+ * One update, from the samples order[k .. k + count).  Per-sample plain SGD
+ * without weight decay takes the tutorial's fused step; everything else
+ * sums the partials of the batch and hands them to the optimizer.
+ */
+static void train_batch(const struct nnrt_net *net, void *nn, const struct dataset *d,
+                        const struct options *o, struct trainer *t, int k, int count)
+{
+    size_t cols = (size_t)(net->ninputs + net->noutputs);
+    t->p.step++;
+    if (net->optimizer == NNRT_SGD && count == 1 && o->h.weight_decay == 0) {
+        const double *row = d->rows + (size_t)t->order[k] * cols;
+        net->train_sample(nn, row, row + net->ninputs, o->h.learn_rate);
+        return;
+    }
+    for (int i = 0; i < net->nparams; i++)
+        *nnrt__param(net, t->sum, i) = 0;
+    for (int j = k; j < k + count; j++) {
+        const double *row = d->rows + (size_t)t->order[j] * cols;
+        net->backprop(nn, row, row + net->ninputs, t->sum);
+    }
+    net->update(nn, t->p.state, t->sum, count, &o->h, t->p.step);
+}
+
+/*
+ * Trains nn on d for o->epochs more epochs.  Parameters are checked once
+ * an epoch; when one has gone to NaN or infinity, the epoch is replayed
+ * from copies taken at its start, checking after every update, to name
+ * the update that did it.
  */
 static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
-                 const struct options *o, double *y)
+                 const struct options *o, struct trainer *t, double *y)
 {
-    int cols = net->ninputs + net->noutputs;
-    void *start = malloc(net->size);
-    if (start == NULL) {
-        fprintf(stderr, "%s: error: out of memory\n", progname);
-        return 1;
-    }
-    for (long epoch = 0; epoch < o->epochs; epoch++) {
-        memcpy(start, nn, net->size);
-        for (int i = 0; i < d->n; i++) {
-            const double *row = d->rows + (size_t)i * (size_t)cols;
-            net->train_sample(nn, row, row + net->ninputs, o->learn_rate);
-        }
+    int batch = (int)(o->batch < d->n ? o->batch : d->n);
+    for (long e = 0; e < o->epochs; e++) {
+        long epoch = t->p.epoch, step = t->p.step;
+        memcpy(t->nn_start, nn, net->size);
+        if (net->state_size > 0)
+            memcpy(t->state_start, t->p.state, net->state_size);
+        epoch_order(t->order, d->n, o->shuffle, o->seed, epoch);
+        for (int k = 0; k < d->n; k += batch)
+            train_batch(net, nn, d, o, t, k, d->n - k < batch ? d->n - k : batch);
+
         if (bad_param(net, nn) >= 0) {
-            memcpy(nn, start, net->size);
-            int i = 0, p = -1;
-            for (; i < d->n && p < 0; i++) {
-                const double *row = d->rows + (size_t)i * (size_t)cols;
-                net->train_sample(nn, row, row + net->ninputs, o->learn_rate);
+            memcpy(nn, t->nn_start, net->size);
+            if (net->state_size > 0)
+                memcpy(t->p.state, t->state_start, net->state_size);
+            t->p.step = step;
+            int k = 0, count = 0, p = -1;
+            for (; k < d->n && p < 0; k += count) {
+                count = d->n - k < batch ? d->n - k : batch;
+                train_batch(net, nn, d, o, t, k, count);
                 p = bad_param(net, nn);
             }
+            k -= count;
             char v[NNRT_DOUBLE_BUFSIZE];
-            fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", progname, epoch, i);
+            int first = t->order[k] + 1;
+            fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", progname, epoch, first);
             if (d->file != NULL)
-                fprintf(stderr, " (%s:%d)", d->file, d->line[i - 1]);
+                fprintf(stderr, " (%s:%d)", d->file, d->line[first - 1]);
+            if (count > 1)
+                fprintf(stderr, ", the first of a batch of %d", count);
             fprintf(stderr, ": %s became %s; is the learning rate (%g) too high?\n",
                     net->param_name[p < 0 ? 0 : p],
-                    nnrt_format_double(v, nnrt__param_get(net, nn, p < 0 ? 0 : p)), o->learn_rate);
-            free(start);
+                    nnrt_format_double(v, nnrt__param_get(net, nn, p < 0 ? 0 : p)), o->h.learn_rate);
             return 1;
         }
+        t->p.epoch++;
         if (o->every > 0 && epoch % o->every == 0) {
             printf("Epoch %ld loss: %.3f\n", epoch, data_loss(net, nn, d));
             if (net->classify != NNRT_NO_CLASSES)
                 printf("Epoch %ld accuracy: %.3f\n", epoch, accuracy(net, nn, d, y));
         }
     }
-    free(start);
     return 0;
 }
 
@@ -497,14 +636,17 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
 
     struct options o = {0};
     o.epochs = net->epochs;
-    o.learn_rate = net->learn_rate;
+    o.h = net->hyper;
+    o.batch = net->batch;
+    o.shuffle = net->shuffle;
     o.seed = net->seed;
     o.every = 10;
     int status = parse_options(&o, net, argc, argv);
 
     struct dataset train_set = {0}, test_set = {0};
     struct nnrt_norm norm = {0};
-    void *nn = NULL, *grad = NULL;
+    struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL};
+    void *nn = NULL;
     double *y = NULL, *xn = NULL;
     struct nnrt_error err;
     if (status >= 0)
@@ -523,27 +665,35 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         goto done;
     }
 
-    size_t ni = (size_t)net->ninputs;
+    /* Everything training needs, allocated before it starts. */
+    size_t ni = (size_t)net->ninputs, ss = net->state_size > 0 ? net->state_size : 1;
     nn = malloc(net->size);
-    grad = malloc(net->size);
+    t.sum = malloc(net->size);
+    t.nn_start = malloc(net->size);
+    t.p.state = calloc(1, ss);
+    t.state_start = malloc(ss);
+    t.order = malloc((size_t)(train_set.n > 0 ? train_set.n : 1) * sizeof *t.order);
     y = malloc((size_t)net->noutputs * sizeof *y);
     xn = malloc(ni * sizeof *xn);
     if (net->normalize) {
         norm.mean = malloc(ni * sizeof *norm.mean);
         norm.std = malloc(ni * sizeof *norm.std);
     }
-    if (nn == NULL || grad == NULL || y == NULL || xn == NULL ||
+    if (nn == NULL || t.sum == NULL || t.nn_start == NULL || t.p.state == NULL ||
+        t.state_start == NULL || t.order == NULL || y == NULL || xn == NULL ||
         (net->normalize && (norm.mean == NULL || norm.std == NULL))) {
         fprintf(stderr, "%s: error: out of memory\n", progname);
         status = 1;
         goto done;
     }
+    for (int i = 0; i < net->nstate; i++)
+        *(double *)(void *)((char *)t.p.state + net->state_offset[i]) = 0;
     struct nnrt_norm *np = net->normalize ? &norm : NULL;
 
-    /* Starting parameters, and the normalization: loaded, or drawn and computed. */
+    /* Starting parameters and normalization: loaded, or drawn and computed. */
     nnrt_init_params(net, nn, o.seed);
     if (o.load != NULL) {
-        if (nnrt_params_load(net, nn, np, o.load, &err) != 0) {
+        if (nnrt_params_load(net, nn, np, &t.p, o.load, &err) != 0) {
             status = file_error(&err);
             goto done;
         }
@@ -562,11 +712,11 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         apply_norm(net, np, test_set.rows, test_set.n, width);
     }
 
-    status = train(net, nn, &train_set, &o, y);
+    status = train(net, nn, &train_set, &o, &t, y);
     if (status != 0)
         goto done;
 
-    if (o.save != NULL && nnrt_params_save(net, nn, np, o.save, &err) != 0) {
+    if (o.save != NULL && nnrt_params_save(net, nn, np, &t.p, o.save, &err) != 0) {
         status = file_error(&err);
         goto done;
     }
@@ -577,12 +727,12 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
             printf("accuracy: %s\n", nnrt_format_double(v, accuracy(net, nn, &train_set, y)));
     }
     if (o.grad) {
-        mean_grad(net, nn, &train_set, grad);
+        mean_grad(net, nn, &train_set, t.sum);
         for (int i = 0; i < net->nparams; i++)
-            printf("d_L_d_%s %s\n", net->param_name[i], nnrt_format_double(v, nnrt__param_get(net, grad, i)));
+            printf("d_L_d_%s %s\n", net->param_name[i], nnrt_format_double(v, nnrt__param_get(net, t.sum, i)));
     }
     if (o.gradcheck)
-        status = gradcheck(net, nn, &train_set, grad);
+        status = gradcheck(net, nn, &train_set, t.sum);
     for (int i = 0; i < o.npredict; i++)
         print_prediction(net, nn, np, NULL, o.predict + (size_t)i * ni, xn, y);
     if (o.npredict == 0 && !o.eval && !o.grad && !o.gradcheck)
@@ -601,7 +751,11 @@ done:
     }
     free(xn);
     free(y);
-    free(grad);
+    free(t.order);
+    free(t.state_start);
+    free(t.p.state);
+    free(t.nn_start);
+    free(t.sum);
     free(nn);
     free(norm.mean);
     free(norm.std);

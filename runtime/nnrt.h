@@ -76,6 +76,9 @@ double nnrt_rng_uniform(struct nnrt_rng *rng);
 /* A draw from N(0, 1) by the Marsaglia polar method (one draw per call). */
 double nnrt_rng_normal(struct nnrt_rng *rng);
 
+/* A uniform integer in [0, n), n > 0, without bias (draws above the largest multiple of n are redrawn). */
+uint64_t nnrt_rng_below(struct nnrt_rng *rng, uint64_t n);
+
 /* ---- Errors -------------------------------------------------------------- */
 
 /* Where a file went wrong and why; line and col are 0 when they do not apply. */
@@ -143,6 +146,21 @@ enum nnrt_init {
     NNRT_INIT_HE,     /* weights ~ N(0, 1) * sqrt(2 / fan_in), biases 0 */
 };
 
+/* The optimizer that a network's NAME_update applies. */
+enum nnrt_optimizer {
+    NNRT_SGD,       /* param -= learn_rate * g */
+    NNRT_MOMENTUM,  /* PyTorch's SGD with momentum (dampening 0), optionally Nesterov's */
+    NNRT_ADAM,      /* PyTorch's Adam */
+};
+
+/* The settings of the optimizer, which the program may change without recompiling. */
+struct nnrt_hyper {
+    double learn_rate;
+    double momentum;               /* momentum */
+    double beta1, beta2, epsilon;  /* adam */
+    double weight_decay;           /* added to each partial times its parameter */
+};
+
 /* How outputs are read as classes, for accuracy. */
 enum nnrt_classify {
     NNRT_NO_CLASSES,  /* no accuracy: a regression */
@@ -172,10 +190,22 @@ struct nnrt_net {
     double (*loss)(const void *nn, const double *x, const double *y_true);
     void (*train_sample)(void *nn, const double *x, const double *y_true, double learn_rate);
     void (*backprop)(const void *nn, const double *x, const double *y_true, void *sum_d_L_d);
+    void (*update)(void *nn, void *state, const void *sum_d_L_d, int n, const struct nnrt_hyper *h,
+                   long step);
+
+    /* The optimizer and its state: a struct of nstate doubles, named and placed as below. */
+    enum nnrt_optimizer optimizer;
+    int nesterov;
+    size_t state_size;
+    int nstate;
+    const char *const *state_name;
+    const size_t *state_offset;
 
     /* The spec's settings. */
     long epochs;
-    double learn_rate;
+    struct nnrt_hyper hyper;
+    long batch;                        /* samples an update averages over */
+    int shuffle;                       /* a new order of the samples every epoch */
     uint64_t seed;
     enum nnrt_init init;
     enum nnrt_classify classify;
@@ -213,21 +243,32 @@ struct nnrt_norm {
     double *mean, *std; /* ninputs values each */
 };
 
-/*
- * Writes the parameters of nn to path as `name value` lines (and, when norm
- * is not NULL, `mean_x1 value` and `std_x1 value` lines for each input),
- * through a temporary file renamed into place.  Returns 0, or -1 with err.
- */
-int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
-                     const char *path, struct nnrt_error *err);
+/* How far training has gone: what resuming it needs besides the parameters. */
+struct nnrt_progress {
+    long epoch;   /* epochs done */
+    long step;    /* optimizer updates done */
+    void *state;  /* the optimizer's state, net->state_size bytes (NULL when it has none) */
+};
 
 /*
- * Reads parameters from path into nn; every parameter must appear exactly
- * once (and, when norm is not NULL, every mean_x and std_x too).  Returns
- * 0, or -1 with err filled in (nn and norm are then unchanged).
+ * Writes the parameters of nn to path as `name value` lines; then, when
+ * norm is not NULL, `mean_x1 value` and `std_x1 value` lines for each
+ * input; then, when progress is not NULL, `epoch N`, `step N` and a line
+ * for each value of the optimizer's state.  Writes through a temporary
+ * file renamed into place.  Returns 0, or -1 with err filled in.
+ */
+int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
+                     const struct nnrt_progress *progress, const char *path, struct nnrt_error *err);
+
+/*
+ * Reads what nnrt_params_save wrote.  Every parameter must appear exactly
+ * once, and when norm is not NULL every mean_x and std_x too.  `epoch` and
+ * `step` may be left out (0), and so may the optimizer's state, but only
+ * as a whole (zeros).  progress may be NULL when such lines are not
+ * wanted.  Returns 0, or -1 with err filled in (nothing is changed then).
  */
 int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
-                     const char *path, struct nnrt_error *err);
+                     struct nnrt_progress *progress, const char *path, struct nnrt_error *err);
 
 /* The generated program's main: parses argv, trains, reports.  Returns the exit status. */
 int nnrt_main(const struct nnrt_net *net, int argc, char **argv);

@@ -39,7 +39,7 @@ void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed)
 }
 
 int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
-                     const char *path, struct nnrt_error *err)
+                     const struct nnrt_progress *progress, const char *path, struct nnrt_error *err)
 {
     char *tmp;
     FILE *f = nnrt__open_temp(path, &tmp, err);
@@ -55,19 +55,56 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
         for (int i = 0; i < net->ninputs; i++)
             fprintf(f, "std_x%d %.17g\n", i + 1, norm->std[i]);
     }
+    if (progress != NULL) {
+        fprintf(f, "# training so far, to resume it\n");
+        fprintf(f, "epoch %ld\nstep %ld\n", progress->epoch, progress->step);
+        for (int i = 0; i < net->nstate; i++)
+            fprintf(f, "%s %.17g\n", net->state_name[i],
+                    *(const double *)(const void *)((const char *)progress->state + net->state_offset[i]));
+    }
     return nnrt__commit_temp(f, tmp, path, err);
 }
 
 /*
- * The slot of a name in a parameter file: a parameter's index, then
- * nparams + i for mean_x<i+1> and nparams + ninputs + i for std_x<i+1>.
+ * The names a parameter file may hold, as numbered slots: the parameters
+ * [0, nparams), then mean_x and std_x [nparams, norm_end), then epoch and
+ * step, then the optimizer's state [state_start, nslots).
  */
-static int find_name(const struct nnrt_net *net, int with_norm, const char *name, size_t len)
+struct slots {
+    int nparams, norm_end, epoch, step, state_start, nslots;
+};
+
+static struct slots layout(const struct nnrt_net *net, int with_norm, int with_progress)
+{
+    struct slots s;
+    s.nparams = net->nparams;
+    s.norm_end = s.nparams + (with_norm ? 2 * net->ninputs : 0);
+    s.epoch = with_progress ? s.norm_end : -1;
+    s.step = with_progress ? s.norm_end + 1 : -1;
+    s.state_start = s.norm_end + (with_progress ? 2 : 0);
+    s.nslots = s.state_start + (with_progress ? net->nstate : 0);
+    return s;
+}
+
+static int name_is(const char *name, size_t len, const char *want)
+{
+    return strlen(want) == len && memcmp(name, want, len) == 0;
+}
+
+/* The slot of a name, or -1. */
+static int find_name(const struct nnrt_net *net, const struct slots *sl, const char *name, size_t len)
 {
     for (int i = 0; i < net->nparams; i++)
-        if (strlen(net->param_name[i]) == len && memcmp(net->param_name[i], name, len) == 0)
+        if (name_is(name, len, net->param_name[i]))
             return i;
-    if (!with_norm)
+    if (sl->step >= 0 && name_is(name, len, "epoch"))
+        return sl->epoch;
+    if (sl->step >= 0 && name_is(name, len, "step"))
+        return sl->step;
+    for (int i = 0; i < sl->nslots - sl->state_start; i++)
+        if (name_is(name, len, net->state_name[i]))
+            return sl->state_start + i;
+    if (sl->norm_end == sl->nparams)
         return -1;
     int base;
     size_t skip;
@@ -87,10 +124,16 @@ static int find_name(const struct nnrt_net *net, int with_norm, const char *name
 }
 
 /* The name of slot i, for messages. */
-static const char *slot_name(const struct nnrt_net *net, int i, char buf[32])
+static const char *slot_name(const struct nnrt_net *net, const struct slots *sl, int i, char buf[32])
 {
     if (i < net->nparams)
         return net->param_name[i];
+    if (i == sl->epoch)
+        return "epoch";
+    if (i == sl->step)
+        return "step";
+    if (i >= sl->state_start)
+        return net->state_name[i - sl->state_start];
     i -= net->nparams;
     if (i < net->ninputs)
         snprintf(buf, 32, "mean_x%d", i + 1);
@@ -100,15 +143,15 @@ static const char *slot_name(const struct nnrt_net *net, int i, char buf[32])
 }
 
 int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
-                     const char *path, struct nnrt_error *err)
+                     struct nnrt_progress *progress, const char *path, struct nnrt_error *err)
 {
     size_t len;
     char *text = nnrt__read_file(path, &len, err);
     if (text == NULL)
         return -1;
-    int nslots = net->nparams + (norm != NULL ? 2 * net->ninputs : 0);
-    double *value = malloc((size_t)nslots * sizeof *value);
-    int *seen = calloc((size_t)nslots, sizeof *seen);
+    struct slots sl = layout(net, norm != NULL, progress != NULL);
+    double *value = malloc((size_t)(sl.nslots > 0 ? sl.nslots : 1) * sizeof *value);
+    int *seen = calloc((size_t)(sl.nslots > 0 ? sl.nslots : 1), sizeof *seen);
     char buf[32];
     if (value == NULL || seen == NULL) {
         nnrt__set_error(err, path, 0, 0, "out of memory");
@@ -141,7 +184,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
             p++;
         size_t nlen = (size_t)(p - name);
         int col = (int)(name - s) + 1;
-        int i = find_name(net, norm != NULL, name, nlen);
+        int i = find_name(net, &sl, name, nlen);
         if (i < 0) {
             nnrt__set_error(err, path, lineno, col, "unknown parameter '%.*s'",
                             nlen > 40 ? 40 : (int)nlen, name);
@@ -149,7 +192,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         }
         if (seen[i]) {
             nnrt__set_error(err, path, lineno, col, "parameter '%s' given twice (first on line %d)",
-                            slot_name(net, i, buf), seen[i]);
+                            slot_name(net, &sl, i, buf), seen[i]);
             goto fail;
         }
         while (*p == ' ' || *p == '\t')
@@ -159,25 +202,34 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         if (hash != NULL)
             *hash = '\0';
         if (*p == '\0') {
-            nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", slot_name(net, i, buf));
+            nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", slot_name(net, &sl, i, buf));
             goto fail;
         }
-        if (nnrt_parse_double(p, &value[i]) != 0) {
-            nnrt__set_error(err, path, lineno, (int)(p - s) + 1,
-                            "expected a finite number for '%s' but found '%.40s'", slot_name(net, i, buf), p);
+        int bad = nnrt_parse_double(p, &value[i]) != 0;
+        if (bad || ((i == sl.epoch || i == sl.step) && (value[i] != floor(value[i]) || value[i] < 0 ||
+                                                          value[i] > 9.2e18))) {
+            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "expected %s for '%s' but found '%.40s'",
+                            bad ? "a finite number" : "a whole number >= 0", slot_name(net, &sl, i, buf), p);
             goto fail;
         }
-        if (i >= net->nparams + (norm != NULL ? net->ninputs : 0) && !(value[i] > 0)) {
+        if (i >= net->nparams + net->ninputs && i < sl.norm_end && !(value[i] > 0)) {
             nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' must be greater than 0",
-                            slot_name(net, i, buf));
+                            slot_name(net, &sl, i, buf));
             goto fail;
         }
         seen[i] = lineno;
     }
-    for (int i = 0; i < nslots; i++) {
-        if (!seen[i]) {
-            nnrt__set_error(err, path, 0, 0, "'%s' has no value for parameter '%s'", path,
-                            slot_name(net, i, buf));
+
+    /* Required: the parameters and the normalization.  The state: all of it or none. */
+    int state_seen = 0;
+    for (int i = sl.state_start; i < sl.nslots; i++)
+        state_seen += seen[i] != 0;
+    for (int i = 0; i < sl.nslots; i++) {
+        int optional = i == sl.epoch || i == sl.step || (i >= sl.state_start && state_seen == 0);
+        if (!seen[i] && !optional) {
+            nnrt__set_error(err, path, 0, 0, "'%s' has no value for %s '%s'", path,
+                            i < sl.state_start ? "parameter" : "the optimizer's state",
+                            slot_name(net, &sl, i, buf));
             goto fail;
         }
     }
@@ -188,6 +240,13 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
             norm->mean[i] = value[net->nparams + i];
             norm->std[i] = value[net->nparams + net->ninputs + i];
         }
+    }
+    if (progress != NULL) {
+        progress->epoch = seen[sl.epoch] ? (long)value[sl.epoch] : 0;
+        progress->step = seen[sl.step] ? (long)value[sl.step] : 0;
+        for (int i = 0; i < net->nstate; i++)
+            *(double *)(void *)((char *)progress->state + net->state_offset[i]) =
+                state_seen ? value[sl.state_start + i] : 0.0;
     }
     free(value);
     free(seen);

@@ -57,3 +57,13 @@ double nnrt_rng_normal(struct nnrt_rng *rng)
     } while (s >= 1 || s == 0);
     return u * sqrt(-2 * log(s) / s);
 }
+
+uint64_t nnrt_rng_below(struct nnrt_rng *rng, uint64_t n)
+{
+    /* 2^64 mod n draws at the bottom would make the small results likelier; skip them. */
+    uint64_t skip = (0 - n) % n, r;
+    do
+        r = nnrt_rng_next(rng);
+    while (r < skip);
+    return r % n;
+}
