@@ -33,6 +33,7 @@ typedef struct {
     Spec *s;
     Buf *out;
     const char *name; /* the network's name, prefixing every global */
+    int compact;      /* layers as loops over arrays, not neuron by neuron */
 } Emitter;
 
 #define W(...) buf_printf(e->c, e->out, __VA_ARGS__)
@@ -564,31 +565,41 @@ static void emit_backprop(Emitter *e)
     W("}\n\n");
 }
 
-/* Writes template with every '@' replaced by name. */
-static void emit_template(Emitter *e, const char *template, const char *name)
+/* Writes template with every '@' replaced by param and every '#' by partial. */
+static void emit_template(Emitter *e, const char *template, const char *param, const char *partial)
 {
     for (const char *p = template; *p;) {
-        const char *at = strchr(p, '@');
-        size_t n = at ? (size_t)(at - p) : strlen(p);
-        W("%.*s%s", (int)n, p, at ? name : "");
-        p += n + (at != NULL);
+        size_t n = strcspn(p, "@#");
+        W("%.*s%s", (int)n, p, p[n] == '@' ? param : p[n] == '#' ? partial : "");
+        p += n + (p[n] != '\0');
     }
+}
+
+/* The prefixes of the optimizer's state, NULL-terminated: none for plain SGD. */
+static const char *const *state_prefixes(Emitter *e)
+{
+    static const char *const none[] = {NULL};
+    static const char *const momentum[] = {"velocity_", NULL};
+    static const char *const adam[] = {"m_", "v_", NULL};
+    return e->s->optimizer == OPT_ADAM ? adam : e->s->optimizer == OPT_MOMENTUM ? momentum : none;
 }
 
 /* The optimizer's state: velocity_w1 .., or m_w1 .. and v_w1 ..; none for plain SGD. */
 static void emit_optimizer_state(Emitter *e)
 {
-    Spec *s = e->s;
-    if (s->optimizer == OPT_SGD)
+    const char *const *pre = state_prefixes(e);
+    if (pre[0] == NULL)
         return;
-    static const char *const prefixes[2][2] = {{"velocity_", NULL}, {"m_", "v_"}};
-    const char *const *pre = prefixes[s->optimizer == OPT_ADAM];
-    if (s->optimizer == OPT_MOMENTUM)
+    if (e->s->optimizer == OPT_MOMENTUM)
         W("/* The optimizer's state: the velocity of each parameter. */\n");
     else
         W("/* The optimizer's state: the running averages of each parameter's partial (m_) and its square (v_). */\n");
     W("struct %s_optimizer {\n", e->name);
-    for (int k = 0; k < 2 && pre[k] != NULL; k++) {
+    for (int k = 0; pre[k] != NULL; k++) {
+        if (e->compact) {
+            W("    double %sw[%d], %sb[%d];\n", pre[k], e->net->nweights, pre[k], e->net->nneurons);
+            continue;
+        }
         const char **t = ctx_array(e->c, (size_t)e->net->nparams, sizeof *t);
         for (int i = 0; i < e->net->nparams; i++)
             t[i] = ctx_printf(e->c, "%s%s", pre[k], pname_of(e, i));
@@ -611,7 +622,8 @@ static void emit_update_signature(Emitter *e)
 
 /*
  * One update from the gradient of a batch: the optimizer written out
- * parameter by parameter, in PyTorch's arithmetic.
+ * parameter by parameter (or as a loop over each array, in the compact
+ * form), in PyTorch's arithmetic.
  */
 static void emit_update(Emitter *e)
 {
@@ -630,7 +642,7 @@ static void emit_update(Emitter *e)
     case OPT_SGD:
         W("    double learn_rate = h->learn_rate, weight_decay = h->weight_decay;\n\n");
         W("    /* SGD: param -= learn_rate * d_L_d_param */\n");
-        fmt = "    nn->@ -= learn_rate * d_L_d_@;\n";
+        fmt = "nn->@ -= learn_rate * #;\n";
         break;
     case OPT_MOMENTUM:
         W("    double learn_rate = h->learn_rate, momentum = h->momentum, weight_decay = h->weight_decay;\n\n");
@@ -639,12 +651,12 @@ static void emit_update(Emitter *e)
         W("     *   velocity_param = momentum * velocity_param + d_L_d_param\n");
         if (s->nesterov) {
             W("     *   param -= learn_rate * (d_L_d_param + momentum * velocity_param)   (Nesterov)\n");
-            fmt = "    state->velocity_@ = momentum * state->velocity_@ + d_L_d_@;\n"
-                  "    nn->@ -= learn_rate * (d_L_d_@ + momentum * state->velocity_@);\n";
+            fmt = "state->velocity_@ = momentum * state->velocity_@ + #;\n"
+                  "nn->@ -= learn_rate * (# + momentum * state->velocity_@);\n";
         } else {
             W("     *   param -= learn_rate * velocity_param\n");
-            fmt = "    state->velocity_@ = momentum * state->velocity_@ + d_L_d_@;\n"
-                  "    nn->@ -= learn_rate * state->velocity_@;\n";
+            fmt = "state->velocity_@ = momentum * state->velocity_@ + #;\n"
+                  "nn->@ -= learn_rate * state->velocity_@;\n";
         }
         W("     */\n");
         break;
@@ -661,10 +673,29 @@ static void emit_update(Emitter *e)
         W("     *   param -= learn_rate * m_hat / (sqrt(v_hat) + epsilon),\n");
         W("     *   m_hat = m_param / (1 - beta1^t), v_hat = v_param / (1 - beta2^t)\n");
         W("     */\n");
-        fmt = "    state->m_@ = beta1 * state->m_@ + (1 - beta1) * d_L_d_@;\n"
-              "    state->v_@ = beta2 * state->v_@ + (1 - beta2) * d_L_d_@ * d_L_d_@;\n"
-              "    nn->@ -= step_size * state->m_@ / (sqrt(state->v_@) / bias_correction2_sqrt + epsilon);\n";
+        fmt = "state->m_@ = beta1 * state->m_@ + (1 - beta1) * #;\n"
+              "state->v_@ = beta2 * state->v_@ + (1 - beta2) * # * #;\n"
+              "nn->@ -= step_size * state->m_@ / (sqrt(state->v_@) / bias_correction2_sqrt + epsilon);\n";
         break;
+    }
+    if (e->compact) {
+        /* The template's lines, indented for the loop body. */
+        Buf body = {0};
+        for (const char *p = fmt; *p;) {
+            const char *nl = strchr(p, '\n');
+            buf_printf(e->c, &body, "        %.*s\n", (int)(nl - p), p);
+            p = nl + 1;
+        }
+        static const char *const arrays[] = {"w", "b"};
+        for (int k = 0; k < 2; k++) {
+            const char *a = arrays[k];
+            W("%s    for (int i = 0; i < %d; i++) {\n", k ? "\n" : "", k ? e->net->nneurons : e->net->nweights);
+            W("        double d_L_d_%s = sum_d_L_d->%s[i] / n + weight_decay * nn->%s[i];\n", a, a, a);
+            emit_template(e, body.s, ctx_printf(e->c, "%s[i]", a), ctx_printf(e->c, "d_L_d_%s", a));
+            W("    }\n");
+        }
+        W("}\n\n");
+        return;
     }
     for (int id = 0; id < e->net->nneurons; id++) {
         Neuron *u = neuron(e, id);
@@ -677,9 +708,268 @@ static void emit_update(Emitter *e)
             if (j > 0 && s->optimizer != OPT_SGD)
                 W("\n");
             W("    double d_L_d_%s = sum_d_L_d->%s / n + weight_decay * nn->%s;\n", p, p, p);
-            emit_template(e, fmt, p);
+            for (const char *q = fmt; *q;) {
+                const char *nl = strchr(q, '\n');
+                W("    ");
+                emit_template(e, ctx_strndup(e->c, q, (size_t)(nl - q + 1)), p, ctx_printf(e->c, "d_L_d_%s", p));
+                q = nl + 1;
+            }
         }
     }
+    W("}\n\n");
+}
+
+/* ---- The compact form: loops over arrays, for big layers -------------------- */
+
+/*
+ * In the compact form the weights are one array, w[k] being w<k+1>, and
+ * the biases another; a layer's activations are an array named after its
+ * neurons (h, or h1, h2 with several hidden layers; o), so that h[j] is
+ * the neuron the unrolled form calls h<j+1>.  Each loop says in a comment
+ * which partial it computes, with the same names as the unrolled form.
+ */
+
+/* The array of layer l's activations (sum_ prefixed for its sums); the inputs for l = -1. */
+static const char *layer_array(Emitter *e, int l)
+{
+    if (l < 0)
+        return "x";
+    if (l == e->s->nlayers - 1)
+        return "o";
+    if (e->s->nlayers == 2)
+        return "h";
+    return ctx_printf(e->c, "h%d", l + 1);
+}
+
+static int fan_in(Emitter *e, int l)
+{
+    return l == 0 ? e->s->ninputs : e->s->layers[l - 1].size;
+}
+
+/* Index of layer l's first weight and first bias. */
+static int weight_base(Emitter *e, int l)
+{
+    return e->net->neurons[e->net->layer_first[l]].weight[0];
+}
+
+static int bias_base(Emitter *e, int l)
+{
+    return e->net->layer_first[l];
+}
+
+/* "f(s)" in array form for layer l's neuron j, for a comment-free expression. */
+static const char *deriv_at(Emitter *e, int l, const char *j)
+{
+    const char *a = layer_array(e, l);
+    switch (e->s->layers[l].act) {
+    case ACT_SIGMOID:
+        return ctx_printf(e->c, "%s[%s] * (1 - %s[%s])", a, j, a, j);
+    case ACT_TANH:
+        return ctx_printf(e->c, "1 - %s[%s] * %s[%s]", a, j, a, j);
+    case ACT_RELU:
+        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0 : 0.0)", a, j);
+    case ACT_LEAKY_RELU:
+        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0 : 0.01)", a, j);
+    case ACT_LINEAR:
+        return "1.0";
+    case ACT_SOFTMAX:
+        break;
+    }
+    bug("no derivative for activation %d", e->s->layers[l].act);
+}
+
+/* Does the derivative of act need the neuron's sum (not only its activation)? */
+static int needs_sum(Act act)
+{
+    return act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_SOFTMAX;
+}
+
+/*
+ * The sums and activations of every layer, as loops: each neuron's sum is
+ * a dot product kept in four partial sums, which lets the compiler
+ * overlap the additions (and vectorise them).
+ */
+static void emit_compact_forward(Emitter *e, int keep_sums)
+{
+    Spec *s = e->s;
+    for (int l = 0; l < s->nlayers; l++) {
+        const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
+        int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
+        Act act = s->layers[l].act;
+        int keep;
+        W("    /* Layer %s: sum_%s[j] = w[%d + %d j + i] * %s[i] over i, + b[%d + j] */\n", a, a, wb, n, in, bb);
+        keep = (keep_sums && needs_sum(act)) || act == ACT_SOFTMAX;
+        if (keep)
+            W("    double sum_%s[%d], %s[%d];\n", a, size, a, size);
+        else
+            W("    double %s[%d];\n", a, size);
+        W("    for (int j = 0; j < %d; j++) {\n", size);
+        W("        const double *w = nn->w + %d + %d * j;\n", wb, n);
+        if (n >= 8) {
+            W("        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;\n");
+            W("        for (int i = 0; i < %d; i += 4) {\n", n / 4 * 4);
+            for (int k = 0; k < 4; k++)
+                W("            s%d += w[i + %d] * %s[i + %d];\n", k, k, in, k);
+            W("        }\n");
+            if (n % 4 != 0)
+                W("        for (int i = %d; i < %d; i++)\n            s0 += w[i] * %s[i];\n", n / 4 * 4, n, in);
+            W("        double sum = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", bb);
+        } else {
+            W("        double sum = nn->b[%d + j];\n", bb);
+            W("        for (int i = 0; i < %d; i++)\n            sum += w[i] * %s[i];\n", n, in);
+        }
+        if (keep)
+            W("        sum_%s[j] = sum;\n", a);
+        if (act != ACT_SOFTMAX) {
+            const char *fn = act_fn(act);
+            W("        %s[j] = %s%s%s;\n", a, fn ? fn : "", fn ? "(sum)" : "sum", "");
+        }
+        W("    }\n");
+        if (act == ACT_SOFTMAX) {
+            W("    /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */\n");
+            W("    double max_sum_o = sum_o[0];\n");
+            W("    for (int k = 1; k < %d; k++)\n        if (sum_o[k] > max_sum_o)\n            max_sum_o = sum_o[k];\n", size);
+            W("    double sum_exp = 0;\n");
+            W("    for (int k = 0; k < %d; k++) {\n        o[k] = exp(sum_o[k] - max_sum_o);\n        sum_exp += o[k];\n    }\n", size);
+            W("    for (int k = 0; k < %d; k++)\n        o[k] /= sum_exp;\n", size);
+        }
+        W("\n");
+    }
+}
+
+/* partial L / partial sum_o[k] for every output, into d_L_d_sum_o. */
+static void emit_compact_loss_partials(Emitter *e)
+{
+    Spec *s = e->s;
+    int no = e->net->noutputs, l = s->nlayers - 1;
+    W("    /* --- Calculate partial derivatives. */\n");
+    W("    double d_L_d_sum_o[%d];\n", no);
+    if (s->loss == LOSS_CE) {
+        W("    /* Cross-entropy through softmax: partial L / partial sum_o[k] = o[k] - y_true[k] */\n");
+        W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = o[k] - y_true[k];\n\n", no);
+        return;
+    }
+    if (s->loss == LOSS_BCE) {
+        W("    /* Binary cross-entropy through the sigmoid: partial L / partial sum_o[k] = (o[k] - y_true[k]) / %d */\n", no);
+        W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = (o[k] - y_true[k]) / %d;\n\n", no, no);
+        return;
+    }
+    W("    /* partial L / partial o[k] = -2 * (y_true[k] - o[k]) / %d */\n", no);
+    W("    double d_L_d_o[%d];\n", no);
+    W("    for (int k = 0; k < %d; k++)\n        d_L_d_o[k] = -2 * (y_true[k] - o[k]) / %d;\n", no, no);
+    if (s->layers[l].act == ACT_SOFTMAX) {
+        W("    /* Softmax: partial L / partial sum_o[k] = o[k] * (d_L_d_o[k] - sum_j d_L_d_o[j] * o[j]) */\n");
+        W("    double d_L_d_o_dot_o = 0;\n");
+        W("    for (int k = 0; k < %d; k++)\n        d_L_d_o_dot_o += d_L_d_o[k] * o[k];\n", no);
+        W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = o[k] * (d_L_d_o[k] - d_L_d_o_dot_o);\n\n", no);
+    } else {
+        W("    /* partial L / partial sum_o[k] = d_L_d_o[k] * f'(sum_o[k]) */\n");
+        W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = d_L_d_o[k] * (%s);\n\n", no,
+          deriv_at(e, l, "k"));
+    }
+}
+
+/*
+ * Backpropagation through the layers, from the output back.  For a layer
+ * with partials d_L_d_sum_<a>[j]: each weight's partial is that times its
+ * input, each bias's is that alone, and the partial of each input neuron
+ * sums, over the neurons it feeds, that times the weight between them.
+ * `apply` writes what to do with a parameter's partial (update or add).
+ */
+static void emit_compact_backward(Emitter *e, int train)
+{
+    Spec *s = e->s;
+    emit_compact_loss_partials(e);
+    for (int l = s->nlayers - 1; l >= 0; l--) {
+        const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
+        int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
+        if (l < s->nlayers - 1) {
+            W("    /* Layer %s: partial L / partial sum_%s[j] = d_L_d_%s[j] * f'(sum_%s[j]) */\n", a, a, a, a);
+            W("    double d_L_d_sum_%s[%d];\n", a, size);
+            W("    for (int j = 0; j < %d; j++)\n        d_L_d_sum_%s[j] = d_L_d_%s[j] * (%s);\n", size, a, a,
+              deriv_at(e, l, "j"));
+        }
+        W("    /*\n");
+        W("     * Layer %s: partial L / partial w[%d + %d j + i] = d_L_d_sum_%s[j] * %s[i],\n", a, wb, n, a, in);
+        W("     * partial L / partial b[%d + j] = d_L_d_sum_%s[j]", bb, a);
+        if (l > 0)
+            W(",\n     * partial L / partial %s[i] = sum_j d_L_d_sum_%s[j] * w[%d + %d j + i]", in, a, wb, n);
+        W("%s\n     */\n", train ? " (taken before w changes)" : "");
+        if (l > 0)
+            W("    double d_L_d_%s[%d] = {0};\n", in, n);
+        W("    for (int j = 0; j < %d; j++) {\n", size);
+        W("        double d = d_L_d_sum_%s[j];\n", a);
+        if (train || l > 0)
+            W("        %sdouble *w = nn->w + %d + %d * j;\n", train ? "" : "const ", wb, n);
+        if (!train)
+            W("        double *g = sum_d_L_d->w + %d + %d * j;\n", wb, n);
+        W("        for (int i = 0; i < %d; i++) {\n", n);
+        if (l > 0)
+            W("            d_L_d_%s[i] += d * w[i];\n", in);
+        if (train)
+            W("            w[i] -= learn_rate * (d * %s[i]);\n", in);
+        else
+            W("            g[i] += d * %s[i];\n", in);
+        W("        }\n");
+        if (train)
+            W("        nn->b[%d + j] -= learn_rate * d;\n", bb);
+        else
+            W("        sum_d_L_d->b[%d + j] += d;\n", bb);
+        W("    }\n\n");
+    }
+}
+
+static void emit_compact_struct(Emitter *e)
+{
+    Net *net = e->net;
+    W("/*\n * The network's weights and biases: w[k] is w<k+1> and b[k] is b<k+1>, numbered as\n");
+    W(" * the tutorial numbers them: layer by layer, neuron by neuron, input by input.\n */\n");
+    W("struct %s {\n", e->name);
+    W("    double w[%d];\n    double b[%d];\n};\n\n", net->nweights, net->nneurons);
+}
+
+static void emit_compact_feedforward(Emitter *e)
+{
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    W("/* The feedforward: x holds the %d inputs; y_pred receives the %s. */\n", ni,
+      no == 1 ? "output" : "outputs");
+    W("void %s_feedforward(const struct %s *nn, const double x[%d], double y_pred[%d])\n{\n", e->name,
+      e->name, ni, no);
+    emit_compact_forward(e, 0);
+    W("    for (int k = 0; k < %d; k++)\n        y_pred[k] = o[k];\n}\n\n", no);
+}
+
+static void emit_compact_train_sample(Emitter *e)
+{
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    W("/*\n");
+    W(" * One step of stochastic gradient descent on the sample (x, y_true):\n");
+    W(" * feedforward, partial derivatives, updates, layer by layer.\n");
+    W(" */\n");
+    W("void %s_train_sample(struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+      e->name, ni, no);
+    W("    double learn_rate)\n{\n");
+    W("    /* --- Do a feedforward (we'll need these values later) */\n");
+    emit_compact_forward(e, 1);
+    emit_compact_backward(e, 1);
+    e->out->len--; /* the blank line before the brace */
+    W("}\n\n");
+}
+
+static void emit_compact_backprop(Emitter *e)
+{
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    W("/*\n");
+    W(" * Backpropagation on one sample (x, y_true): the partials of %s_train_sample,\n", e->name);
+    W(" * added to sum_d_L_d instead of applied.\n");
+    W(" */\n");
+    W("void %s_backprop(const struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+      e->name, ni, no);
+    W("    struct %s *sum_d_L_d)\n{\n", e->name);
+    W("    /* --- Do a feedforward (we'll need these values later) */\n");
+    emit_compact_forward(e, 1);
+    emit_compact_backward(e, 0);
+    e->out->len--;
     W("}\n\n");
 }
 
@@ -693,6 +983,47 @@ static void emit_doubles(Emitter *e, const double *v, long n, int per)
     }
 }
 
+/* The accessors through which the runtime reaches parameters and state. */
+static void emit_accessors(Emitter *e)
+{
+    Net *net = e->net;
+    const char *n = e->name;
+    const char *const *pre = state_prefixes(e);
+    int nw = net->nweights, np = net->nparams;
+
+    if (e->compact) {
+        W("static double *%s_param_any(const void *nn, int i)\n{\n", n);
+        W("    const struct %s *p = nn;\n", n);
+        W("    return (double *)(i < %d ? &p->w[i] : &p->b[i - %d]);\n}\n\n", nw, nw);
+        if (pre[0] != NULL) {
+            W("static double *%s_state_any(const void *state, int j)\n{\n", n);
+            W("    const struct %s_optimizer *s = state;\n", n);
+            W("    int i = j %% %d;\n", np);
+            for (int k = 0; pre[k] != NULL; k++)
+                W("    %sif (j < %d)\n        return (double *)(i < %d ? &s->%sw[i] : &s->%sb[i - %d]);\n",
+                  k ? "" : "", (k + 1) * np, nw, pre[k], pre[k], nw);
+            W("    return NULL;\n}\n\n");
+        }
+        return;
+    }
+    W("static const size_t %s_param_offset[%d] = {\n", n, np);
+    for (int i = 0; i < np; i++)
+        W("    offsetof(struct %s, %s),\n", n, pname_of(e, i));
+    W("};\n\n");
+    W("static double *%s_param_any(const void *nn, int i)\n{\n", n);
+    W("    return (double *)(void *)((const char *)nn + %s_param_offset[i]);\n}\n\n", n);
+    if (pre[0] == NULL)
+        return;
+    int nstate = np * (pre[1] != NULL ? 2 : 1);
+    W("static const size_t %s_state_offset[%d] = {\n", n, nstate);
+    for (int k = 0; pre[k] != NULL; k++)
+        for (int i = 0; i < np; i++)
+            W("    offsetof(struct %s_optimizer, %s%s),\n", n, pre[k], pname_of(e, i));
+    W("};\n\n");
+    W("static double *%s_state_any(const void *state, int j)\n{\n", n);
+    W("    return (double *)(void *)((const char *)state + %s_state_offset[j]);\n}\n\n", n);
+}
+
 /* The description of the network that nnrt_main works from. */
 static void emit_descriptor(Emitter *e)
 {
@@ -700,18 +1031,10 @@ static void emit_descriptor(Emitter *e)
     Net *net = e->net;
     const char *n = e->name;
     int ni = s->ninputs, no = net->noutputs;
+    const char *const *pre = state_prefixes(e);
 
     W("/* ---- What the runtime needs to know: not the network's math. ---- */\n\n");
-    W("static const char *const %s_param_name[%d] = {\n", n, net->nparams);
-    for (int i = 0; i < net->nparams; i++)
-        W("%s\"%s\",%s", i % 10 == 0 ? "    " : " ", pname_of(e, i),
-          i % 10 == 9 || i == net->nparams - 1 ? "\n" : "");
-    W("};\n\n");
-    W("static const size_t %s_param_offset[%d] = {\n", n, net->nparams);
-    for (int i = 0; i < net->nparams; i++)
-        W("    offsetof(struct %s, %s),\n", n, pname_of(e, i));
-    W("};\n\n");
-
+    emit_accessors(e);
     if (s->init_fixed != NULL) {
         W("/* The parameters that the spec's params block fixes, and their values. */\n");
         W("static const unsigned char %s_init_fixed[%d] = {\n", n, net->nparams);
@@ -731,6 +1054,14 @@ static void emit_descriptor(Emitter *e)
             emit_doubles(e, s->data + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
         W("};\n\n");
     }
+    if (s->ntest > 0) {
+        W("/* The spec's held-out test rows: %d of %d input%s, then %d target%s. */\n", s->ntest, ni,
+          ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+        W("static const double %s_test[%ld] = {\n", n, (long)s->ntest * (ni + no));
+        for (int r = 0; r < s->ntest; r++)
+            emit_doubles(e, s->test + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
+        W("};\n\n");
+    }
     if (s->npredict > 0) {
         W("/* The spec's predictions. */\n");
         W("static const char *const %s_predict_name[%d] = {\n", n, s->npredict);
@@ -742,6 +1073,10 @@ static void emit_descriptor(Emitter *e)
             emit_doubles(e, s->predict_x + (size_t)i * (size_t)ni, ni, ni > 16 ? 16 : ni);
         W("};\n\n");
     }
+    W("static const int %s_layer_size[%d] = {", n, s->nlayers);
+    for (int l = 0; l < s->nlayers; l++)
+        W("%s%d", l ? ", " : "", s->layers[l].size);
+    W("};\n\n");
 
     W("static void %s_feedforward_any(const void *nn, const double *x, double *y_pred)\n{\n", n);
     W("    %s_feedforward(nn, x, y_pred);\n}\n\n", n);
@@ -760,38 +1095,11 @@ static void emit_descriptor(Emitter *e)
     else
         W("    %s_update(nn, state, sum_d_L_d, count, h, step);\n}\n\n", n);
 
-    if (s->optimizer != OPT_SGD) {
-        const char *pre[2] = {s->optimizer == OPT_ADAM ? "m_" : "velocity_", s->optimizer == OPT_ADAM ? "v_" : NULL};
-        int nstate = net->nparams * (s->optimizer == OPT_ADAM ? 2 : 1);
-        W("static const char *const %s_state_name[%d] = {\n", n, nstate);
-        for (int k = 0; k < 2 && pre[k]; k++)
-            for (int i = 0; i < net->nparams; i++)
-                W("    \"%s%s\",\n", pre[k], pname_of(e, i));
-        W("};\n\n");
-        W("static const size_t %s_state_offset[%d] = {\n", n, nstate);
-        for (int k = 0; k < 2 && pre[k]; k++)
-            for (int i = 0; i < net->nparams; i++)
-                W("    offsetof(struct %s_optimizer, %s%s),\n", n, pre[k], pname_of(e, i));
-        W("};\n\n");
-    }
-
-    if (s->ntest > 0) {
-        W("/* The spec's held-out test rows: %d of %d input%s, then %d target%s. */\n", s->ntest, ni,
-          ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
-        W("static const double %s_test[%ld] = {\n", n, (long)s->ntest * (ni + no));
-        for (int r = 0; r < s->ntest; r++)
-            emit_doubles(e, s->test + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
-        W("};\n\n");
-    }
-    W("static const int %s_layer_size[%d] = {", n, s->nlayers);
-    for (int l = 0; l < s->nlayers; l++)
-        W("%s%d", l ? ", " : "", s->layers[l].size);
-    W("};\n\n");
-
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
     Act out = s->layers[s->nlayers - 1].act;
     static const char *const init_enum[] = {"NNRT_INIT_NORMAL", "NNRT_INIT_XAVIER", "NNRT_INIT_HE"};
+    static const char *const opt_enum[] = {"NNRT_SGD", "NNRT_MOMENTUM", "NNRT_ADAM"};
     W("const struct nnrt_net %s_net = {\n", n);
     W("    .name = \"%s\",\n", n);
     W("    .spec = \"");
@@ -807,26 +1115,27 @@ static void emit_descriptor(Emitter *e)
     W("\",\n");
     W("    .ninputs = %d,\n    .noutputs = %d,\n    .nparams = %d,\n", ni, no, net->nparams);
     W("    .nlayers = %d,\n    .layer_size = %s_layer_size,\n", s->nlayers, n);
-    W("    .size = sizeof(struct %s),\n", n);
-    W("    .param_name = %s_param_name,\n    .param_offset = %s_param_offset,\n", n, n);
+    W("    .nweights = %d,\n    .size = sizeof(struct %s),\n    .param = %s_param_any,\n", net->nweights, n, n);
     W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
     W("    .train_sample = %s_train_sample_any,\n    .backprop = %s_backprop_any,\n", n, n);
     W("    .update = %s_update_any,\n", n);
-    static const char *const opt_enum[] = {"NNRT_SGD", "NNRT_MOMENTUM", "NNRT_ADAM"};
     W("    .optimizer = %s,\n", opt_enum[s->optimizer]);
     if (s->nesterov)
         W("    .nesterov = 1,\n");
-    if (s->optimizer != OPT_SGD) {
+    if (pre[0] != NULL) {
         W("    .state_size = sizeof(struct %s_optimizer),\n", n);
-        W("    .nstate = %d,\n", net->nparams * (s->optimizer == OPT_ADAM ? 2 : 1));
-        W("    .state_name = %s_state_name,\n    .state_offset = %s_state_offset,\n", n, n);
+        W("    .nstate = %d,\n", net->nparams * (pre[1] != NULL ? 2 : 1));
+        W("    .state_prefix = {\"%s\"%s%s%s},\n", pre[0], pre[1] ? ", \"" : "", pre[1] ? pre[1] : "",
+          pre[1] ? "\"" : "");
+        W("    .state_value = %s_state_any,\n", n);
     }
+    W("    .epochs = %ld,\n", s->epochs);
     W("    .hyper = {%s, %s, %s, %s, %s, %s},\n", num(e, s->learn_rate), num(e, s->momentum), num(e, s->beta1),
       num(e, s->beta2), num(e, s->epsilon), num(e, s->weight_decay));
     W("    .batch = %ld,\n", s->batch);
     if (s->shuffle)
         W("    .shuffle = 1,\n");
-    W("    .epochs = %ld,\n    .seed = UINT64_C(%s),\n", s->epochs, seed);
+    W("    .seed = UINT64_C(%s),\n", seed);
     W("    .init = %s,\n", init_enum[s->init]);
     W("    .classify = %s,\n", out == ACT_SOFTMAX                ? "NNRT_ARGMAX"
                            : out == ACT_SIGMOID && no == 1 ? "NNRT_THRESHOLD"
@@ -886,17 +1195,31 @@ static void emit_preamble(Emitter *e, const char *kind)
     W("\n */\n");
 }
 
+/* Is net written as loops over arrays? */
+static int is_compact(Ctx *c, Net *net)
+{
+    return c->unroll == UNROLL_NEVER || (c->unroll == UNROLL_AUTO && net->nweights > UNROLL_MAX_WEIGHTS);
+}
+
 void emit_c(Ctx *c, Net *net, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net)};
     Emitter *e = &em;
     emit_preamble(e, "C");
     W("#include \"nnrt.h\"\n\n");
-    emit_struct(e);
-    emit_feedforward(e);
-    emit_loss(e);
-    emit_train_sample(e);
-    emit_backprop(e);
+    if (e->compact) {
+        emit_compact_struct(e);
+        emit_compact_feedforward(e);
+        emit_loss(e);
+        emit_compact_train_sample(e);
+        emit_compact_backprop(e);
+    } else {
+        emit_struct(e);
+        emit_feedforward(e);
+        emit_loss(e);
+        emit_train_sample(e);
+        emit_backprop(e);
+    }
     emit_optimizer_state(e);
     emit_update(e);
     emit_descriptor(e);
@@ -904,7 +1227,7 @@ void emit_c(Ctx *c, Net *net, Buf *out)
 
 void emit_header(Ctx *c, Net *net, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net)};
     Emitter *e = &em;
     const char *n = e->name;
     int ni = e->s->ninputs, no = net->noutputs;
@@ -914,7 +1237,10 @@ void emit_header(Ctx *c, Net *net, Buf *out)
             *p = (char)(*p - 'a' + 'A');
     emit_preamble(e, "The header");
     W("#ifndef %s\n#define %s\n\n#include \"nnrt.h\"\n\n", guard, guard);
-    emit_struct(e);
+    if (e->compact)
+        emit_compact_struct(e);
+    else
+        emit_struct(e);
     W("/* Runs x (%d values) through the network into y_pred (%d values). */\n", ni, no);
     W("void %s_feedforward(const struct %s *nn, const double x[%d], double y_pred[%d]);\n\n", n, n, ni, no);
     W("/* The loss of one sample. */\n");

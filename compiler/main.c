@@ -22,11 +22,13 @@ static void usage(FILE *f)
             "Options:\n"
             "  -o FILE          write the C file to FILE (default: standard output)\n"
             "  --header FILE    also write a header for embedding the network\n"
+            "  --unroll WHEN    write every neuron out (always), loops over arrays (never),\n"
+            "                   or choose by size (auto: loops past %d weights; the default)\n"
             "  --help           print this help and exit\n"
             "  --version        print nnc's version and exit\n"
             "\n"
             "Build the program with:\n"
-            "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n");
+            "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n", UNROLL_MAX_WEIGHTS);
 }
 
 /* Writes text to path through a temporary file; reports and returns -1 on failure. */
@@ -50,6 +52,7 @@ static int write_file(const char *path, const Buf *text)
 int main(int argc, char **argv)
 {
     const char *input = NULL, *output = NULL, *header = NULL;
+    Unroll unroll = UNROLL_AUTO;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -58,6 +61,19 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--version") == 0) {
             printf("nnc %s\n", NNC_VERSION);
             return 0;
+        } else if (strcmp(a, "--unroll") == 0 || strncmp(a, "--unroll=", 9) == 0) {
+            const char *v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
+            if (v != NULL && strcmp(v, "auto") == 0)
+                unroll = UNROLL_AUTO;
+            else if (v != NULL && strcmp(v, "always") == 0)
+                unroll = UNROLL_ALWAYS;
+            else if (v != NULL && strcmp(v, "never") == 0)
+                unroll = UNROLL_NEVER;
+            else {
+                fprintf(stderr, "nnc: error: --unroll takes always, never or auto%s%s%s\n",
+                        v ? " but found '" : "", v ? v : "", v ? "'" : "");
+                return 2;
+            }
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0) {
             if (i + 1 == argc) {
                 fprintf(stderr, "nnc: error: option '%s' needs a file name\n", a);
@@ -101,6 +117,7 @@ int main(int argc, char **argv)
     c.src = src;
     c.len = len;
     c.err = stderr;
+    c.unroll = unroll;
 
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);

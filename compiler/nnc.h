@@ -52,6 +52,12 @@ typedef struct {
     size_t len, cap;
 } Buf;
 
+/* How the layers are written: always unrolled, never (loops), or by size. */
+typedef enum { UNROLL_AUTO, UNROLL_ALWAYS, UNROLL_NEVER } Unroll;
+
+/* Networks with more weights than this are written as loops under --unroll auto. */
+#define UNROLL_MAX_WEIGHTS 512
+
 /* One run of the compiler over one spec. */
 typedef struct {
     const char *file;  /* the spec's path, as given */
@@ -62,6 +68,7 @@ typedef struct {
     Chunk *chunks;     /* the arena */
     jmp_buf *oom;      /* where to go when memory runs out */
     FILE *err;         /* where diagnostics go */
+    Unroll unroll;     /* --unroll */
 } Ctx;
 
 /* Memory from the arena of c, zeroed; jumps to c->oom when there is none. */

@@ -5989,61 +5989,6 @@ void breast_cancer_update(struct breast_cancer *nn, const struct breast_cancer *
 
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
-static const char *const breast_cancer_param_name[513] = {
-    "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10",
-    "w11", "w12", "w13", "w14", "w15", "w16", "w17", "w18", "w19", "w20",
-    "w21", "w22", "w23", "w24", "w25", "w26", "w27", "w28", "w29", "w30",
-    "w31", "w32", "w33", "w34", "w35", "w36", "w37", "w38", "w39", "w40",
-    "w41", "w42", "w43", "w44", "w45", "w46", "w47", "w48", "w49", "w50",
-    "w51", "w52", "w53", "w54", "w55", "w56", "w57", "w58", "w59", "w60",
-    "w61", "w62", "w63", "w64", "w65", "w66", "w67", "w68", "w69", "w70",
-    "w71", "w72", "w73", "w74", "w75", "w76", "w77", "w78", "w79", "w80",
-    "w81", "w82", "w83", "w84", "w85", "w86", "w87", "w88", "w89", "w90",
-    "w91", "w92", "w93", "w94", "w95", "w96", "w97", "w98", "w99", "w100",
-    "w101", "w102", "w103", "w104", "w105", "w106", "w107", "w108", "w109", "w110",
-    "w111", "w112", "w113", "w114", "w115", "w116", "w117", "w118", "w119", "w120",
-    "w121", "w122", "w123", "w124", "w125", "w126", "w127", "w128", "w129", "w130",
-    "w131", "w132", "w133", "w134", "w135", "w136", "w137", "w138", "w139", "w140",
-    "w141", "w142", "w143", "w144", "w145", "w146", "w147", "w148", "w149", "w150",
-    "w151", "w152", "w153", "w154", "w155", "w156", "w157", "w158", "w159", "w160",
-    "w161", "w162", "w163", "w164", "w165", "w166", "w167", "w168", "w169", "w170",
-    "w171", "w172", "w173", "w174", "w175", "w176", "w177", "w178", "w179", "w180",
-    "w181", "w182", "w183", "w184", "w185", "w186", "w187", "w188", "w189", "w190",
-    "w191", "w192", "w193", "w194", "w195", "w196", "w197", "w198", "w199", "w200",
-    "w201", "w202", "w203", "w204", "w205", "w206", "w207", "w208", "w209", "w210",
-    "w211", "w212", "w213", "w214", "w215", "w216", "w217", "w218", "w219", "w220",
-    "w221", "w222", "w223", "w224", "w225", "w226", "w227", "w228", "w229", "w230",
-    "w231", "w232", "w233", "w234", "w235", "w236", "w237", "w238", "w239", "w240",
-    "w241", "w242", "w243", "w244", "w245", "w246", "w247", "w248", "w249", "w250",
-    "w251", "w252", "w253", "w254", "w255", "w256", "w257", "w258", "w259", "w260",
-    "w261", "w262", "w263", "w264", "w265", "w266", "w267", "w268", "w269", "w270",
-    "w271", "w272", "w273", "w274", "w275", "w276", "w277", "w278", "w279", "w280",
-    "w281", "w282", "w283", "w284", "w285", "w286", "w287", "w288", "w289", "w290",
-    "w291", "w292", "w293", "w294", "w295", "w296", "w297", "w298", "w299", "w300",
-    "w301", "w302", "w303", "w304", "w305", "w306", "w307", "w308", "w309", "w310",
-    "w311", "w312", "w313", "w314", "w315", "w316", "w317", "w318", "w319", "w320",
-    "w321", "w322", "w323", "w324", "w325", "w326", "w327", "w328", "w329", "w330",
-    "w331", "w332", "w333", "w334", "w335", "w336", "w337", "w338", "w339", "w340",
-    "w341", "w342", "w343", "w344", "w345", "w346", "w347", "w348", "w349", "w350",
-    "w351", "w352", "w353", "w354", "w355", "w356", "w357", "w358", "w359", "w360",
-    "w361", "w362", "w363", "w364", "w365", "w366", "w367", "w368", "w369", "w370",
-    "w371", "w372", "w373", "w374", "w375", "w376", "w377", "w378", "w379", "w380",
-    "w381", "w382", "w383", "w384", "w385", "w386", "w387", "w388", "w389", "w390",
-    "w391", "w392", "w393", "w394", "w395", "w396", "w397", "w398", "w399", "w400",
-    "w401", "w402", "w403", "w404", "w405", "w406", "w407", "w408", "w409", "w410",
-    "w411", "w412", "w413", "w414", "w415", "w416", "w417", "w418", "w419", "w420",
-    "w421", "w422", "w423", "w424", "w425", "w426", "w427", "w428", "w429", "w430",
-    "w431", "w432", "w433", "w434", "w435", "w436", "w437", "w438", "w439", "w440",
-    "w441", "w442", "w443", "w444", "w445", "w446", "w447", "w448", "w449", "w450",
-    "w451", "w452", "w453", "w454", "w455", "w456", "w457", "w458", "w459", "w460",
-    "w461", "w462", "w463", "w464", "w465", "w466", "w467", "w468", "w469", "w470",
-    "w471", "w472", "w473", "w474", "w475", "w476", "w477", "w478", "w479", "w480",
-    "w481", "w482", "w483", "w484", "w485", "w486", "w487", "w488", "w489", "w490",
-    "w491", "w492", "w493", "w494", "w495", "w496", "b1", "b2", "b3", "b4",
-    "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12", "b13", "b14",
-    "b15", "b16", "b17",
-};
-
 static const size_t breast_cancer_param_offset[513] = {
     offsetof(struct breast_cancer, w1),
     offsetof(struct breast_cancer, w2),
@@ -6559,6 +6504,11 @@ static const size_t breast_cancer_param_offset[513] = {
     offsetof(struct breast_cancer, b16),
     offsetof(struct breast_cancer, b17),
 };
+
+static double *breast_cancer_param_any(const void *nn, int i)
+{
+    return (double *)(void *)((const char *)nn + breast_cancer_param_offset[i]);
+}
 
 /* The spec's data: 456 rows of 30 inputs, then 1 target. */
 static const double breast_cancer_data[14136] = {
@@ -7476,34 +7426,6 @@ static const double breast_cancer_data[14136] = {
     0.0, 0.0, 0.02676, 0.002783, 9.456, 30.37, 59.16, 268.6, 0.08996, 0.06444, 0.0, 0.0, 0.2871, 0.07039, 1.0,
 };
 
-static void breast_cancer_feedforward_any(const void *nn, const double *x, double *y_pred)
-{
-    breast_cancer_feedforward(nn, x, y_pred);
-}
-
-static double breast_cancer_loss_any(const void *nn, const double *x, const double *y_true)
-{
-    return breast_cancer_loss(nn, x, y_true);
-}
-
-static void breast_cancer_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)
-{
-    breast_cancer_train_sample(nn, x, y_true, learn_rate);
-}
-
-static void breast_cancer_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)
-{
-    breast_cancer_backprop(nn, x, y_true, sum_d_L_d);
-}
-
-static void breast_cancer_update_any(void *nn, void *state, const void *sum_d_L_d, int count,
-    const struct nnrt_hyper *h, long step)
-{
-    (void)state;
-    (void)step;
-    breast_cancer_update(nn, sum_d_L_d, count, h);
-}
-
 /* The spec's held-out test rows: 113 of 30 inputs, then 1 target. */
 static const double breast_cancer_test[3503] = {
     20.29, 14.34, 135.1, 1297.0, 0.1003, 0.1328, 0.198, 0.1043, 0.1809, 0.05883, 0.7572, 0.7813, 5.438, 94.44, 0.01149, 0.02461,
@@ -7736,6 +7658,34 @@ static const double breast_cancer_test[3503] = {
 
 static const int breast_cancer_layer_size[2] = {16, 1};
 
+static void breast_cancer_feedforward_any(const void *nn, const double *x, double *y_pred)
+{
+    breast_cancer_feedforward(nn, x, y_pred);
+}
+
+static double breast_cancer_loss_any(const void *nn, const double *x, const double *y_true)
+{
+    return breast_cancer_loss(nn, x, y_true);
+}
+
+static void breast_cancer_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)
+{
+    breast_cancer_train_sample(nn, x, y_true, learn_rate);
+}
+
+static void breast_cancer_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)
+{
+    breast_cancer_backprop(nn, x, y_true, sum_d_L_d);
+}
+
+static void breast_cancer_update_any(void *nn, void *state, const void *sum_d_L_d, int count,
+    const struct nnrt_hyper *h, long step)
+{
+    (void)state;
+    (void)step;
+    breast_cancer_update(nn, sum_d_L_d, count, h);
+}
+
 const struct nnrt_net breast_cancer_net = {
     .name = "breast_cancer",
     .spec = "specs/breast_cancer.nn",
@@ -7744,18 +7694,18 @@ const struct nnrt_net breast_cancer_net = {
     .nparams = 513,
     .nlayers = 2,
     .layer_size = breast_cancer_layer_size,
+    .nweights = 496,
     .size = sizeof(struct breast_cancer),
-    .param_name = breast_cancer_param_name,
-    .param_offset = breast_cancer_param_offset,
+    .param = breast_cancer_param_any,
     .feedforward = breast_cancer_feedforward_any,
     .loss = breast_cancer_loss_any,
     .train_sample = breast_cancer_train_sample_any,
     .backprop = breast_cancer_backprop_any,
     .update = breast_cancer_update_any,
     .optimizer = NNRT_SGD,
+    .epochs = 100,
     .hyper = {0.01, 0.9, 0.9, 0.999, 1e-08, 0.0},
     .batch = 1,
-    .epochs = 100,
     .seed = UINT64_C(1),
     .init = NNRT_INIT_HE,
     .classify = NNRT_THRESHOLD,

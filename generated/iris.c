@@ -1008,16 +1008,6 @@ void iris_update(struct iris *nn, const struct iris *sum_d_L_d, int n, const str
 
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
-static const char *const iris_param_name[67] = {
-    "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10",
-    "w11", "w12", "w13", "w14", "w15", "w16", "w17", "w18", "w19", "w20",
-    "w21", "w22", "w23", "w24", "w25", "w26", "w27", "w28", "w29", "w30",
-    "w31", "w32", "w33", "w34", "w35", "w36", "w37", "w38", "w39", "w40",
-    "w41", "w42", "w43", "w44", "w45", "w46", "w47", "w48", "w49", "w50",
-    "w51", "w52", "w53", "w54", "w55", "w56", "b1", "b2", "b3", "b4",
-    "b5", "b6", "b7", "b8", "b9", "b10", "b11",
-};
-
 static const size_t iris_param_offset[67] = {
     offsetof(struct iris, w1),
     offsetof(struct iris, w2),
@@ -1087,6 +1077,11 @@ static const size_t iris_param_offset[67] = {
     offsetof(struct iris, b10),
     offsetof(struct iris, b11),
 };
+
+static double *iris_param_any(const void *nn, int i)
+{
+    return (double *)(void *)((const char *)nn + iris_param_offset[i]);
+}
 
 /* The spec's data: 150 rows of 4 inputs, then 3 targets. */
 static const double iris_data[1050] = {
@@ -1255,6 +1250,8 @@ static const double iris_predict_x[12] = {
     6.3, 3.3, 6.0, 2.5,
 };
 
+static const int iris_layer_size[2] = {8, 3};
+
 static void iris_feedforward_any(const void *nn, const double *x, double *y_pred)
 {
     iris_feedforward(nn, x, y_pred);
@@ -1283,8 +1280,6 @@ static void iris_update_any(void *nn, void *state, const void *sum_d_L_d, int co
     iris_update(nn, sum_d_L_d, count, h);
 }
 
-static const int iris_layer_size[2] = {8, 3};
-
 const struct nnrt_net iris_net = {
     .name = "iris",
     .spec = "specs/iris.nn",
@@ -1293,18 +1288,18 @@ const struct nnrt_net iris_net = {
     .nparams = 67,
     .nlayers = 2,
     .layer_size = iris_layer_size,
+    .nweights = 56,
     .size = sizeof(struct iris),
-    .param_name = iris_param_name,
-    .param_offset = iris_param_offset,
+    .param = iris_param_any,
     .feedforward = iris_feedforward_any,
     .loss = iris_loss_any,
     .train_sample = iris_train_sample_any,
     .backprop = iris_backprop_any,
     .update = iris_update_any,
     .optimizer = NNRT_SGD,
+    .epochs = 200,
     .hyper = {0.05, 0.9, 0.9, 0.999, 1e-08, 0.0},
     .batch = 1,
-    .epochs = 200,
     .seed = UINT64_C(1),
     .init = NNRT_INIT_XAVIER,
     .classify = NNRT_ARGMAX,

@@ -269,10 +269,6 @@ void gender_update(struct gender *nn, const struct gender *sum_d_L_d, int n, con
 
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
-static const char *const gender_param_name[9] = {
-    "w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2", "b3",
-};
-
 static const size_t gender_param_offset[9] = {
     offsetof(struct gender, w1),
     offsetof(struct gender, w2),
@@ -284,6 +280,11 @@ static const size_t gender_param_offset[9] = {
     offsetof(struct gender, b2),
     offsetof(struct gender, b3),
 };
+
+static double *gender_param_any(const void *nn, int i)
+{
+    return (double *)(void *)((const char *)nn + gender_param_offset[i]);
+}
 
 /* The spec's data: 4 rows of 2 inputs, then 1 target. */
 static const double gender_data[12] = {
@@ -303,6 +304,8 @@ static const double gender_predict_x[4] = {
     -7.0, -3.0,
     20.0, 2.0,
 };
+
+static const int gender_layer_size[2] = {2, 1};
 
 static void gender_feedforward_any(const void *nn, const double *x, double *y_pred)
 {
@@ -332,8 +335,6 @@ static void gender_update_any(void *nn, void *state, const void *sum_d_L_d, int 
     gender_update(nn, sum_d_L_d, count, h);
 }
 
-static const int gender_layer_size[2] = {2, 1};
-
 const struct nnrt_net gender_net = {
     .name = "gender",
     .spec = "specs/tutorial.nn",
@@ -342,18 +343,18 @@ const struct nnrt_net gender_net = {
     .nparams = 9,
     .nlayers = 2,
     .layer_size = gender_layer_size,
+    .nweights = 6,
     .size = sizeof(struct gender),
-    .param_name = gender_param_name,
-    .param_offset = gender_param_offset,
+    .param = gender_param_any,
     .feedforward = gender_feedforward_any,
     .loss = gender_loss_any,
     .train_sample = gender_train_sample_any,
     .backprop = gender_backprop_any,
     .update = gender_update_any,
     .optimizer = NNRT_SGD,
+    .epochs = 1000,
     .hyper = {0.1, 0.9, 0.9, 0.999, 1e-08, 0.0},
     .batch = 1,
-    .epochs = 1000,
     .seed = UINT64_C(1),
     .init = NNRT_INIT_NORMAL,
     .classify = NNRT_THRESHOLD,

@@ -372,11 +372,6 @@ void xor_update(struct xor *nn, const struct xor *sum_d_L_d, int n, const struct
 
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
-static const char *const xor_param_name[17] = {
-    "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10",
-    "w11", "w12", "b1", "b2", "b3", "b4", "b5",
-};
-
 static const size_t xor_param_offset[17] = {
     offsetof(struct xor, w1),
     offsetof(struct xor, w2),
@@ -396,6 +391,11 @@ static const size_t xor_param_offset[17] = {
     offsetof(struct xor, b4),
     offsetof(struct xor, b5),
 };
+
+static double *xor_param_any(const void *nn, int i)
+{
+    return (double *)(void *)((const char *)nn + xor_param_offset[i]);
+}
 
 /* The spec's data: 4 rows of 2 inputs, then 1 target. */
 static const double xor_data[12] = {
@@ -419,6 +419,8 @@ static const double xor_predict_x[8] = {
     1.0, 0.0,
     1.0, 1.0,
 };
+
+static const int xor_layer_size[2] = {4, 1};
 
 static void xor_feedforward_any(const void *nn, const double *x, double *y_pred)
 {
@@ -448,8 +450,6 @@ static void xor_update_any(void *nn, void *state, const void *sum_d_L_d, int cou
     xor_update(nn, sum_d_L_d, count, h);
 }
 
-static const int xor_layer_size[2] = {4, 1};
-
 const struct nnrt_net xor_net = {
     .name = "xor",
     .spec = "specs/xor.nn",
@@ -458,18 +458,18 @@ const struct nnrt_net xor_net = {
     .nparams = 17,
     .nlayers = 2,
     .layer_size = xor_layer_size,
+    .nweights = 12,
     .size = sizeof(struct xor),
-    .param_name = xor_param_name,
-    .param_offset = xor_param_offset,
+    .param = xor_param_any,
     .feedforward = xor_feedforward_any,
     .loss = xor_loss_any,
     .train_sample = xor_train_sample_any,
     .backprop = xor_backprop_any,
     .update = xor_update_any,
     .optimizer = NNRT_SGD,
+    .epochs = 2000,
     .hyper = {0.5, 0.9, 0.9, 0.999, 1e-08, 0.0},
     .batch = 1,
-    .epochs = 2000,
     .seed = UINT64_C(1),
     .init = NNRT_INIT_NORMAL,
     .classify = NNRT_THRESHOLD,

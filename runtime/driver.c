@@ -537,7 +537,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
                 p = bad_param(net, nn);
             }
             k -= count;
-            char v[NNRT_DOUBLE_BUFSIZE];
+            char v[NNRT_DOUBLE_BUFSIZE], name[32];
             int first = t->order[k] + 1;
             fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", progname, epoch, first);
             if (d->file != NULL)
@@ -545,7 +545,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             if (count > 1)
                 fprintf(stderr, ", the first of a batch of %d", count);
             fprintf(stderr, ": %s became %s; is the learning rate (%g) too high?\n",
-                    net->param_name[p < 0 ? 0 : p],
+                    nnrt_param_name(net, p < 0 ? 0 : p, name),
                     nnrt_format_double(v, nnrt__param_get(net, nn, p < 0 ? 0 : p)), o->h.learn_rate);
             return 1;
         }
@@ -605,8 +605,9 @@ static int gradcheck(const struct nnrt_net *net, void *nn, const struct dataset 
         }
     }
     int pass = worst <= GRADCHECK_THRESHOLD;
+    char name[32];
     printf("gradcheck: largest relative error %.3g at d_L_d_%s (threshold %g): %s\n", worst,
-           net->param_name[at], GRADCHECK_THRESHOLD, pass ? "ok" : "FAILED");
+           nnrt_param_name(net, at, name), GRADCHECK_THRESHOLD, pass ? "ok" : "FAILED");
     return !pass;
 }
 
@@ -686,8 +687,8 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         status = 1;
         goto done;
     }
-    for (int i = 0; i < net->nstate; i++)
-        *(double *)(void *)((char *)t.p.state + net->state_offset[i]) = 0;
+    for (int j = 0; j < net->nstate; j++)
+        *net->state_value(t.p.state, j) = 0;
     struct nnrt_norm *np = net->normalize ? &norm : NULL;
 
     /* Starting parameters and normalization: loaded, or drawn and computed. */
@@ -720,7 +721,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         status = file_error(&err);
         goto done;
     }
-    char v[NNRT_DOUBLE_BUFSIZE];
+    char v[NNRT_DOUBLE_BUFSIZE], name[32];
     if (o.eval) {
         printf("loss: %s\n", nnrt_format_double(v, data_loss(net, nn, &train_set)));
         if (net->classify != NNRT_NO_CLASSES)
@@ -729,7 +730,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     if (o.grad) {
         mean_grad(net, nn, &train_set, t.sum);
         for (int i = 0; i < net->nparams; i++)
-            printf("d_L_d_%s %s\n", net->param_name[i], nnrt_format_double(v, nnrt__param_get(net, t.sum, i)));
+            printf("d_L_d_%s %s\n", nnrt_param_name(net, i, name), nnrt_format_double(v, nnrt__param_get(net, t.sum, i)));
     }
     if (o.gradcheck)
         status = gradcheck(net, nn, &train_set, t.sum);

@@ -169,11 +169,11 @@ enum nnrt_classify {
 };
 
 /*
- * What a generated file tells the runtime about its network.  The
- * parameters live in a struct of doubles; the runtime reaches parameter i
- * at byte offset param_offset[i] in it.  Parameters are ordered as nnc
- * names them: the weights (w1, w2, ...) layer by layer, neuron by neuron,
- * input by input, then the biases (b1, b2, ...) neuron by neuron.
+ * What a generated file tells the runtime about its network.  Parameters
+ * are ordered as nnc names them: the weights w1 .. w<nweights> layer by
+ * layer, neuron by neuron, input by input, then the biases b1, b2, ...
+ * neuron by neuron.  They live in a struct (named members, or arrays in
+ * the compact form), which the runtime reaches through param().
  */
 struct nnrt_net {
     const char *name;       /* the network's name in the spec */
@@ -181,9 +181,9 @@ struct nnrt_net {
     int ninputs, noutputs, nparams;
     int nlayers;            /* hidden layers and the output layer */
     const int *layer_size;  /* neurons in each */
+    int nweights;           /* parameters [0, nweights) are weights, the rest biases */
     size_t size;            /* sizeof the parameter struct */
-    const char *const *param_name;
-    const size_t *param_offset;
+    double *(*param)(const void *nn, int i); /* parameter i of the struct nn */
 
     /* The generated functions, behind untyped pointers. */
     void (*feedforward)(const void *nn, const double *x, double *y_pred);
@@ -193,13 +193,16 @@ struct nnrt_net {
     void (*update)(void *nn, void *state, const void *sum_d_L_d, int n, const struct nnrt_hyper *h,
                    long step);
 
-    /* The optimizer and its state: a struct of nstate doubles, named and placed as below. */
+    /*
+     * The optimizer and its state: a struct of nstate doubles, nparams for
+     * each prefix (velocity_; or m_ and v_), named prefix + parameter name.
+     */
     enum nnrt_optimizer optimizer;
     int nesterov;
     size_t state_size;
     int nstate;
-    const char *const *state_name;
-    const size_t *state_offset;
+    const char *state_prefix[2];
+    double *(*state_value)(const void *state, int j); /* value j of the struct state */
 
     /* The spec's settings. */
     long epochs;
@@ -227,6 +230,9 @@ struct nnrt_net {
     const char *const *predict_name;
     const double *predict_x;
 };
+
+/* The name of parameter i of net (w1 .., b1 ..), written into buf. */
+const char *nnrt_param_name(const struct nnrt_net *net, int i, char buf[32]);
 
 /*
  * Draws the initial parameters of net into nn, in parameter order, one

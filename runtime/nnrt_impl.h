@@ -18,12 +18,12 @@
 /* Parameter i of the network net in the parameter struct nn. */
 static inline double *nnrt__param(const struct nnrt_net *net, void *nn, int i)
 {
-    return (double *)(void *)((char *)nn + net->param_offset[i]);
+    return net->param(nn, i);
 }
 
 static inline double nnrt__param_get(const struct nnrt_net *net, const void *nn, int i)
 {
-    return *(const double *)(const void *)((const char *)nn + net->param_offset[i]);
+    return *net->param(nn, i);
 }
 
 /* Fills err; line and col are 0 when they do not apply. */

@@ -12,6 +12,24 @@
 
 #include "nnrt_impl.h"
 
+const char *nnrt_param_name(const struct nnrt_net *net, int i, char buf[32])
+{
+    if (i < net->nweights)
+        snprintf(buf, 32, "w%d", i + 1);
+    else
+        snprintf(buf, 32, "b%d", i - net->nweights + 1);
+    return buf;
+}
+
+/* The name of value j of the optimizer's state. */
+static const char *state_name(const struct nnrt_net *net, int j, char buf[40])
+{
+    char p[32];
+    snprintf(buf, 40, "%s%s", net->state_prefix[j / net->nparams],
+             nnrt_param_name(net, j % net->nparams, p));
+    return buf;
+}
+
 void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed)
 {
     struct nnrt_rng rng;
@@ -46,8 +64,9 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
     if (f == NULL)
         return -1;
     fprintf(f, "# parameters of network %s\n", net->name);
+    char name[40];
     for (int i = 0; i < net->nparams; i++)
-        fprintf(f, "%s %.17g\n", net->param_name[i], nnrt__param_get(net, nn, i));
+        fprintf(f, "%s %.17g\n", nnrt_param_name(net, i, name), nnrt__param_get(net, nn, i));
     if (norm != NULL) {
         fprintf(f, "# input normalization: x_i becomes (x_i - mean_x_i) / std_x_i\n");
         for (int i = 0; i < net->ninputs; i++)
@@ -58,9 +77,8 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
     if (progress != NULL) {
         fprintf(f, "# training so far, to resume it\n");
         fprintf(f, "epoch %ld\nstep %ld\n", progress->epoch, progress->step);
-        for (int i = 0; i < net->nstate; i++)
-            fprintf(f, "%s %.17g\n", net->state_name[i],
-                    *(const double *)(const void *)((const char *)progress->state + net->state_offset[i]));
+        for (int j = 0; j < net->nstate; j++)
+            fprintf(f, "%s %.17g\n", state_name(net, j, name), *net->state_value(progress->state, j));
     }
     return nnrt__commit_temp(f, tmp, path, err);
 }
@@ -91,49 +109,73 @@ static int name_is(const char *name, size_t len, const char *want)
     return strlen(want) == len && memcmp(name, want, len) == 0;
 }
 
+/*
+ * The number k >= 1 that follows prefix in name[0..len), or 0 if name is
+ * not prefix followed by digits without a leading zero, or k > max.
+ */
+static long numbered(const char *name, size_t len, const char *prefix, long max)
+{
+    size_t skip = strlen(prefix);
+    if (len <= skip || memcmp(name, prefix, skip) != 0 || name[skip] == '0')
+        return 0;
+    long k = 0;
+    for (size_t j = skip; j < len; j++) {
+        if (name[j] < '0' || name[j] > '9')
+            return 0;
+        k = k * 10 + (name[j] - '0');
+        if (k > max)
+            return 0;
+    }
+    return k;
+}
+
+/* The slot of a parameter's name (w3, b2) after prefix, or -1. */
+static int param_slot(const struct nnrt_net *net, const char *name, size_t len, const char *prefix)
+{
+    size_t skip = strlen(prefix);
+    char w[40], b[40];
+    snprintf(w, sizeof w, "%sw", prefix);
+    snprintf(b, sizeof b, "%sb", prefix);
+    long k;
+    if (len > skip && (k = numbered(name, len, w, net->nweights)) > 0)
+        return (int)k - 1;
+    if (len > skip && (k = numbered(name, len, b, net->nparams - net->nweights)) > 0)
+        return net->nweights + (int)k - 1;
+    return -1;
+}
+
 /* The slot of a name, or -1. */
 static int find_name(const struct nnrt_net *net, const struct slots *sl, const char *name, size_t len)
 {
-    for (int i = 0; i < net->nparams; i++)
-        if (name_is(name, len, net->param_name[i]))
-            return i;
+    int i = param_slot(net, name, len, "");
+    if (i >= 0)
+        return i;
     if (sl->step >= 0 && name_is(name, len, "epoch"))
         return sl->epoch;
     if (sl->step >= 0 && name_is(name, len, "step"))
         return sl->step;
-    for (int i = 0; i < sl->nslots - sl->state_start; i++)
-        if (name_is(name, len, net->state_name[i]))
-            return sl->state_start + i;
-    if (sl->norm_end == sl->nparams)
-        return -1;
-    int base;
-    size_t skip;
-    if (len > 6 && memcmp(name, "mean_x", 6) == 0)
-        base = net->nparams, skip = 6;
-    else if (len > 5 && memcmp(name, "std_x", 5) == 0)
-        base = net->nparams + net->ninputs, skip = 5;
-    else
-        return -1;
-    long k = 0;
-    for (size_t j = skip; j < len; j++) {
-        if (name[j] < '0' || name[j] > '9' || (j == skip && name[j] == '0') || k > net->ninputs)
-            return -1;
-        k = k * 10 + (name[j] - '0');
-    }
-    return k >= 1 && k <= net->ninputs ? base + (int)k - 1 : -1;
+    for (int k = 0; sl->nslots > sl->state_start && k < 2 && net->state_prefix[k] != NULL; k++)
+        if ((i = param_slot(net, name, len, net->state_prefix[k])) >= 0)
+            return sl->state_start + k * net->nparams + i;
+    long n;
+    if (sl->norm_end > sl->nparams && (n = numbered(name, len, "mean_x", net->ninputs)) > 0)
+        return net->nparams + (int)n - 1;
+    if (sl->norm_end > sl->nparams && (n = numbered(name, len, "std_x", net->ninputs)) > 0)
+        return net->nparams + net->ninputs + (int)n - 1;
+    return -1;
 }
 
 /* The name of slot i, for messages. */
-static const char *slot_name(const struct nnrt_net *net, const struct slots *sl, int i, char buf[32])
+static const char *slot_name(const struct nnrt_net *net, const struct slots *sl, int i, char buf[40])
 {
     if (i < net->nparams)
-        return net->param_name[i];
+        return nnrt_param_name(net, i, buf);
     if (i == sl->epoch)
         return "epoch";
     if (i == sl->step)
         return "step";
     if (i >= sl->state_start)
-        return net->state_name[i - sl->state_start];
+        return state_name(net, i - sl->state_start, buf);
     i -= net->nparams;
     if (i < net->ninputs)
         snprintf(buf, 32, "mean_x%d", i + 1);
@@ -152,7 +194,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     struct slots sl = layout(net, norm != NULL, progress != NULL);
     double *value = malloc((size_t)(sl.nslots > 0 ? sl.nslots : 1) * sizeof *value);
     int *seen = calloc((size_t)(sl.nslots > 0 ? sl.nslots : 1), sizeof *seen);
-    char buf[32];
+    char buf[40];
     if (value == NULL || seen == NULL) {
         nnrt__set_error(err, path, 0, 0, "out of memory");
         goto fail;
@@ -244,9 +286,8 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     if (progress != NULL) {
         progress->epoch = seen[sl.epoch] ? (long)value[sl.epoch] : 0;
         progress->step = seen[sl.step] ? (long)value[sl.step] : 0;
-        for (int i = 0; i < net->nstate; i++)
-            *(double *)(void *)((char *)progress->state + net->state_offset[i]) =
-                state_seen ? value[sl.state_start + i] : 0.0;
+        for (int j = 0; j < net->nstate; j++)
+            *net->state_value(progress->state, j) = state_seen ? value[sl.state_start + j] : 0.0;
     }
     free(value);
     free(seen);
