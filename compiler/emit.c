@@ -1073,6 +1073,12 @@ static void emit_descriptor(Emitter *e)
             emit_doubles(e, s->predict_x + (size_t)i * (size_t)ni, ni, ni > 16 ? 16 : ni);
         W("};\n\n");
     }
+    if (s->input_names != NULL) {
+        W("static const char *const %s_input_name[%d] = {", n, ni);
+        for (int i = 0; i < ni; i++)
+            W("%s\"%s\"", i ? ", " : "", s->input_names[i]);
+        W("};\n\n");
+    }
     W("static const int %s_layer_size[%d] = {", n, s->nlayers);
     for (int l = 0; l < s->nlayers; l++)
         W("%s%d", l ? ", " : "", s->layers[l].size);
@@ -1115,6 +1121,8 @@ static void emit_descriptor(Emitter *e)
     W("\",\n");
     W("    .ninputs = %d,\n    .noutputs = %d,\n    .nparams = %d,\n", ni, no, net->nparams);
     W("    .nlayers = %d,\n    .layer_size = %s_layer_size,\n", s->nlayers, n);
+    if (s->input_names != NULL)
+        W("    .input_name = %s_input_name,\n", n);
     W("    .nweights = %d,\n    .size = sizeof(struct %s),\n    .param = %s_param_any,\n", net->nweights, n, n);
     W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
     W("    .train_sample = %s_train_sample_any,\n    .backprop = %s_backprop_any,\n", n, n);

@@ -7,20 +7,32 @@
  * each through a temporary file renamed into place, so that a failed run
  * leaves every existing file as it was.
  */
+#include "nnc.h" /* first: it asks for POSIX */
+
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "nnc.h"
 #include "nnrt_impl.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: nnc [options] SPEC.nn\n"
+            "       nnc --build SPEC.nn [-o PROGRAM]\n"
+            "       nnc --run SPEC.nn [-- PROGRAM OPTIONS]\n"
             "Compiles a neural network spec into C that trains it.\n"
             "\n"
             "Options:\n"
-            "  -o FILE          write the C file to FILE (default: standard output)\n"
+            "  -o FILE          write the C file (with --build: the program) to FILE\n"
+            "                   (default: standard output; with --build: the spec's name)\n"
+            "  --build          compile the C too, with $CC (default cc), into a program\n"
+            "  --run            build the program in a temporary directory and run it with\n"
+            "                   the options after '--'\n"
             "  --header FILE    also write a header for embedding the network\n"
             "  --unroll WHEN    write every neuron out (always), loops over arrays (never),\n"
             "                   or choose by size (auto: loops past %d weights; the default)\n"
@@ -49,10 +61,167 @@ static int write_file(const char *path, const Buf *text)
     return 0;
 }
 
+/* The directory of the running nnc, or "." when it cannot be found. */
+static void exe_dir(char *dir, size_t size, const char *argv0)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n > 0) {
+        path[n] = '\0';
+    } else if (argv0 != NULL && strchr(argv0, '/') != NULL && strlen(argv0) < sizeof path) {
+        strcpy(path, argv0); /* the path it was run by */
+    } else {
+        snprintf(dir, size, ".");
+        return;
+    }
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    snprintf(dir, size, "%s", path[0] ? path : "/");
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * Where nnrt.h and libnnrt.a are: beside nnc in the build tree
+ * (compiler/nnc, runtime/), or under nnc's prefix once installed
+ * (bin/nnc, include/, lib/).  Returns 0, or -1 with a message.
+ */
+static int find_runtime(const char *argv0, char *inc, char *lib, size_t size)
+{
+    char dir[PATH_MAX];
+    exe_dir(dir, sizeof dir, argv0);
+    static const char *const layouts[][2] = {
+        {"%s/../runtime", "%s/../runtime"},
+        {"%s/../include", "%s/../lib"},
+    };
+    for (int k = 0; k < 2; k++) {
+        char h[PATH_MAX + 16], a[PATH_MAX + 16];
+        snprintf(inc, size, layouts[k][0], dir);
+        snprintf(lib, size, layouts[k][1], dir);
+        snprintf(h, sizeof h, "%s/nnrt.h", inc);
+        snprintf(a, sizeof a, "%s/libnnrt.a", lib);
+        if (is_file(h) && is_file(a))
+            return 0;
+    }
+    fprintf(stderr, "nnc: error: cannot find nnrt.h and libnnrt.a beside %s (in ../runtime, "
+                    "or ../include and ../lib)\n", dir);
+    return -1;
+}
+
+/* Runs argv; returns its exit status, or 127 (with a message) when it cannot run. */
+static int run(char **argv)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        return 127;
+    }
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 127;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/*
+ * Compiles the C file csrc into the program exe with $CC (words split on
+ * blanks; default cc).  Returns 0, or the compiler's failing status.
+ */
+static int cc(const char *argv0, const char *csrc, const char *exe)
+{
+    char inc[PATH_MAX], lib[PATH_MAX];
+    if (find_runtime(argv0, inc, lib, sizeof inc) != 0)
+        return 1;
+    const char *env = getenv("CC");
+    char *words = strdup(env != NULL && env[0] != '\0' ? env : "cc");
+    char *args[64];
+    int n = 0;
+    for (char *w = strtok(words, " \t"); w != NULL && n < 48; w = strtok(NULL, " \t"))
+        args[n++] = w;
+    char incflag[PATH_MAX + 2], libpath[PATH_MAX + 16];
+    snprintf(incflag, sizeof incflag, "-I%s", inc);
+    snprintf(libpath, sizeof libpath, "%s/libnnrt.a", lib);
+    char *rest[] = {"-std=c99", "-O2", incflag, "-o", (char *)exe, (char *)csrc, libpath, "-lm", NULL};
+    for (int i = 0; rest[i] != NULL; i++)
+        args[n++] = rest[i];
+    args[n] = NULL;
+    int status = run(args);
+    free(words);
+    if (status != 0)
+        fprintf(stderr, "nnc: error: the C compiler (%s) failed with status %d\n", args[0], status);
+    return status != 0;
+}
+
+/* The spec's file name without its directory and its .nn. */
+static char *program_name(const char *spec)
+{
+    const char *base = strrchr(spec, '/');
+    base = base ? base + 1 : spec;
+    size_t n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".nn") == 0)
+        n -= 3;
+    char *name = malloc(n + 1);
+    if (name != NULL) {
+        memcpy(name, base, n);
+        name[n] = '\0';
+    }
+    return name;
+}
+
+/*
+ * --build and --run: the C goes to a temporary directory, and so does the
+ * program for --run, which is run there with run_args and then removed.
+ */
+static int build(const char *argv0, const char *spec, const Buf *c_text, const char *output, char **run_args)
+{
+    char dir[] = "/tmp/nnc-XXXXXX";
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "nnc: error: cannot make a temporary directory: %s\n", strerror(errno));
+        return 1;
+    }
+    char *name = program_name(spec);
+    char csrc[sizeof dir + 16], exe[PATH_MAX];
+    snprintf(csrc, sizeof csrc, "%s/program.c", dir);
+    if (run_args != NULL || output == NULL)
+        snprintf(exe, sizeof exe, run_args ? "%s/%s" : "%.0s%s", dir, name ? name : "a.out");
+    else
+        snprintf(exe, sizeof exe, "%s", output);
+    int status = 1;
+    FILE *f = fopen(csrc, "w");
+    if (f == NULL || fwrite(c_text->s, 1, c_text->len, f) != c_text->len || fclose(f) != 0) {
+        fprintf(stderr, "nnc: error: cannot write '%s': %s\n", csrc, strerror(errno));
+    } else if (cc(argv0, csrc, exe) == 0) {
+        status = 0;
+        if (run_args != NULL) {
+            run_args[0] = exe;
+            status = run(run_args);
+            unlink(exe);
+        }
+    }
+    unlink(csrc);
+    rmdir(dir);
+    free(name);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     const char *input = NULL, *output = NULL, *header = NULL;
     Unroll unroll = UNROLL_AUTO;
+    int building = 0;
+    char **run_args = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -61,6 +230,14 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--version") == 0) {
             printf("nnc %s\n", NNC_VERSION);
             return 0;
+        } else if (strcmp(a, "--build") == 0) {
+            building = 1;
+        } else if (strcmp(a, "--run") == 0) {
+            building = 2;
+        } else if (strcmp(a, "--") == 0 && building == 2) {
+            /* The rest is the program's; argv[i] will hold the program's path. */
+            run_args = argv + i;
+            break;
         } else if (strcmp(a, "--unroll") == 0 || strncmp(a, "--unroll=", 9) == 0) {
             const char *v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
             if (v != NULL && strcmp(v, "auto") == 0)
@@ -121,7 +298,10 @@ int main(int argc, char **argv)
 
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);
-    if (status == 0) {
+    if (status == 0 && building) {
+        char *no_args[2] = {NULL, NULL};
+        status = build(argv[0], input, &out, output, building == 2 ? (run_args ? run_args : no_args) : NULL);
+    } else if (status == 0) {
         if (output == NULL) {
             fwrite(out.s, 1, out.len, stdout);
             if (fflush(stdout) != 0) {

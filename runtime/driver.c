@@ -17,9 +17,12 @@
  * Everything is allocated before training starts; the loop itself
  * allocates nothing.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "nnrt_impl.h"
 
@@ -30,8 +33,8 @@ struct options {
     int shuffle;
     uint64_t seed;
     long every;
-    const char *data, *test, *load, *save;
-    int eval, grad, gradcheck;
+    const char *data, *test, *load, *save, *history;
+    int eval, grad, gradcheck, dot;
     int npredict;
     double *predict; /* npredict rows of ninputs */
 };
@@ -85,12 +88,14 @@ static void usage(FILE *f, const struct nnrt_net *net)
             "  --test FILE.csv    report the loss (and accuracy) on FILE.csv after training\n"
             "  --load FILE        start from the parameters (and training state) in FILE\n"
             "  --save FILE        write the parameters and training state to FILE after training\n"
+            "  --history FILE.csv write the loss (and accuracy) of every epoch to FILE.csv\n"
             "\n"
             "Results:\n"
             "  --predict X1,X2,.. print the output for this input (%d values; may repeat)\n"
             "  --eval             print 'loss: VALUE', the loss over the data after training\n"
             "  --grad             print 'd_L_d_<param> VALUE', the gradient over the data\n"
             "  --gradcheck        compare --grad with finite differences; fail past %g\n"
+            "  --dot              print the network with its weights as a Graphviz diagram\n"
             "  --help             print this help and exit\n"
             "  --version          print the runtime's version and exit\n",
             (unsigned long long)net->seed, net->ninputs, GRADCHECK_THRESHOLD);
@@ -205,6 +210,7 @@ static const struct {
     {"--optimizer", -1}, {"--momentum", NNRT_MOMENTUM}, {"--beta1", NNRT_ADAM},
     {"--beta2", NNRT_ADAM}, {"--epsilon", NNRT_ADAM}, {"--seed", -1}, {"--every", -1},
     {"--data", -1}, {"--test", -1}, {"--load", -1}, {"--save", -1}, {"--predict", -1},
+    {"--history", -1},
 };
 
 /* Reads the value of option name into o.  Returns 0 or an exit status. */
@@ -258,6 +264,8 @@ static int set_option(struct options *o, const struct nnrt_net *net, const char 
         o->load = val;
     } else if (strcmp(name, "--save") == 0) {
         o->save = val;
+    } else if (strcmp(name, "--history") == 0) {
+        o->history = val;
     } else {
         return add_predict(o, net, val);
     }
@@ -285,6 +293,7 @@ static int parse_options(struct options *o, const struct nnrt_net *net, int argc
         int *flag = strcmp(opt, "--eval") == 0        ? &o->eval
                   : strcmp(opt, "--grad") == 0        ? &o->grad
                   : strcmp(opt, "--gradcheck") == 0   ? &o->gradcheck
+                  : strcmp(opt, "--dot") == 0         ? &o->dot
                   : strcmp(opt, "--shuffle") == 0     ? &o->shuffle
                   : strcmp(opt, "--no-shuffle") == 0  ? &o->shuffle
                                                       : NULL;
@@ -456,7 +465,35 @@ struct trainer {
     void *sum;              /* the partials of a batch, summed (a parameter struct) */
     int *order;             /* the order of the samples in this epoch */
     void *nn_start, *state_start; /* copies taken at the start of an epoch */
+    FILE *history;          /* --history, being written */
+    int progress;           /* show a progress line on standard error (a terminal) */
 };
+
+/* Seconds on a clock that only goes forward. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * The progress line: epoch, a bar, the last loss reported and the speed,
+ * redrawn in place at most ten times a second.
+ */
+static void show_progress(long done, long total, double loss, double rate)
+{
+    char bar[31];
+    int filled = (int)(30.0 * (double)done / (double)total);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < filled ? '=' : i == filled ? '>' : ' ';
+    bar[30] = '\0';
+    fprintf(stderr, "\r%s: epoch %ld/%ld [%s]", progname, done, total, bar);
+    if (!isnan(loss))
+        fprintf(stderr, " loss %.3f", loss);
+    fprintf(stderr, " %.0f samples/s  ", rate);
+    fflush(stderr);
+}
 
 /*
  * The order of the samples in epoch e, counted from 0 over every run that
@@ -516,6 +553,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
                  const struct options *o, struct trainer *t, double *y)
 {
     int batch = (int)(o->batch < d->n ? o->batch : d->n);
+    double start = t->progress ? now() : 0, shown = start, last_loss = NAN;
     for (long e = 0; e < o->epochs; e++) {
         long epoch = t->p.epoch, step = t->p.step;
         memcpy(t->nn_start, nn, net->size);
@@ -550,12 +588,30 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             return 1;
         }
         t->p.epoch++;
-        if (o->every > 0 && epoch % o->every == 0) {
-            printf("Epoch %ld loss: %.3f\n", epoch, data_loss(net, nn, d));
-            if (net->classify != NNRT_NO_CLASSES)
-                printf("Epoch %ld accuracy: %.3f\n", epoch, accuracy(net, nn, d, y));
+        int report = o->every > 0 && epoch % o->every == 0;
+        if (report || t->history != NULL) {
+            double loss = data_loss(net, nn, d);
+            double acc = net->classify != NNRT_NO_CLASSES ? accuracy(net, nn, d, y) : NAN;
+            last_loss = loss;
+            if (report) {
+                printf("Epoch %ld loss: %.3f\n", epoch, loss);
+                if (!isnan(acc))
+                    printf("Epoch %ld accuracy: %.3f\n", epoch, acc);
+            }
+            if (t->history != NULL) {
+                char v[NNRT_DOUBLE_BUFSIZE], a[NNRT_DOUBLE_BUFSIZE];
+                fprintf(t->history, "%ld,%s%s%s\n", epoch, nnrt_format_double(v, loss), isnan(acc) ? "" : ",",
+                        isnan(acc) ? "" : nnrt_format_double(a, acc));
+            }
+        }
+        if (t->progress && (e + 1 == o->epochs || now() - shown > 0.1)) {
+            shown = now();
+            fflush(stdout);
+            show_progress(e + 1, o->epochs, last_loss, (double)(e + 1) * d->n / (shown - start + 1e-9));
         }
     }
+    if (t->progress && o->epochs > 0)
+        fprintf(stderr, "\r%*s\r", 79, "");
     return 0;
 }
 
@@ -630,6 +686,67 @@ static void print_prediction(const struct nnrt_net *net, const void *nn, const s
     printf("\n");
 }
 
+/* The name of neuron j of layer l, as nnc names it: h1, h1_2 (several hidden layers), o1. */
+static const char *neuron_name(const struct nnrt_net *net, int l, int j, char buf[32])
+{
+    if (l == net->nlayers - 1)
+        snprintf(buf, 32, "o%d", j + 1);
+    else if (net->nlayers == 2)
+        snprintf(buf, 32, "h%d", j + 1);
+    else
+        snprintf(buf, 32, "h%d_%d", l + 1, j + 1);
+    return buf;
+}
+
+/*
+ * Prints the network as a Graphviz diagram, left to right, with its
+ * current weights: an edge's width grows with the weight's size, and its
+ * colour is blue for a positive weight and red for a negative one.
+ */
+static void print_dot(const struct nnrt_net *net, const void *nn)
+{
+    double max = 0;
+    for (int i = 0; i < net->nweights; i++)
+        if (fabs(nnrt__param_get(net, nn, i)) > max)
+            max = fabs(nnrt__param_get(net, nn, i));
+    int labels = net->nweights <= 200;
+    char a[32], b[32], v[NNRT_DOUBLE_BUFSIZE];
+    printf("digraph %s {\n    rankdir=LR;\n    node [shape=circle];\n", net->name);
+    if (!labels)
+        printf("    // %d weights: edges are not labelled\n", net->nweights);
+    printf("    subgraph cluster_inputs {\n        label=\"inputs\";\n");
+    for (int i = 0; i < net->ninputs; i++)
+        printf("        x%d [label=\"%s\"];\n", i + 1,
+               net->input_name ? net->input_name[i] : (snprintf(a, sizeof a, "x%d", i + 1), a));
+    printf("    }\n");
+    int w = 0, bias = net->nweights, fan_in = net->ninputs;
+    for (int l = 0; l < net->nlayers; l++) {
+        printf("    subgraph cluster_layer%d {\n        label=\"%s\";\n", l + 1,
+               l == net->nlayers - 1 ? "output" : "hidden");
+        for (int j = 0; j < net->layer_size[l]; j++)
+            printf("        %s [label=\"%s\\nb = %.3g\"];\n", neuron_name(net, l, j, a), a,
+                   nnrt__param_get(net, nn, bias + j));
+        printf("    }\n");
+        for (int j = 0; j < net->layer_size[l]; j++) {
+            for (int i = 0; i < fan_in; i++, w++) {
+                double x = nnrt__param_get(net, nn, w);
+                if (l == 0)
+                    snprintf(b, sizeof b, "x%d", i + 1);
+                else
+                    neuron_name(net, l - 1, i, b);
+                printf("    %s -> %s [penwidth=%.2f, color=\"%s\"", b, neuron_name(net, l, j, a),
+                       0.3 + 3.7 * (max > 0 ? fabs(x) / max : 0), x >= 0 ? "#1f77b4" : "#d62728");
+                if (labels)
+                    printf(", label=\"w%d = %s\"", w + 1, nnrt_format_double(v, x));
+                printf("];\n");
+            }
+        }
+        bias += net->layer_size[l];
+        fan_in = net->layer_size[l];
+    }
+    printf("}\n");
+}
+
 int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
 {
     if (argc > 0 && argv[0] != NULL)
@@ -646,7 +763,8 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
 
     struct dataset train_set = {0}, test_set = {0};
     struct nnrt_norm norm = {0};
-    struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL};
+    struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL, NULL, 0};
+    char *history_tmp = NULL;
     void *nn = NULL;
     double *y = NULL, *xn = NULL;
     struct nnrt_error err;
@@ -713,9 +831,26 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         apply_norm(net, np, test_set.rows, test_set.n, width);
     }
 
+    if (o.history != NULL) {
+        t.history = nnrt__open_temp(o.history, &history_tmp, &err);
+        if (t.history == NULL) {
+            status = file_error(&err);
+            goto done;
+        }
+        fprintf(t.history, "epoch,loss%s\n", net->classify != NNRT_NO_CLASSES ? ",accuracy" : "");
+    }
+    t.progress = isatty(STDERR_FILENO) && getenv("NNRT_NO_PROGRESS") == NULL;
     status = train(net, nn, &train_set, &o, &t, y);
     if (status != 0)
         goto done;
+    if (t.history != NULL) {
+        FILE *f = t.history;
+        t.history = NULL;
+        if (nnrt__commit_temp(f, history_tmp, o.history, &err) != 0) {
+            status = file_error(&err);
+            goto done;
+        }
+    }
 
     if (o.save != NULL && nnrt_params_save(net, nn, np, &t.p, o.save, &err) != 0) {
         status = file_error(&err);
@@ -734,9 +869,11 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     }
     if (o.gradcheck)
         status = gradcheck(net, nn, &train_set, t.sum);
+    if (o.dot)
+        print_dot(net, nn);
     for (int i = 0; i < o.npredict; i++)
         print_prediction(net, nn, np, NULL, o.predict + (size_t)i * ni, xn, y);
-    if (o.npredict == 0 && !o.eval && !o.grad && !o.gradcheck)
+    if (o.npredict == 0 && !o.eval && !o.grad && !o.gradcheck && !o.dot)
         for (int i = 0; i < net->npredict; i++)
             print_prediction(net, nn, np, net->predict_name[i], net->predict_x + (size_t)i * ni, xn, y);
     if (test_set.n > 0) {
@@ -746,6 +883,8 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     }
 
 done:
+    if (t.history != NULL)
+        nnrt__abort_temp(t.history, history_tmp);
     if (fflush(stdout) != 0 && status == 0) {
         fprintf(stderr, "%s: error: cannot write the output: %s\n", progname, strerror(errno));
         status = 1;

@@ -181,6 +181,7 @@ struct nnrt_net {
     int ninputs, noutputs, nparams;
     int nlayers;            /* hidden layers and the output layer */
     const int *layer_size;  /* neurons in each */
+    const char *const *input_name; /* the spec's names of the inputs, or NULL */
     int nweights;           /* parameters [0, nweights) are weights, the rest biases */
     size_t size;            /* sizeof the parameter struct */
     double *(*param)(const void *nn, int i); /* parameter i of the struct nn */
