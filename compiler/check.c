@@ -339,7 +339,10 @@ static void check_network(Ctx *c, Block *b, Spec *s)
         }
         s->layers[l].size = (int)size;
         s->layers[l].act = (Act)act;
+        s->layers[l].line = st->loc.line;
     }
+
+    s->loss_line = n.seen[ST_LOSS] ? n.seen[ST_LOSS]->loc.line : out ? out->loc.line : 0;
 
     /* The rest are settings: a mistake in one is reported, and the shape still stands. */
     if (n.seen[ST_LOSS] != NULL) {

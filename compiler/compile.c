@@ -70,6 +70,7 @@ int compile(Ctx *c, Buf *out, Buf *header)
         c->nerrors == 0) {
         Net *net = derive(c, spec);
         emit_c(c, net, out);
+        finish_marks(c, out);
         if (header != NULL)
             emit_header(c, net, header);
     }

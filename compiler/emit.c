@@ -22,6 +22,7 @@
  * An activation's derivative is computed from values already at hand
  * (f'(sum_h1) = h1 * (1 - h1) for the sigmoid), never by calling exp again.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "nnc.h"
@@ -153,6 +154,40 @@ static const char *upstream(Emitter *e, Neuron *u)
 }
 
 /* ---- Writing lines ---------------------------------------------------------- */
+
+/* Starts (line > 0) or ends (0) a block of C that comes from line `line` of the spec. */
+static void mark(Emitter *e, int line)
+{
+    W("%c%d\n", MARK, line);
+}
+
+void finish_marks(Ctx *c, Buf *text)
+{
+    Buf out = {0};
+    int spec_line = 0, out_line = 1;
+    for (const char *p = text->s; p != NULL && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (*p == MARK) {
+            int line = atoi(p + 1);
+            if (c->line_directives && line == 0 && spec_line > 0) {
+                /* Back to the C file: the line after this directive. */
+                buf_printf(c, &out, "#line %d \"%s\"\n", out_line + 1, c->out_name);
+                out_line++;
+            }
+            spec_line = line;
+        } else {
+            if (c->line_directives && spec_line > 0 && !(n == 1 && *p == '\n')) {
+                buf_printf(c, &out, "#line %d \"%s\"\n", spec_line, c->file);
+                out_line++;
+            }
+            buf_printf(c, &out, "%.*s", (int)n, p);
+            out_line++;
+        }
+        p += n;
+    }
+    *text = out;
+}
 
 /*
  * Writes "<head><term0> + <term1> + ...;" wrapping before 100 columns,
@@ -337,6 +372,7 @@ static void emit_forward_pass(Emitter *e)
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     for (int l = 0; l < s->nlayers; l++) {
         int first = net->layer_first[l], last = net->layer_first[l + 1];
+        mark(e, s->layers[l].line);
         for (int id = first; id < last; id++) {
             Neuron *u = neuron(e, id);
             int n;
@@ -354,11 +390,14 @@ static void emit_forward_pass(Emitter *e)
         }
         if (s->layers[l].act == ACT_SOFTMAX)
             emit_softmax(e, first, last);
+        mark(e, 0);
     }
     if (names_ypred(e))
         W("    double y_pred = o1;\n");
     W("\n");
 }
+
+static void emit_loss_partials_body(Emitter *e, int no, int first, Act act);
 
 /* partial L / partial each output: the loss's derivative. */
 static void emit_loss_partials(Emitter *e)
@@ -370,6 +409,14 @@ static void emit_loss_partials(Emitter *e)
 
     W("    /* --- Calculate partial derivatives. */\n");
     W("    /* --- Naming: d_L_d_w1 represents \"partial L / partial w1\" */\n");
+    mark(e, s->loss_line);
+    emit_loss_partials_body(e, no, first, act);
+    mark(e, 0);
+}
+
+static void emit_loss_partials_body(Emitter *e, int no, int first, Act act)
+{
+    Spec *s = e->s;
     if (s->loss == LOSS_CE) {
         W("    /*\n");
         W("     * Cross-entropy through softmax: partial L / partial sum_ok = o_k - y_true_k,\n");
@@ -499,19 +546,26 @@ static void emit_gradient(Emitter *e)
     emit_forward_pass(e);
     emit_loss_partials(e);
     for (int l = s->nlayers - 1; l >= 0; l--) {
+        mark(e, s->layers[l].line);
         for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
             emit_neuron_partials(e, neuron(e, id));
-        if (l > 0)
+        mark(e, 0);
+        if (l > 0) {
+            mark(e, s->layers[l].line);
             emit_backpropagated(e, l - 1);
+            mark(e, 0);
+        }
     }
     W("    /* --- The chain rule: partial L / partial each weight and bias */\n");
     for (int id = 0; id < net->nneurons; id++) {
         Neuron *u = neuron(e, id);
         W("    /* Neuron %s */\n", u->name);
+        mark(e, s->layers[u->layer].line);
         for (int j = 0; j <= u->ninputs; j++) {
             int param = j < u->ninputs ? u->weight[j] : u->bias;
             W("    double d_L_d_%s = %s;\n", pname_of(e, param), chain(e, param));
         }
+        mark(e, 0);
         W("\n");
     }
 }
@@ -798,6 +852,7 @@ static void emit_compact_forward(Emitter *e, int keep_sums)
         Act act = s->layers[l].act;
         int keep;
         W("    /* Layer %s: sum_%s[j] = w[%d + %d j + i] * %s[i] over i, + b[%d + j] */\n", a, a, wb, n, in, bb);
+        mark(e, s->layers[l].line);
         keep = (keep_sums && needs_sum(act)) || act == ACT_SOFTMAX;
         if (keep)
             W("    double sum_%s[%d], %s[%d];\n", a, size, a, size);
@@ -833,6 +888,7 @@ static void emit_compact_forward(Emitter *e, int keep_sums)
             W("    for (int k = 0; k < %d; k++) {\n        o[k] = exp(sum_o[k] - max_sum_o);\n        sum_exp += o[k];\n    }\n", size);
             W("    for (int k = 0; k < %d; k++)\n        o[k] /= sum_exp;\n", size);
         }
+        mark(e, 0);
         W("\n");
     }
 }
@@ -883,6 +939,7 @@ static void emit_compact_backward(Emitter *e, int train)
     for (int l = s->nlayers - 1; l >= 0; l--) {
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
+        mark(e, s->layers[l].line);
         if (l < s->nlayers - 1) {
             W("    /* Layer %s: partial L / partial sum_%s[j] = d_L_d_%s[j] * f'(sum_%s[j]) */\n", a, a, a, a);
             W("    double d_L_d_sum_%s[%d];\n", a, size);
@@ -915,7 +972,9 @@ static void emit_compact_backward(Emitter *e, int train)
             W("        nn->b[%d + j] -= learn_rate * d;\n", bb);
         else
             W("        sum_d_L_d->b[%d + j] += d;\n", bb);
-        W("    }\n\n");
+        W("    }\n");
+        mark(e, 0);
+        W("\n");
     }
 }
 

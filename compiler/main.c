@@ -34,6 +34,7 @@ static void usage(FILE *f)
             "  --run            build the program in a temporary directory and run it with\n"
             "                   the options after '--'\n"
             "  --header FILE    also write a header for embedding the network\n"
+            "  --line-directives  mark the C with #line, so that a debugger shows the spec\n"
             "  --unroll WHEN    write every neuron out (always), loops over arrays (never),\n"
             "                   or choose by size (auto: loops past %d weights; the default)\n"
             "  --help           print this help and exit\n"
@@ -220,7 +221,7 @@ int main(int argc, char **argv)
 {
     const char *input = NULL, *output = NULL, *header = NULL;
     Unroll unroll = UNROLL_AUTO;
-    int building = 0;
+    int building = 0, c_line_directives = 0;
     char **run_args = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -230,6 +231,8 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--version") == 0) {
             printf("nnc %s\n", NNC_VERSION);
             return 0;
+        } else if (strcmp(a, "--line-directives") == 0) {
+            c_line_directives = 1;
         } else if (strcmp(a, "--build") == 0) {
             building = 1;
         } else if (strcmp(a, "--run") == 0) {
@@ -295,6 +298,8 @@ int main(int argc, char **argv)
     c.len = len;
     c.err = stderr;
     c.unroll = unroll;
+    c.line_directives = c_line_directives;
+    c.out_name = output != NULL && !building ? output : "nnc-output.c";
 
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);

@@ -69,6 +69,8 @@ typedef struct {
     jmp_buf *oom;      /* where to go when memory runs out */
     FILE *err;         /* where diagnostics go */
     Unroll unroll;     /* --unroll */
+    int line_directives;   /* --line-directives: #line back to the spec */
+    const char *out_name;  /* the C file's name, for #line */
 } Ctx;
 
 /* Memory from the arena of c, zeroed; jumps to c->oom when there is none. */
@@ -201,6 +203,7 @@ extern const char *const opt_names[];   /* indexed by OptKind */
 typedef struct {
     int size;
     Act act;
+    int line;             /* of its statement in the spec */
 } Layer;
 
 /* A network block made sense of: what the derivation and the emitter need. */
@@ -212,6 +215,7 @@ typedef struct {
     int nlayers;          /* hidden layers, then the output layer */
     Layer *layers;
     LossKind loss;
+    int loss_line;        /* of the loss statement, or of the output statement */
     InitKind init;
     int normalize;        /* z-score the inputs with the training data's mean and deviation */
     OptKind optimizer;
@@ -282,8 +286,17 @@ long count_params(int ninputs, const Layer *layers, int nlayers);
 
 /* ---- Emission (emit.c) --------------------------------------------------- */
 
-/* Writes the C file for net into out. */
+/*
+ * Writes the C file for net into out.  Each block of C that comes from a
+ * statement of the spec is preceded by a mark line (MARK, then the spec's
+ * line number; 0 ends the block), which finish_marks turns into #line
+ * directives or drops.
+ */
 void emit_c(Ctx *c, Net *net, Buf *out);
+#define MARK '\001'
+
+/* Rewrites the marks of text into #line directives (with --line-directives) or drops them. */
+void finish_marks(Ctx *c, Buf *text);
 /* Writes the header for embedding net into out. */
 void emit_header(Ctx *c, Net *net, Buf *out);
 

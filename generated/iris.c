@@ -1250,6 +1250,8 @@ static const double iris_predict_x[12] = {
     6.3, 3.3, 6.0, 2.5,
 };
 
+static const char *const iris_input_name[4] = {"sepal_length", "sepal_width", "petal_length", "petal_width"};
+
 static const int iris_layer_size[2] = {8, 3};
 
 static void iris_feedforward_any(const void *nn, const double *x, double *y_pred)
@@ -1288,6 +1290,7 @@ const struct nnrt_net iris_net = {
     .nparams = 67,
     .nlayers = 2,
     .layer_size = iris_layer_size,
+    .input_name = iris_input_name,
     .nweights = 56,
     .size = sizeof(struct iris),
     .param = iris_param_any,

@@ -305,6 +305,8 @@ static const double gender_predict_x[4] = {
     20.0, 2.0,
 };
 
+static const char *const gender_input_name[2] = {"weight", "height"};
+
 static const int gender_layer_size[2] = {2, 1};
 
 static void gender_feedforward_any(const void *nn, const double *x, double *y_pred)
@@ -343,6 +345,7 @@ const struct nnrt_net gender_net = {
     .nparams = 9,
     .nlayers = 2,
     .layer_size = gender_layer_size,
+    .input_name = gender_input_name,
     .nweights = 6,
     .size = sizeof(struct gender),
     .param = gender_param_any,

@@ -420,6 +420,8 @@ static const double xor_predict_x[8] = {
     1.0, 1.0,
 };
 
+static const char *const xor_input_name[2] = {"a", "b"};
+
 static const int xor_layer_size[2] = {4, 1};
 
 static void xor_feedforward_any(const void *nn, const double *x, double *y_pred)
@@ -458,6 +460,7 @@ const struct nnrt_net xor_net = {
     .nparams = 17,
     .nlayers = 2,
     .layer_size = xor_layer_size,
+    .input_name = xor_input_name,
     .nweights = 12,
     .size = sizeof(struct xor),
     .param = xor_param_any,
