@@ -33,7 +33,7 @@ const char *const opt_names[] = {
 
 static const char *const stmt_names[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
-    "optimizer", "batch", "shuffle", "weight_decay",
+    "optimizer", "batch", "shuffle", "weight_decay", "precision",
 };
 
 static const char *const c_keywords[] = {
@@ -242,7 +242,7 @@ static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
 
 /* What check_network finds, before the rest of the spec is read. */
 typedef struct {
-    Stmt *seen[ST_WEIGHT_DECAY + 1];
+    Stmt *seen[ST_PRECISION + 1];
     int nhidden;
     Stmt *hidden[MAX_LAYERS];
 } NetworkStmts;
@@ -395,6 +395,11 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     if (n.seen[ST_BATCH] != NULL)
         s->batch = whole(c, n.seen[ST_BATCH]->num, 1, INT_MAX, "batch");
     s->shuffle = n.seen[ST_SHUFFLE] != NULL;
+    if (n.seen[ST_PRECISION] != NULL) {
+        static const char *const precisions[] = {"double", "float", NULL};
+        int k = lookup(c, n.seen[ST_PRECISION]->word, precisions, "precision");
+        s->single = k == 1;
+    }
     if (n.seen[ST_WEIGHT_DECAY] != NULL) {
         Token t = n.seen[ST_WEIGHT_DECAY]->num;
         double v = real(c, t);

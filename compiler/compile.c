@@ -69,10 +69,14 @@ int compile(Ctx *c, Buf *out, Buf *header)
     if (check_bytes(c) == 0 && (ast = parse(c)) != NULL && (spec = check(c, ast)) != NULL &&
         c->nerrors == 0) {
         Net *net = derive(c, spec);
+        if (c->precision != 0)
+            spec->single = c->precision == 2;
         emit_c(c, net, out);
-        finish_marks(c, out);
-        if (header != NULL)
+        finish_marks(c, out, spec->single);
+        if (header != NULL) {
             emit_header(c, net, header);
+            finish_marks(c, header, spec->single);
+        }
     }
     ctx_flush(c);
     c->oom = NULL;

@@ -35,6 +35,7 @@ typedef struct {
     Buf *out;
     const char *name; /* the network's name, prefixing every global */
     int compact;      /* layers as loops over arrays, not neuron by neuron */
+    int single;       /* float instead of double (precision float) */
 } Emitter;
 
 #define W(...) buf_printf(e->c, e->out, __VA_ARGS__)
@@ -101,13 +102,13 @@ static const char *deriv(Emitter *e, Neuron *u, const char **formula)
         return ctx_printf(e->c, "1 - %s * %s", n, n);
     case ACT_RELU:
         *formula = ctx_printf(e->c, "relu'(sum_%s) = 1 if sum_%s > 0, else 0", n, n);
-        return ctx_printf(e->c, "sum_%s > 0 ? 1.0 : 0.0", n);
+        return ctx_printf(e->c, "sum_%s > 0 ? 1.0\x03 : 0.0\x03", n);
     case ACT_LEAKY_RELU:
         *formula = ctx_printf(e->c, "leaky_relu'(sum_%s) = 1 if sum_%s > 0, else 0.01", n, n);
-        return ctx_printf(e->c, "sum_%s > 0 ? 1.0 : 0.01", n);
+        return ctx_printf(e->c, "sum_%s > 0 ? 1.0\x03 : 0.01\x03", n);
     case ACT_LINEAR:
         *formula = ctx_printf(e->c, "linear'(sum_%s) = 1", n);
-        return "1.0";
+        return "1.0\x03";
     case ACT_SOFTMAX:
         break;
     }
@@ -119,13 +120,13 @@ static const char *act_fn(Act act)
 {
     switch (act) {
     case ACT_SIGMOID:
-        return "nnrt_sigmoid";
+        return "nnrt_sigmoid\x03";
     case ACT_TANH:
-        return "nnrt_tanh";
+        return "nnrt_tanh\x03";
     case ACT_RELU:
-        return "nnrt_relu";
+        return "nnrt_relu\x03";
     case ACT_LEAKY_RELU:
-        return "nnrt_leaky_relu";
+        return "nnrt_leaky_relu\x03";
     case ACT_LINEAR:
         return NULL;
     case ACT_SOFTMAX:
@@ -161,7 +162,7 @@ static void mark(Emitter *e, int line)
     W("%c%d\n", MARK, line);
 }
 
-void finish_marks(Ctx *c, Buf *text)
+void finish_marks(Ctx *c, Buf *text, int single)
 {
     Buf out = {0};
     int spec_line = 0, out_line = 1;
@@ -181,7 +182,20 @@ void finish_marks(Ctx *c, Buf *text)
                 buf_printf(c, &out, "#line %d \"%s\"\n", spec_line, c->file);
                 out_line++;
             }
-            buf_printf(c, &out, "%.*s", (int)n, p);
+            /* The type, suffix and cast marks of the precision. */
+            for (size_t k = 0; k < n;) {
+                size_t run = strcspn(p + k, "\x02\x03\x04");
+                if (run > n - k)
+                    run = n - k;
+                buf_printf(c, &out, "%.*s", (int)run, p + k);
+                k += run;
+                if (k < n) {
+                    char m = p[k++];
+                    buf_puts(c, &out, m == 2 ? (single ? "float" : "double")
+                                    : m == 3 ? (single ? "f" : "")
+                                             : (single ? "(float)" : ""));
+                }
+            }
             out_line++;
         }
         p += n;
@@ -255,6 +269,21 @@ static void describe_network(Emitter *e, const char *lead)
         "mean squared error", "binary cross-entropy", "cross-entropy",
     };
     W("%s  - loss: %s\n", lead, loss_desc[s->loss]);
+    static const char *const opt_desc[] = {"stochastic gradient descent", "SGD with momentum", "Adam"};
+    W("%s  - training: %s%s", lead, opt_desc[s->optimizer], s->nesterov ? " (Nesterov)" : "");
+    if (s->batch > 1)
+        W(", batches of %ld", s->batch);
+    if (s->shuffle)
+        W(", shuffled");
+    if (s->weight_decay > 0)
+        W(", weight decay %s", num(e, s->weight_decay));
+    W("\n");
+    if (s->init != INIT_NORMAL || s->normalize || s->single)
+        W("%s  -%s%s%s%s%s\n", lead, s->init != INIT_NORMAL ? " initial weights: " : "",
+          s->init != INIT_NORMAL ? init_names[s->init] : "", s->normalize ? (s->init != INIT_NORMAL ? "; inputs normalized" : " inputs normalized") : "",
+          s->single ? ((s->init != INIT_NORMAL || s->normalize) ? "; " : " ") : "", s->single ? "single precision (float)" : "");
+    if (e->compact)
+        W("%s  - written as loops over the weight arrays (%d weights)\n", lead, e->net->nweights);
 }
 
 static void emit_struct(Emitter *e)
@@ -273,11 +302,11 @@ static void emit_struct(Emitter *e)
             for (int j = 0; j < n; j++)
                 t[j] = pname_of(e, kind == 0 ? u->weight[j] : u->bias);
             if (kind == 1) {
-                W("    double %s; /* %s */\n", t[0], u->name);
+                W("    \x02 %s; /* %s */\n", t[0], u->name);
                 continue;
             }
             W("    /* into %s */\n", u->name);
-            sum_line(e, 4, "double ", t, n, ", ");
+            sum_line(e, 4, "\x02 ", t, n, ", ");
         }
     }
     W("};\n\n");
@@ -287,18 +316,18 @@ static void emit_struct(Emitter *e)
 static void emit_softmax(Emitter *e, int first, int last)
 {
     W("    /* Softmax: o_k = e^(sum_ok - m) / sum_j e^(sum_oj - m), m the largest sum */\n");
-    W("    double max_sum_o = sum_o1;\n");
+    W("    \x02 max_sum_o = sum_o1;\n");
     for (int id = first + 1; id < last; id++)
         W("    if (sum_%s > max_sum_o)\n        max_sum_o = sum_%s;\n", neuron(e, id)->name,
           neuron(e, id)->name);
     for (int id = first; id < last; id++)
-        W("    double exp_%s = exp(sum_%s - max_sum_o);\n", neuron(e, id)->name, neuron(e, id)->name);
+        W("    \x02 exp_%s = exp\x03(sum_%s - max_sum_o);\n", neuron(e, id)->name, neuron(e, id)->name);
     const char **t = ctx_array(e->c, (size_t)(last - first), sizeof *t);
     for (int id = first; id < last; id++)
         t[id - first] = ctx_printf(e->c, "exp_%s", neuron(e, id)->name);
-    sum_line(e, 4, "double sum_exp = ", t, last - first, " + ");
+    sum_line(e, 4, "\x02 sum_exp = ", t, last - first, " + ");
     for (int id = first; id < last; id++)
-        W("    double %s = exp_%s / sum_exp;\n", neuron(e, id)->name, neuron(e, id)->name);
+        W("    \x02 %s = exp_%s / sum_exp;\n", neuron(e, id)->name, neuron(e, id)->name);
 }
 
 /*
@@ -318,7 +347,7 @@ static void emit_feedforward(Emitter *e)
         W("%s)", ni > 8 ? ", ..." : "");
     }
     W(";\n * y_pred receives the %s.\n */\n", no == 1 ? "output" : "outputs");
-    W("void %s_feedforward(const struct %s *nn, const double x[%d], double y_pred[%d])\n{\n",
+    W("void %s_feedforward(const struct %s *nn, const \x02 x[%d], \x02 y_pred[%d])\n{\n",
       e->name, e->name, ni, no);
     for (int l = 0; l < s->nlayers; l++) {
         int first = net->layer_first[l], last = net->layer_first[l + 1];
@@ -329,11 +358,11 @@ static void emit_feedforward(Emitter *e)
             const char *fn = act_fn(u->act == ACT_SOFTMAX ? ACT_LINEAR : u->act);
             const char *head;
             if (u->act == ACT_SOFTMAX)
-                head = ctx_printf(e->c, "double sum_%s = ", u->name);
+                head = ctx_printf(e->c, "\x02 sum_%s = ", u->name);
             else if (fn == NULL)
-                head = ctx_printf(e->c, "double %s = ", u->name);
+                head = ctx_printf(e->c, "\x02 %s = ", u->name);
             else
-                head = ctx_printf(e->c, "double %s = %s(", u->name, fn);
+                head = ctx_printf(e->c, "\x02 %s = %s(", u->name, fn);
             if (fn != NULL)
                 t[n - 1] = ctx_printf(e->c, "%s)", t[n - 1]);
             sum_line(e, 4, head, t, n, " + ");
@@ -357,10 +386,18 @@ static void emit_loss(Emitter *e)
         "the cross-entropy of its prediction",
     };
     W("/* The loss of one sample: %s. */\n", what[e->s->loss]);
-    W("double %s_loss(const struct %s *nn, const double x[%d], const double y_true[%d])\n{\n",
+    W("double %s_loss(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d])\n{\n",
       e->name, e->name, ni, no);
-    W("    double y_pred[%d];\n\n", no);
-    W("    %s_feedforward(nn, x, y_pred);\n", e->name);
+    W("    \x02 y_pred[%d];\n", no);
+    if (e->single) {
+        /* The runtime's losses take doubles. */
+        W("    double p[%d], t[%d];\n\n", no, no);
+        W("    %s_feedforward(nn, x, y_pred);\n", e->name);
+        W("    for (int k = 0; k < %d; k++) {\n        p[k] = y_pred[k];\n        t[k] = y_true[k];\n    }\n", no);
+        W("    return %s(t, p, %d);\n}\n\n", fn[e->s->loss], no);
+        return;
+    }
+    W("\n    %s_feedforward(nn, x, y_pred);\n", e->name);
     W("    return %s(y_true, y_pred, %d);\n}\n\n", fn[e->s->loss], no);
 }
 
@@ -377,14 +414,14 @@ static void emit_forward_pass(Emitter *e)
             Neuron *u = neuron(e, id);
             int n;
             const char **t = sum_terms(e, u, &n);
-            sum_line(e, 4, ctx_printf(e->c, "double sum_%s = ", u->name), t, n, " + ");
+            sum_line(e, 4, ctx_printf(e->c, "\x02 sum_%s = ", u->name), t, n, " + ");
             if (u->act == ACT_SOFTMAX)
                 continue;
             const char *fn = act_fn(u->act);
             if (fn != NULL)
-                W("    double %s = %s(sum_%s);\n", u->name, fn, u->name);
+                W("    \x02 %s = %s(sum_%s);\n", u->name, fn, u->name);
             else
-                W("    double %s = sum_%s;\n", u->name, u->name);
+                W("    \x02 %s = sum_%s;\n", u->name, u->name);
             if (id + 1 < net->nneurons)
                 W("\n");
         }
@@ -393,7 +430,7 @@ static void emit_forward_pass(Emitter *e)
         mark(e, 0);
     }
     if (names_ypred(e))
-        W("    double y_pred = o1;\n");
+        W("    \x02 y_pred = o1;\n");
     W("\n");
 }
 
@@ -423,7 +460,7 @@ static void emit_loss_partials_body(Emitter *e, int no, int first, Act act)
         W("     * the well-known simplification of sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).\n");
         W("     */\n");
         for (int k = 0; k < no; k++)
-            W("    double d_L_d_sum_o%d = o%d - y_true[%d];\n", k + 1, k + 1, k);
+            W("    \x02 d_L_d_sum_o%d = o%d - y_true[%d];\n", k + 1, k + 1, k);
         W("\n");
         return;
     }
@@ -435,9 +472,9 @@ static void emit_loss_partials_body(Emitter *e, int no, int first, Act act)
         W("     */\n");
         for (int k = 0; k < no; k++) {
             if (no == 1)
-                W("    double d_L_d_sum_o1 = o1 - y_true[0];\n");
+                W("    \x02 d_L_d_sum_o1 = o1 - y_true[0];\n");
             else
-                W("    double d_L_d_sum_o%d = (o%d - y_true[%d]) / %d;\n", k + 1, k + 1, k, no);
+                W("    \x02 d_L_d_sum_o%d = (o%d - y_true[%d]) / %d;\n", k + 1, k + 1, k, no);
         }
         W("\n");
         return;
@@ -445,20 +482,20 @@ static void emit_loss_partials_body(Emitter *e, int no, int first, Act act)
     /* Mean squared error. */
     if (no == 1) {
         W("    /* partial L / partial y_pred = -2 * (y_true - y_pred) */\n");
-        W("    double d_L_d_ypred = -2 * (y_true[0] - y_pred);\n\n");
+        W("    \x02 d_L_d_ypred = -2 * (y_true[0] - y_pred);\n\n");
         return;
     }
     W("    /* partial L / partial o_k = -2 * (y_true_k - o_k) / %d */\n", no);
     for (int k = 0; k < no; k++)
-        W("    double d_L_d_o%d = -2 * (y_true[%d] - o%d) / %d;\n", k + 1, k, k + 1, no);
+        W("    \x02 d_L_d_o%d = -2 * (y_true[%d] - o%d) / %d;\n", k + 1, k, k + 1, no);
     if (act == ACT_SOFTMAX) {
         W("    /* Softmax: partial L / partial sum_ok = o_k * (d_L_d_o_k - sum_j d_L_d_o_j * o_j) */\n");
         const char **t = ctx_array(e->c, (size_t)no, sizeof *t);
         for (int k = 0; k < no; k++)
             t[k] = ctx_printf(e->c, "d_L_d_o%d * o%d", k + 1, k + 1);
-        sum_line(e, 4, "double d_L_d_o_dot_o = ", t, no, " + ");
+        sum_line(e, 4, "\x02 d_L_d_o_dot_o = ", t, no, " + ");
         for (int k = 0; k < no; k++)
-            W("    double d_L_d_sum_%s = %s * (d_L_d_%s - d_L_d_o_dot_o);\n", neuron(e, first + k)->name,
+            W("    \x02 d_L_d_sum_%s = %s * (d_L_d_%s - d_L_d_o_dot_o);\n", neuron(e, first + k)->name,
               neuron(e, first + k)->name, neuron(e, first + k)->name);
     }
     W("\n");
@@ -475,15 +512,15 @@ static void emit_neuron_partials(Emitter *e, Neuron *u)
     W("    /* Neuron %s */\n", n);
     W("    /* partial %s / partial sum_%s = %s */\n", is_output(e, u) && !strcmp(p, "ypred") ? "y_pred" : n,
       n, formula);
-    W("    double d_%s_d_sum_%s = %s;\n", p, n, d);
+    W("    \x02 d_%s_d_sum_%s = %s;\n", p, n, d);
     const char *pn = !strcmp(p, "ypred") ? "y_pred" : p;
     for (int j = 0; j < u->ninputs; j++) {
         const char *w = pname_of(e, u->weight[j]), *in = input_of(e, u, j);
         W("    /* partial %s / partial %s = %s * f'(sum_%s) */\n", pn, w, in, n);
-        W("    double d_%s_d_%s = %s * d_%s_d_sum_%s;\n", p, w, in, p, n);
+        W("    \x02 d_%s_d_%s = %s * d_%s_d_sum_%s;\n", p, w, in, p, n);
     }
     W("    /* partial %s / partial %s = f'(sum_%s) */\n", pn, pname_of(e, u->bias), n);
-    W("    double d_%s_d_%s = d_%s_d_sum_%s;\n", p, pname_of(e, u->bias), p, n);
+    W("    \x02 d_%s_d_%s = d_%s_d_sum_%s;\n", p, pname_of(e, u->bias), p, n);
     if (u->first_input < 0) {
         W("\n");
         return;
@@ -492,7 +529,7 @@ static void emit_neuron_partials(Emitter *e, Neuron *u)
     for (int j = 0; j < u->ninputs; j++) {
         const char *w = pname_of(e, u->weight[j]), *in = input_of(e, u, j);
         W("    /* partial %s / partial %s = %s * f'(sum_%s) */\n", pn, in, w, n);
-        W("    double d_%s_d_%s = nn->%s * d_%s_d_sum_%s;\n", p, in, w, p, n);
+        W("    \x02 d_%s_d_%s = nn->%s * d_%s_d_sum_%s;\n", p, in, w, p, n);
     }
     W("\n");
 }
@@ -517,7 +554,7 @@ static void emit_backpropagated(Emitter *e, int l)
             else
                 t[m - nfirst] = ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, u), u->pname, h->name);
         }
-        sum_line(e, 4, ctx_printf(e->c, "double d_L_d_%s = ", h->name), t, nlast - nfirst, " + ");
+        sum_line(e, 4, ctx_printf(e->c, "\x02 d_L_d_%s = ", h->name), t, nlast - nfirst, " + ");
     }
     W("\n");
 }
@@ -563,7 +600,7 @@ static void emit_gradient(Emitter *e)
         mark(e, s->layers[u->layer].line);
         for (int j = 0; j <= u->ninputs; j++) {
             int param = j < u->ninputs ? u->weight[j] : u->bias;
-            W("    double d_L_d_%s = %s;\n", pname_of(e, param), chain(e, param));
+            W("    \x02 d_L_d_%s = %s;\n", pname_of(e, param), chain(e, param));
         }
         mark(e, 0);
         W("\n");
@@ -593,9 +630,9 @@ static void emit_train_sample(Emitter *e)
     W(" * One step of stochastic gradient descent on the sample (x, y_true), as the\n");
     W(" * tutorial's train loop takes it: feedforward, partial derivatives, updates.\n");
     W(" */\n");
-    W("void %s_train_sample(struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+    W("void %s_train_sample(struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
       e->name, ni, no);
-    W("    double learn_rate)\n{\n");
+    W("    \x02 learn_rate)\n{\n");
     emit_gradient(e);
     W("    /* --- Update weights and biases */\n");
     emit_per_param(e, "    nn->%s -= learn_rate * d_L_d_%s;\n");
@@ -610,7 +647,7 @@ static void emit_backprop(Emitter *e)
     W(" * added to sum_d_L_d instead of applied, so that a caller can average them over\n");
     W(" * many samples (the gradient of the loss over a data set).\n");
     W(" */\n");
-    W("void %s_backprop(const struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+    W("void %s_backprop(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
       e->name, ni, no);
     W("    struct %s *sum_d_L_d)\n{\n", e->name);
     emit_gradient(e);
@@ -651,13 +688,13 @@ static void emit_optimizer_state(Emitter *e)
     W("struct %s_optimizer {\n", e->name);
     for (int k = 0; pre[k] != NULL; k++) {
         if (e->compact) {
-            W("    double %sw[%d], %sb[%d];\n", pre[k], e->net->nweights, pre[k], e->net->nneurons);
+            W("    \x02 %sw[%d], %sb[%d];\n", pre[k], e->net->nweights, pre[k], e->net->nneurons);
             continue;
         }
         const char **t = ctx_array(e->c, (size_t)e->net->nparams, sizeof *t);
         for (int i = 0; i < e->net->nparams; i++)
             t[i] = ctx_printf(e->c, "%s%s", pre[k], pname_of(e, i));
-        sum_line(e, 4, "double ", t, e->net->nparams, ", ");
+        sum_line(e, 4, "\x02 ", t, e->net->nparams, ", ");
     }
     W("};\n\n");
 }
@@ -694,12 +731,12 @@ static void emit_update(Emitter *e)
     const char *fmt = NULL;
     switch (s->optimizer) {
     case OPT_SGD:
-        W("    double learn_rate = h->learn_rate, weight_decay = h->weight_decay;\n\n");
+        W("    \x02 learn_rate = \x04h->learn_rate, weight_decay = \x04h->weight_decay;\n\n");
         W("    /* SGD: param -= learn_rate * d_L_d_param */\n");
         fmt = "nn->@ -= learn_rate * #;\n";
         break;
     case OPT_MOMENTUM:
-        W("    double learn_rate = h->learn_rate, momentum = h->momentum, weight_decay = h->weight_decay;\n\n");
+        W("    \x02 learn_rate = \x04h->learn_rate, momentum = \x04h->momentum;\n    \x02 weight_decay = \x04h->weight_decay;\n\n");
         W("    /*\n");
         W("     * Momentum, as PyTorch's SGD with dampening 0:\n");
         W("     *   velocity_param = momentum * velocity_param + d_L_d_param\n");
@@ -715,11 +752,11 @@ static void emit_update(Emitter *e)
         W("     */\n");
         break;
     case OPT_ADAM:
-        W("    double learn_rate = h->learn_rate, beta1 = h->beta1, beta2 = h->beta2;\n");
-        W("    double epsilon = h->epsilon, weight_decay = h->weight_decay;\n");
-        W("    double bias_correction1 = 1 - pow(beta1, (double)step);\n");
-        W("    double bias_correction2_sqrt = sqrt(1 - pow(beta2, (double)step));\n");
-        W("    double step_size = learn_rate / bias_correction1;\n\n");
+        W("    \x02 learn_rate = \x04h->learn_rate, beta1 = \x04h->beta1, beta2 = \x04h->beta2;\n");
+        W("    \x02 epsilon = \x04h->epsilon, weight_decay = \x04h->weight_decay;\n");
+        W("    \x02 bias_correction1 = 1 - pow\x03(beta1, (\x02)step);\n");
+        W("    \x02 bias_correction2_sqrt = sqrt\x03(1 - pow\x03(beta2, (\x02)step));\n");
+        W("    \x02 step_size = learn_rate / bias_correction1;\n\n");
         W("    /*\n");
         W("     * Adam, as PyTorch's, at step t:\n");
         W("     *   m_param = beta1 * m_param + (1 - beta1) * d_L_d_param\n");
@@ -729,7 +766,7 @@ static void emit_update(Emitter *e)
         W("     */\n");
         fmt = "state->m_@ = beta1 * state->m_@ + (1 - beta1) * #;\n"
               "state->v_@ = beta2 * state->v_@ + (1 - beta2) * # * #;\n"
-              "nn->@ -= step_size * state->m_@ / (sqrt(state->v_@) / bias_correction2_sqrt + epsilon);\n";
+              "nn->@ -= step_size * state->m_@ / (sqrt\x03(state->v_@) / bias_correction2_sqrt + epsilon);\n";
         break;
     }
     if (e->compact) {
@@ -744,7 +781,7 @@ static void emit_update(Emitter *e)
         for (int k = 0; k < 2; k++) {
             const char *a = arrays[k];
             W("%s    for (int i = 0; i < %d; i++) {\n", k ? "\n" : "", k ? e->net->nneurons : e->net->nweights);
-            W("        double d_L_d_%s = sum_d_L_d->%s[i] / n + weight_decay * nn->%s[i];\n", a, a, a);
+            W("        \x02 d_L_d_%s = sum_d_L_d->%s[i] / \x04n + weight_decay * nn->%s[i];\n", a, a, a);
             emit_template(e, body.s, ctx_printf(e->c, "%s[i]", a), ctx_printf(e->c, "d_L_d_%s", a));
             W("    }\n");
         }
@@ -761,7 +798,7 @@ static void emit_update(Emitter *e)
             /* With a state to update, each parameter is a block of its own. */
             if (j > 0 && s->optimizer != OPT_SGD)
                 W("\n");
-            W("    double d_L_d_%s = sum_d_L_d->%s / n + weight_decay * nn->%s;\n", p, p, p);
+            W("    \x02 d_L_d_%s = sum_d_L_d->%s / \x04n + weight_decay * nn->%s;\n", p, p, p);
             for (const char *q = fmt; *q;) {
                 const char *nl = strchr(q, '\n');
                 W("    ");
@@ -821,11 +858,11 @@ static const char *deriv_at(Emitter *e, int l, const char *j)
     case ACT_TANH:
         return ctx_printf(e->c, "1 - %s[%s] * %s[%s]", a, j, a, j);
     case ACT_RELU:
-        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0 : 0.0)", a, j);
+        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0\x03 : 0.0\x03)", a, j);
     case ACT_LEAKY_RELU:
-        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0 : 0.01)", a, j);
+        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0\x03 : 0.01\x03)", a, j);
     case ACT_LINEAR:
-        return "1.0";
+        return "1.0\x03";
     case ACT_SOFTMAX:
         break;
     }
@@ -855,22 +892,22 @@ static void emit_compact_forward(Emitter *e, int keep_sums)
         mark(e, s->layers[l].line);
         keep = (keep_sums && needs_sum(act)) || act == ACT_SOFTMAX;
         if (keep)
-            W("    double sum_%s[%d], %s[%d];\n", a, size, a, size);
+            W("    \x02 sum_%s[%d], %s[%d];\n", a, size, a, size);
         else
-            W("    double %s[%d];\n", a, size);
+            W("    \x02 %s[%d];\n", a, size);
         W("    for (int j = 0; j < %d; j++) {\n", size);
-        W("        const double *w = nn->w + %d + %d * j;\n", wb, n);
+        W("        const \x02 *w = nn->w + %d + %d * j;\n", wb, n);
         if (n >= 8) {
-            W("        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;\n");
+            W("        \x02 s0 = 0, s1 = 0, s2 = 0, s3 = 0;\n");
             W("        for (int i = 0; i < %d; i += 4) {\n", n / 4 * 4);
             for (int k = 0; k < 4; k++)
                 W("            s%d += w[i + %d] * %s[i + %d];\n", k, k, in, k);
             W("        }\n");
             if (n % 4 != 0)
                 W("        for (int i = %d; i < %d; i++)\n            s0 += w[i] * %s[i];\n", n / 4 * 4, n, in);
-            W("        double sum = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", bb);
+            W("        \x02 sum = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", bb);
         } else {
-            W("        double sum = nn->b[%d + j];\n", bb);
+            W("        \x02 sum = nn->b[%d + j];\n", bb);
             W("        for (int i = 0; i < %d; i++)\n            sum += w[i] * %s[i];\n", n, in);
         }
         if (keep)
@@ -882,10 +919,10 @@ static void emit_compact_forward(Emitter *e, int keep_sums)
         W("    }\n");
         if (act == ACT_SOFTMAX) {
             W("    /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */\n");
-            W("    double max_sum_o = sum_o[0];\n");
+            W("    \x02 max_sum_o = sum_o[0];\n");
             W("    for (int k = 1; k < %d; k++)\n        if (sum_o[k] > max_sum_o)\n            max_sum_o = sum_o[k];\n", size);
-            W("    double sum_exp = 0;\n");
-            W("    for (int k = 0; k < %d; k++) {\n        o[k] = exp(sum_o[k] - max_sum_o);\n        sum_exp += o[k];\n    }\n", size);
+            W("    \x02 sum_exp = 0;\n");
+            W("    for (int k = 0; k < %d; k++) {\n        o[k] = exp\x03(sum_o[k] - max_sum_o);\n        sum_exp += o[k];\n    }\n", size);
             W("    for (int k = 0; k < %d; k++)\n        o[k] /= sum_exp;\n", size);
         }
         mark(e, 0);
@@ -899,7 +936,7 @@ static void emit_compact_loss_partials(Emitter *e)
     Spec *s = e->s;
     int no = e->net->noutputs, l = s->nlayers - 1;
     W("    /* --- Calculate partial derivatives. */\n");
-    W("    double d_L_d_sum_o[%d];\n", no);
+    W("    \x02 d_L_d_sum_o[%d];\n", no);
     if (s->loss == LOSS_CE) {
         W("    /* Cross-entropy through softmax: partial L / partial sum_o[k] = o[k] - y_true[k] */\n");
         W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = o[k] - y_true[k];\n\n", no);
@@ -911,11 +948,11 @@ static void emit_compact_loss_partials(Emitter *e)
         return;
     }
     W("    /* partial L / partial o[k] = -2 * (y_true[k] - o[k]) / %d */\n", no);
-    W("    double d_L_d_o[%d];\n", no);
+    W("    \x02 d_L_d_o[%d];\n", no);
     W("    for (int k = 0; k < %d; k++)\n        d_L_d_o[k] = -2 * (y_true[k] - o[k]) / %d;\n", no, no);
     if (s->layers[l].act == ACT_SOFTMAX) {
         W("    /* Softmax: partial L / partial sum_o[k] = o[k] * (d_L_d_o[k] - sum_j d_L_d_o[j] * o[j]) */\n");
-        W("    double d_L_d_o_dot_o = 0;\n");
+        W("    \x02 d_L_d_o_dot_o = 0;\n");
         W("    for (int k = 0; k < %d; k++)\n        d_L_d_o_dot_o += d_L_d_o[k] * o[k];\n", no);
         W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = o[k] * (d_L_d_o[k] - d_L_d_o_dot_o);\n\n", no);
     } else {
@@ -942,7 +979,7 @@ static void emit_compact_backward(Emitter *e, int train)
         mark(e, s->layers[l].line);
         if (l < s->nlayers - 1) {
             W("    /* Layer %s: partial L / partial sum_%s[j] = d_L_d_%s[j] * f'(sum_%s[j]) */\n", a, a, a, a);
-            W("    double d_L_d_sum_%s[%d];\n", a, size);
+            W("    \x02 d_L_d_sum_%s[%d];\n", a, size);
             W("    for (int j = 0; j < %d; j++)\n        d_L_d_sum_%s[j] = d_L_d_%s[j] * (%s);\n", size, a, a,
               deriv_at(e, l, "j"));
         }
@@ -953,13 +990,13 @@ static void emit_compact_backward(Emitter *e, int train)
             W(",\n     * partial L / partial %s[i] = sum_j d_L_d_sum_%s[j] * w[%d + %d j + i]", in, a, wb, n);
         W("%s\n     */\n", train ? " (taken before w changes)" : "");
         if (l > 0)
-            W("    double d_L_d_%s[%d] = {0};\n", in, n);
+            W("    \x02 d_L_d_%s[%d] = {0};\n", in, n);
         W("    for (int j = 0; j < %d; j++) {\n", size);
-        W("        double d = d_L_d_sum_%s[j];\n", a);
+        W("        \x02 d = d_L_d_sum_%s[j];\n", a);
         if (train || l > 0)
-            W("        %sdouble *w = nn->w + %d + %d * j;\n", train ? "" : "const ", wb, n);
+            W("        %s\x02 *w = nn->w + %d + %d * j;\n", train ? "" : "const ", wb, n);
         if (!train)
-            W("        double *g = sum_d_L_d->w + %d + %d * j;\n", wb, n);
+            W("        \x02 *g = sum_d_L_d->w + %d + %d * j;\n", wb, n);
         W("        for (int i = 0; i < %d; i++) {\n", n);
         if (l > 0)
             W("            d_L_d_%s[i] += d * w[i];\n", in);
@@ -984,7 +1021,7 @@ static void emit_compact_struct(Emitter *e)
     W("/*\n * The network's weights and biases: w[k] is w<k+1> and b[k] is b<k+1>, numbered as\n");
     W(" * the tutorial numbers them: layer by layer, neuron by neuron, input by input.\n */\n");
     W("struct %s {\n", e->name);
-    W("    double w[%d];\n    double b[%d];\n};\n\n", net->nweights, net->nneurons);
+    W("    \x02 w[%d];\n    \x02 b[%d];\n};\n\n", net->nweights, net->nneurons);
 }
 
 static void emit_compact_feedforward(Emitter *e)
@@ -992,7 +1029,7 @@ static void emit_compact_feedforward(Emitter *e)
     int ni = e->s->ninputs, no = e->net->noutputs;
     W("/* The feedforward: x holds the %d inputs; y_pred receives the %s. */\n", ni,
       no == 1 ? "output" : "outputs");
-    W("void %s_feedforward(const struct %s *nn, const double x[%d], double y_pred[%d])\n{\n", e->name,
+    W("void %s_feedforward(const struct %s *nn, const \x02 x[%d], \x02 y_pred[%d])\n{\n", e->name,
       e->name, ni, no);
     emit_compact_forward(e, 0);
     W("    for (int k = 0; k < %d; k++)\n        y_pred[k] = o[k];\n}\n\n", no);
@@ -1005,9 +1042,9 @@ static void emit_compact_train_sample(Emitter *e)
     W(" * One step of stochastic gradient descent on the sample (x, y_true):\n");
     W(" * feedforward, partial derivatives, updates, layer by layer.\n");
     W(" */\n");
-    W("void %s_train_sample(struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+    W("void %s_train_sample(struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
       e->name, ni, no);
-    W("    double learn_rate)\n{\n");
+    W("    \x02 learn_rate)\n{\n");
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     emit_compact_forward(e, 1);
     emit_compact_backward(e, 1);
@@ -1022,7 +1059,7 @@ static void emit_compact_backprop(Emitter *e)
     W(" * Backpropagation on one sample (x, y_true): the partials of %s_train_sample,\n", e->name);
     W(" * added to sum_d_L_d instead of applied.\n");
     W(" */\n");
-    W("void %s_backprop(const struct %s *nn, const double x[%d], const double y_true[%d],\n", e->name,
+    W("void %s_backprop(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
       e->name, ni, no);
     W("    struct %s *sum_d_L_d)\n{\n", e->name);
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
@@ -1042,7 +1079,7 @@ static void emit_doubles(Emitter *e, const double *v, long n, int per)
     }
 }
 
-/* The accessors through which the runtime reaches parameters and state. */
+/* The accessors through which the runtime reads and writes parameters and state. */
 static void emit_accessors(Emitter *e)
 {
     Net *net = e->net;
@@ -1051,36 +1088,85 @@ static void emit_accessors(Emitter *e)
     int nw = net->nweights, np = net->nparams;
 
     if (e->compact) {
-        W("static double *%s_param_any(const void *nn, int i)\n{\n", n);
+        W("static double %s_get(const void *nn, int i)\n{\n", n);
         W("    const struct %s *p = nn;\n", n);
-        W("    return (double *)(i < %d ? &p->w[i] : &p->b[i - %d]);\n}\n\n", nw, nw);
-        if (pre[0] != NULL) {
-            W("static double *%s_state_any(const void *state, int j)\n{\n", n);
-            W("    const struct %s_optimizer *s = state;\n", n);
-            W("    int i = j %% %d;\n", np);
-            for (int k = 0; pre[k] != NULL; k++)
-                W("    %sif (j < %d)\n        return (double *)(i < %d ? &s->%sw[i] : &s->%sb[i - %d]);\n",
-                  k ? "" : "", (k + 1) * np, nw, pre[k], pre[k], nw);
-            W("    return NULL;\n}\n\n");
-        }
-        return;
-    }
-    W("static const size_t %s_param_offset[%d] = {\n", n, np);
-    for (int i = 0; i < np; i++)
-        W("    offsetof(struct %s, %s),\n", n, pname_of(e, i));
-    W("};\n\n");
-    W("static double *%s_param_any(const void *nn, int i)\n{\n", n);
-    W("    return (double *)(void *)((const char *)nn + %s_param_offset[i]);\n}\n\n", n);
-    if (pre[0] == NULL)
-        return;
-    int nstate = np * (pre[1] != NULL ? 2 : 1);
-    W("static const size_t %s_state_offset[%d] = {\n", n, nstate);
-    for (int k = 0; pre[k] != NULL; k++)
+        W("    return i < %d ? p->w[i] : p->b[i - %d];\n}\n\n", nw, nw);
+        W("static void %s_set(void *nn, int i, double v)\n{\n", n);
+        W("    struct %s *p = nn;\n", n);
+        W("    if (i < %d)\n        p->w[i] = \x04v;\n    else\n        p->b[i - %d] = \x04v;\n}\n\n", nw, nw);
+        if (pre[0] == NULL)
+            return;
+        /* Value j of the state is prefix j / nparams of parameter j % nparams. */
+        W("static \x02 *%s_state_at(const void *state, int j)\n{\n", n);
+        W("    const struct %s_optimizer *s = state;\n", n);
+        W("    int i = j %% %d;\n", np);
+        for (int k = 0; pre[k] != NULL; k++)
+            W("    if (j < %d)\n        return (\x02 *)(i < %d ? &s->%sw[i] : &s->%sb[i - %d]);\n", (k + 1) * np,
+              nw, pre[k], pre[k], nw);
+        W("    return NULL;\n}\n\n");
+    } else {
+        W("static const size_t %s_param_offset[%d] = {\n", n, np);
         for (int i = 0; i < np; i++)
-            W("    offsetof(struct %s_optimizer, %s%s),\n", n, pre[k], pname_of(e, i));
-    W("};\n\n");
-    W("static double *%s_state_any(const void *state, int j)\n{\n", n);
-    W("    return (double *)(void *)((const char *)state + %s_state_offset[j]);\n}\n\n", n);
+            W("    offsetof(struct %s, %s),\n", n, pname_of(e, i));
+        W("};\n\n");
+        W("static double %s_get(const void *nn, int i)\n{\n", n);
+        W("    return *(const \x02 *)(const void *)((const char *)nn + %s_param_offset[i]);\n}\n\n", n);
+        W("static void %s_set(void *nn, int i, double v)\n{\n", n);
+        W("    *(\x02 *)(void *)((char *)nn + %s_param_offset[i]) = \x04v;\n}\n\n", n);
+        if (pre[0] == NULL)
+            return;
+        int nstate = np * (pre[1] != NULL ? 2 : 1);
+        W("static const size_t %s_state_offset[%d] = {\n", n, nstate);
+        for (int k = 0; pre[k] != NULL; k++)
+            for (int i = 0; i < np; i++)
+                W("    offsetof(struct %s_optimizer, %s%s),\n", n, pre[k], pname_of(e, i));
+        W("};\n\n");
+        W("static \x02 *%s_state_at(const void *state, int j)\n{\n", n);
+        W("    return (\x02 *)(void *)((const char *)state + %s_state_offset[j]);\n}\n\n", n);
+    }
+    W("static double %s_state_get(const void *state, int j)\n{\n", n);
+    W("    return *%s_state_at(state, j);\n}\n\n", n);
+    W("static void %s_state_set(void *state, int j, double v)\n{\n", n);
+    W("    *%s_state_at(state, j) = \x04v;\n}\n\n", n);
+}
+
+/*
+ * The functions the runtime calls, which take doubles: in a float network
+ * they convert on the way in and out.
+ */
+static void emit_adapters(Emitter *e)
+{
+    const char *n = e->name;
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    const char *x = e->single ? "xf" : "x", *y = e->single ? "yf" : "y_true";
+    /* In a float network: float copies of x (and y_true) for the call. */
+#define CONVERT_IN(with_y)                                                                        \
+    if (e->single) {                                                                              \
+        W("    float xf[%d]%s;\n\n", ni, with_y ? ctx_printf(e->c, ", yf[%d]", no) : "");            \
+        W("    for (int i = 0; i < %d; i++)\n        xf[i] = (float)x[i];\n", ni);                  \
+        if (with_y)                                                                               \
+            W("    for (int k = 0; k < %d; k++)\n        yf[k] = (float)y_true[k];\n", no);         \
+    }
+
+    W("static void %s_feedforward_any(const void *nn, const double *x, double *y_pred)\n{\n", n);
+    if (e->single) {
+        W("    float xf[%d], yf[%d];\n\n", ni, no);
+        W("    for (int i = 0; i < %d; i++)\n        xf[i] = (float)x[i];\n", ni);
+        W("    %s_feedforward(nn, xf, yf);\n", n);
+        W("    for (int k = 0; k < %d; k++)\n        y_pred[k] = yf[k];\n}\n\n", no);
+    } else {
+        W("    %s_feedforward(nn, x, y_pred);\n}\n\n", n);
+    }
+    W("static double %s_loss_any(const void *nn, const double *x, const double *y_true)\n{\n", n);
+    CONVERT_IN(1);
+    W("    return %s_loss(nn, %s, %s);\n}\n\n", n, x, y);
+    W("static void %s_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)\n{\n", n);
+    CONVERT_IN(1);
+    W("    %s_train_sample(nn, %s, %s, %slearn_rate);\n}\n\n", n, x, y, e->single ? "(float)" : "");
+    W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)\n{\n", n);
+    CONVERT_IN(1);
+    W("    %s_backprop(nn, %s, %s, sum_d_L_d);\n}\n\n", n, x, y);
+#undef CONVERT_IN
 }
 
 /* The description of the network that nnrt_main works from. */
@@ -1143,14 +1229,7 @@ static void emit_descriptor(Emitter *e)
         W("%s%d", l ? ", " : "", s->layers[l].size);
     W("};\n\n");
 
-    W("static void %s_feedforward_any(const void *nn, const double *x, double *y_pred)\n{\n", n);
-    W("    %s_feedforward(nn, x, y_pred);\n}\n\n", n);
-    W("static double %s_loss_any(const void *nn, const double *x, const double *y_true)\n{\n", n);
-    W("    return %s_loss(nn, x, y_true);\n}\n\n", n);
-    W("static void %s_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)\n{\n", n);
-    W("    %s_train_sample(nn, x, y_true, learn_rate);\n}\n\n", n);
-    W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)\n{\n", n);
-    W("    %s_backprop(nn, x, y_true, sum_d_L_d);\n}\n\n", n);
+    emit_adapters(e);
     W("static void %s_update_any(void *nn, void *state, const void *sum_d_L_d, int count,\n", n);
     W("    const struct nnrt_hyper *h, long step)\n{\n");
     if (s->optimizer == OPT_SGD)
@@ -1182,7 +1261,10 @@ static void emit_descriptor(Emitter *e)
     W("    .nlayers = %d,\n    .layer_size = %s_layer_size,\n", s->nlayers, n);
     if (s->input_names != NULL)
         W("    .input_name = %s_input_name,\n", n);
-    W("    .nweights = %d,\n    .size = sizeof(struct %s),\n    .param = %s_param_any,\n", net->nweights, n, n);
+    W("    .nweights = %d,\n    .size = sizeof(struct %s),\n", net->nweights, n);
+    if (e->single)
+        W("    .single = 1,\n");
+    W("    .get = %s_get,\n    .set = %s_set,\n", n, n);
     W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
     W("    .train_sample = %s_train_sample_any,\n    .backprop = %s_backprop_any,\n", n, n);
     W("    .update = %s_update_any,\n", n);
@@ -1194,7 +1276,7 @@ static void emit_descriptor(Emitter *e)
         W("    .nstate = %d,\n", net->nparams * (pre[1] != NULL ? 2 : 1));
         W("    .state_prefix = {\"%s\"%s%s%s},\n", pre[0], pre[1] ? ", \"" : "", pre[1] ? pre[1] : "",
           pre[1] ? "\"" : "");
-        W("    .state_value = %s_state_any,\n", n);
+        W("    .state_get = %s_state_get,\n    .state_set = %s_state_set,\n", n, n);
     }
     W("    .epochs = %ld,\n", s->epochs);
     W("    .hyper = {%s, %s, %s, %s, %s, %s},\n", num(e, s->learn_rate), num(e, s->momentum), num(e, s->beta1),
@@ -1270,7 +1352,7 @@ static int is_compact(Ctx *c, Net *net)
 
 void emit_c(Ctx *c, Net *net, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net)};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single};
     Emitter *e = &em;
     emit_preamble(e, "C");
     W("#include \"nnrt.h\"\n\n");
@@ -1294,7 +1376,7 @@ void emit_c(Ctx *c, Net *net, Buf *out)
 
 void emit_header(Ctx *c, Net *net, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net)};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single};
     Emitter *e = &em;
     const char *n = e->name;
     int ni = e->s->ninputs, no = net->noutputs;
@@ -1309,14 +1391,14 @@ void emit_header(Ctx *c, Net *net, Buf *out)
     else
         emit_struct(e);
     W("/* Runs x (%d values) through the network into y_pred (%d values). */\n", ni, no);
-    W("void %s_feedforward(const struct %s *nn, const double x[%d], double y_pred[%d]);\n\n", n, n, ni, no);
+    W("void %s_feedforward(const struct %s *nn, const \x02 x[%d], \x02 y_pred[%d]);\n\n", n, n, ni, no);
     W("/* The loss of one sample. */\n");
-    W("double %s_loss(const struct %s *nn, const double x[%d], const double y_true[%d]);\n\n", n, n, ni, no);
+    W("\x02 %s_loss(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d]);\n\n", n, n, ni, no);
     W("/* One step of stochastic gradient descent on one sample. */\n");
-    W("void %s_train_sample(struct %s *nn, const double x[%d], const double y_true[%d],\n", n, n, ni, no);
-    W("    double learn_rate);\n\n");
+    W("void %s_train_sample(struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", n, n, ni, no);
+    W("    \x02 learn_rate);\n\n");
     W("/* Adds partial L / partial each parameter, for one sample, to sum_d_L_d. */\n");
-    W("void %s_backprop(const struct %s *nn, const double x[%d], const double y_true[%d],\n", n, n, ni, no);
+    W("void %s_backprop(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", n, n, ni, no);
     W("    struct %s *sum_d_L_d);\n\n", n);
     emit_optimizer_state(e);
     W("/* One update of the parameters from the partials of n samples summed in sum_d_L_d. */\n");

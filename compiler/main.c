@@ -35,6 +35,7 @@ static void usage(FILE *f)
             "                   the options after '--'\n"
             "  --header FILE    also write a header for embedding the network\n"
             "  --line-directives  mark the C with #line, so that a debugger shows the spec\n"
+            "  --precision P    compute in double or float, whatever the spec says\n"
             "  --unroll WHEN    write every neuron out (always), loops over arrays (never),\n"
             "                   or choose by size (auto: loops past %d weights; the default)\n"
             "  --help           print this help and exit\n"
@@ -221,7 +222,7 @@ int main(int argc, char **argv)
 {
     const char *input = NULL, *output = NULL, *header = NULL;
     Unroll unroll = UNROLL_AUTO;
-    int building = 0, c_line_directives = 0;
+    int building = 0, c_line_directives = 0, precision = 0;
     char **run_args = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -231,6 +232,15 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--version") == 0) {
             printf("nnc %s\n", NNC_VERSION);
             return 0;
+        } else if (strcmp(a, "--precision") == 0 || strncmp(a, "--precision=", 12) == 0) {
+            const char *v = a[11] == '=' ? a + 12 : i + 1 < argc ? argv[++i] : NULL;
+            if (v != NULL && (strcmp(v, "double") == 0 || strcmp(v, "float") == 0)) {
+                precision = v[0] == 'd' ? 1 : 2;
+            } else {
+                fprintf(stderr, "nnc: error: --precision takes double or float%s%s%s\n",
+                        v ? " but found '" : "", v ? v : "", v ? "'" : "");
+                return 2;
+            }
         } else if (strcmp(a, "--line-directives") == 0) {
             c_line_directives = 1;
         } else if (strcmp(a, "--build") == 0) {
@@ -299,6 +309,7 @@ int main(int argc, char **argv)
     c.err = stderr;
     c.unroll = unroll;
     c.line_directives = c_line_directives;
+    c.precision = precision;
     c.out_name = output != NULL && !building ? output : "nnc-output.c";
 
     Buf out = {0}, hdr = {0};

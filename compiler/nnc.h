@@ -70,6 +70,7 @@ typedef struct {
     FILE *err;         /* where diagnostics go */
     Unroll unroll;     /* --unroll */
     int line_directives;   /* --line-directives: #line back to the spec */
+    int precision;         /* --precision: 0 as the spec says, 1 double, 2 float */
     const char *out_name;  /* the C file's name, for #line */
 } Ctx;
 
@@ -134,6 +135,7 @@ typedef enum {
     ST_BATCH,
     ST_SHUFFLE,
     ST_WEIGHT_DECAY,
+    ST_PRECISION,
 } StmtKind;
 
 /* A statement of the network block: `hidden 2 sigmoid` is kind ST_HIDDEN, num 2, word sigmoid. */
@@ -228,6 +230,7 @@ typedef struct {
     double learn_rate;
     long epochs;
     uint64_t seed;
+    int single;           /* precision float */
 
     int nparams;
     double *init_value;   /* nparams values, or NULL without a params block */
@@ -295,8 +298,13 @@ long count_params(int ninputs, const Layer *layers, int nlayers);
 void emit_c(Ctx *c, Net *net, Buf *out);
 #define MARK '\001'
 
-/* Rewrites the marks of text into #line directives (with --line-directives) or drops them. */
-void finish_marks(Ctx *c, Buf *text);
+/*
+ * Rewrites the marks of text into #line directives (with --line-directives)
+ * or drops them, and resolves the marks of the precision: \002 the type
+ * (double or float), \003 the suffix of float functions and constants, and
+ * \004 a cast that only float needs.
+ */
+void finish_marks(Ctx *c, Buf *text, int single);
 /* Writes the header for embedding net into out. */
 void emit_header(Ctx *c, Net *net, Buf *out);
 

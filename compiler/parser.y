@@ -41,6 +41,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %token INPUT "input" HIDDEN "hidden" OUTPUT "output" LOSS "loss"
 %token LEARN_RATE "learn_rate" EPOCHS "epochs" SEED "seed" INIT "init" NORMALIZE "normalize"
 %token OPTIMIZER "optimizer" BATCH "batch" SHUFFLE "shuffle" WEIGHT_DECAY "weight_decay"
+%token PRECISION "precision"
 %token TEST "test"
 %token ARROW "->"
 %token <char *> IDENT "name" NUMBER "number" STRING "string"
@@ -157,6 +158,7 @@ stmt:
     }
   | "loss" IDENT                { $$ = new_stmt(ps, ST_LOSS, @1); $$->word = tok($2, @2); }
   | "init" IDENT                { $$ = new_stmt(ps, ST_INIT, @1); $$->word = tok($2, @2); }
+  | "precision" IDENT           { $$ = new_stmt(ps, ST_PRECISION, @1); $$->word = tok($2, @2); }
   | "normalize"                 { $$ = new_stmt(ps, ST_NORMALIZE, @1); }
   | "shuffle"                   { $$ = new_stmt(ps, ST_SHUFFLE, @1); }
   | "optimizer" IDENT settings {
@@ -230,11 +232,11 @@ static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg
 static const yysymbol_kind_t statement_syms[] = {
     YYSYMBOL_INPUT, YYSYMBOL_HIDDEN, YYSYMBOL_OUTPUT, YYSYMBOL_LOSS, YYSYMBOL_LEARN_RATE,
     YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_OPTIMIZER,
-    YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_YYEMPTY,
+    YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_PRECISION, YYSYMBOL_YYEMPTY,
 };
 static const char *const statement_words[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
-    "optimizer", "batch", "shuffle", "weight_decay", NULL,
+    "optimizer", "batch", "shuffle", "weight_decay", "precision", NULL,
 };
 static const yysymbol_kind_t block_syms[] = {
     YYSYMBOL_NETWORK, YYSYMBOL_PARAMS, YYSYMBOL_DATA, YYSYMBOL_TEST, YYSYMBOL_PREDICT, YYSYMBOL_YYEMPTY,
@@ -310,6 +312,8 @@ static const char *describe(yysymbol_kind_t kind, int last_keyword)
             return "an initialisation (normal, xavier, he)";
         case TOK_OPTIMIZER:
             return "an optimizer (sgd, momentum, adam)";
+        case TOK_PRECISION:
+            return "a precision (double, float)";
         case TOK_INPUT:
             return "an input name";
         default:

@@ -7,6 +7,8 @@
  *   - a hidden layer with 16 neurons (h1 .. h16), relu
  *   - an output layer with 1 neuron (o1), sigmoid
  *   - loss: binary cross-entropy
+ *   - training: stochastic gradient descent
+ *   - initial weights: he; inputs normalized
  *
  * Parameters: h1 has w1 .. w30, b1; h2 has w31 .. w60, b2; h3 has w61 .. w90, b3;
  * h4 has w91 .. w120, b4; h5 has w121 .. w150, b5; h6 has w151 .. w180, b6;
@@ -21,68 +23,68 @@
 struct breast_cancer {
     /* Weights */
     /* into h1 */
-    double w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15, w16, w17, w18, w19,
-            w20, w21, w22, w23, w24, w25, w26, w27, w28, w29, w30;
+    double w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12, w13, w14, w15, w16, w17, w18, w19, w20,
+            w21, w22, w23, w24, w25, w26, w27, w28, w29, w30;
     /* into h2 */
-    double w31, w32, w33, w34, w35, w36, w37, w38, w39, w40, w41, w42, w43, w44, w45, w46, w47,
-            w48, w49, w50, w51, w52, w53, w54, w55, w56, w57, w58, w59, w60;
+    double w31, w32, w33, w34, w35, w36, w37, w38, w39, w40, w41, w42, w43, w44, w45, w46, w47, w48,
+            w49, w50, w51, w52, w53, w54, w55, w56, w57, w58, w59, w60;
     /* into h3 */
-    double w61, w62, w63, w64, w65, w66, w67, w68, w69, w70, w71, w72, w73, w74, w75, w76, w77,
-            w78, w79, w80, w81, w82, w83, w84, w85, w86, w87, w88, w89, w90;
+    double w61, w62, w63, w64, w65, w66, w67, w68, w69, w70, w71, w72, w73, w74, w75, w76, w77, w78,
+            w79, w80, w81, w82, w83, w84, w85, w86, w87, w88, w89, w90;
     /* into h4 */
-    double w91, w92, w93, w94, w95, w96, w97, w98, w99, w100, w101, w102, w103, w104, w105, w106,
-            w107, w108, w109, w110, w111, w112, w113, w114, w115, w116, w117, w118, w119, w120;
+    double w91, w92, w93, w94, w95, w96, w97, w98, w99, w100, w101, w102, w103, w104, w105, w106, w107,
+            w108, w109, w110, w111, w112, w113, w114, w115, w116, w117, w118, w119, w120;
     /* into h5 */
-    double w121, w122, w123, w124, w125, w126, w127, w128, w129, w130, w131, w132, w133, w134,
-            w135, w136, w137, w138, w139, w140, w141, w142, w143, w144, w145, w146, w147, w148,
-            w149, w150;
+    double w121, w122, w123, w124, w125, w126, w127, w128, w129, w130, w131, w132, w133, w134, w135,
+            w136, w137, w138, w139, w140, w141, w142, w143, w144, w145, w146, w147, w148, w149,
+            w150;
     /* into h6 */
-    double w151, w152, w153, w154, w155, w156, w157, w158, w159, w160, w161, w162, w163, w164,
-            w165, w166, w167, w168, w169, w170, w171, w172, w173, w174, w175, w176, w177, w178,
-            w179, w180;
+    double w151, w152, w153, w154, w155, w156, w157, w158, w159, w160, w161, w162, w163, w164, w165,
+            w166, w167, w168, w169, w170, w171, w172, w173, w174, w175, w176, w177, w178, w179,
+            w180;
     /* into h7 */
-    double w181, w182, w183, w184, w185, w186, w187, w188, w189, w190, w191, w192, w193, w194,
-            w195, w196, w197, w198, w199, w200, w201, w202, w203, w204, w205, w206, w207, w208,
-            w209, w210;
+    double w181, w182, w183, w184, w185, w186, w187, w188, w189, w190, w191, w192, w193, w194, w195,
+            w196, w197, w198, w199, w200, w201, w202, w203, w204, w205, w206, w207, w208, w209,
+            w210;
     /* into h8 */
-    double w211, w212, w213, w214, w215, w216, w217, w218, w219, w220, w221, w222, w223, w224,
-            w225, w226, w227, w228, w229, w230, w231, w232, w233, w234, w235, w236, w237, w238,
-            w239, w240;
+    double w211, w212, w213, w214, w215, w216, w217, w218, w219, w220, w221, w222, w223, w224, w225,
+            w226, w227, w228, w229, w230, w231, w232, w233, w234, w235, w236, w237, w238, w239,
+            w240;
     /* into h9 */
-    double w241, w242, w243, w244, w245, w246, w247, w248, w249, w250, w251, w252, w253, w254,
-            w255, w256, w257, w258, w259, w260, w261, w262, w263, w264, w265, w266, w267, w268,
-            w269, w270;
+    double w241, w242, w243, w244, w245, w246, w247, w248, w249, w250, w251, w252, w253, w254, w255,
+            w256, w257, w258, w259, w260, w261, w262, w263, w264, w265, w266, w267, w268, w269,
+            w270;
     /* into h10 */
-    double w271, w272, w273, w274, w275, w276, w277, w278, w279, w280, w281, w282, w283, w284,
-            w285, w286, w287, w288, w289, w290, w291, w292, w293, w294, w295, w296, w297, w298,
-            w299, w300;
+    double w271, w272, w273, w274, w275, w276, w277, w278, w279, w280, w281, w282, w283, w284, w285,
+            w286, w287, w288, w289, w290, w291, w292, w293, w294, w295, w296, w297, w298, w299,
+            w300;
     /* into h11 */
-    double w301, w302, w303, w304, w305, w306, w307, w308, w309, w310, w311, w312, w313, w314,
-            w315, w316, w317, w318, w319, w320, w321, w322, w323, w324, w325, w326, w327, w328,
-            w329, w330;
+    double w301, w302, w303, w304, w305, w306, w307, w308, w309, w310, w311, w312, w313, w314, w315,
+            w316, w317, w318, w319, w320, w321, w322, w323, w324, w325, w326, w327, w328, w329,
+            w330;
     /* into h12 */
-    double w331, w332, w333, w334, w335, w336, w337, w338, w339, w340, w341, w342, w343, w344,
-            w345, w346, w347, w348, w349, w350, w351, w352, w353, w354, w355, w356, w357, w358,
-            w359, w360;
+    double w331, w332, w333, w334, w335, w336, w337, w338, w339, w340, w341, w342, w343, w344, w345,
+            w346, w347, w348, w349, w350, w351, w352, w353, w354, w355, w356, w357, w358, w359,
+            w360;
     /* into h13 */
-    double w361, w362, w363, w364, w365, w366, w367, w368, w369, w370, w371, w372, w373, w374,
-            w375, w376, w377, w378, w379, w380, w381, w382, w383, w384, w385, w386, w387, w388,
-            w389, w390;
+    double w361, w362, w363, w364, w365, w366, w367, w368, w369, w370, w371, w372, w373, w374, w375,
+            w376, w377, w378, w379, w380, w381, w382, w383, w384, w385, w386, w387, w388, w389,
+            w390;
     /* into h14 */
-    double w391, w392, w393, w394, w395, w396, w397, w398, w399, w400, w401, w402, w403, w404,
-            w405, w406, w407, w408, w409, w410, w411, w412, w413, w414, w415, w416, w417, w418,
-            w419, w420;
+    double w391, w392, w393, w394, w395, w396, w397, w398, w399, w400, w401, w402, w403, w404, w405,
+            w406, w407, w408, w409, w410, w411, w412, w413, w414, w415, w416, w417, w418, w419,
+            w420;
     /* into h15 */
-    double w421, w422, w423, w424, w425, w426, w427, w428, w429, w430, w431, w432, w433, w434,
-            w435, w436, w437, w438, w439, w440, w441, w442, w443, w444, w445, w446, w447, w448,
-            w449, w450;
+    double w421, w422, w423, w424, w425, w426, w427, w428, w429, w430, w431, w432, w433, w434, w435,
+            w436, w437, w438, w439, w440, w441, w442, w443, w444, w445, w446, w447, w448, w449,
+            w450;
     /* into h16 */
-    double w451, w452, w453, w454, w455, w456, w457, w458, w459, w460, w461, w462, w463, w464,
-            w465, w466, w467, w468, w469, w470, w471, w472, w473, w474, w475, w476, w477, w478,
-            w479, w480;
+    double w451, w452, w453, w454, w455, w456, w457, w458, w459, w460, w461, w462, w463, w464, w465,
+            w466, w467, w468, w469, w470, w471, w472, w473, w474, w475, w476, w477, w478, w479,
+            w480;
     /* into o1 */
-    double w481, w482, w483, w484, w485, w486, w487, w488, w489, w490, w491, w492, w493, w494,
-            w495, w496;
+    double w481, w482, w483, w484, w485, w486, w487, w488, w489, w490, w491, w492, w493, w494, w495,
+            w496;
     /* Biases */
     double b1; /* h1 */
     double b2; /* h2 */
@@ -268,32 +270,31 @@ void breast_cancer_train_sample(struct breast_cancer *nn, const double x[30], co
             nn->w27 * x[26] + nn->w28 * x[27] + nn->w29 * x[28] + nn->w30 * x[29] + nn->b1;
     double h1 = nnrt_relu(sum_h1);
 
-    double sum_h2 = nn->w31 * x[0] + nn->w32 * x[1] + nn->w33 * x[2] + nn->w34 * x[3] +
-            nn->w35 * x[4] + nn->w36 * x[5] + nn->w37 * x[6] + nn->w38 * x[7] + nn->w39 * x[8] +
-            nn->w40 * x[9] + nn->w41 * x[10] + nn->w42 * x[11] + nn->w43 * x[12] + nn->w44 * x[13] +
+    double sum_h2 = nn->w31 * x[0] + nn->w32 * x[1] + nn->w33 * x[2] + nn->w34 * x[3] + nn->w35 * x[4] +
+            nn->w36 * x[5] + nn->w37 * x[6] + nn->w38 * x[7] + nn->w39 * x[8] + nn->w40 * x[9] +
+            nn->w41 * x[10] + nn->w42 * x[11] + nn->w43 * x[12] + nn->w44 * x[13] +
             nn->w45 * x[14] + nn->w46 * x[15] + nn->w47 * x[16] + nn->w48 * x[17] +
             nn->w49 * x[18] + nn->w50 * x[19] + nn->w51 * x[20] + nn->w52 * x[21] +
             nn->w53 * x[22] + nn->w54 * x[23] + nn->w55 * x[24] + nn->w56 * x[25] +
             nn->w57 * x[26] + nn->w58 * x[27] + nn->w59 * x[28] + nn->w60 * x[29] + nn->b2;
     double h2 = nnrt_relu(sum_h2);
 
-    double sum_h3 = nn->w61 * x[0] + nn->w62 * x[1] + nn->w63 * x[2] + nn->w64 * x[3] +
-            nn->w65 * x[4] + nn->w66 * x[5] + nn->w67 * x[6] + nn->w68 * x[7] + nn->w69 * x[8] +
-            nn->w70 * x[9] + nn->w71 * x[10] + nn->w72 * x[11] + nn->w73 * x[12] + nn->w74 * x[13] +
+    double sum_h3 = nn->w61 * x[0] + nn->w62 * x[1] + nn->w63 * x[2] + nn->w64 * x[3] + nn->w65 * x[4] +
+            nn->w66 * x[5] + nn->w67 * x[6] + nn->w68 * x[7] + nn->w69 * x[8] + nn->w70 * x[9] +
+            nn->w71 * x[10] + nn->w72 * x[11] + nn->w73 * x[12] + nn->w74 * x[13] +
             nn->w75 * x[14] + nn->w76 * x[15] + nn->w77 * x[16] + nn->w78 * x[17] +
             nn->w79 * x[18] + nn->w80 * x[19] + nn->w81 * x[20] + nn->w82 * x[21] +
             nn->w83 * x[22] + nn->w84 * x[23] + nn->w85 * x[24] + nn->w86 * x[25] +
             nn->w87 * x[26] + nn->w88 * x[27] + nn->w89 * x[28] + nn->w90 * x[29] + nn->b3;
     double h3 = nnrt_relu(sum_h3);
 
-    double sum_h4 = nn->w91 * x[0] + nn->w92 * x[1] + nn->w93 * x[2] + nn->w94 * x[3] +
-            nn->w95 * x[4] + nn->w96 * x[5] + nn->w97 * x[6] + nn->w98 * x[7] + nn->w99 * x[8] +
-            nn->w100 * x[9] + nn->w101 * x[10] + nn->w102 * x[11] + nn->w103 * x[12] +
-            nn->w104 * x[13] + nn->w105 * x[14] + nn->w106 * x[15] + nn->w107 * x[16] +
-            nn->w108 * x[17] + nn->w109 * x[18] + nn->w110 * x[19] + nn->w111 * x[20] +
-            nn->w112 * x[21] + nn->w113 * x[22] + nn->w114 * x[23] + nn->w115 * x[24] +
-            nn->w116 * x[25] + nn->w117 * x[26] + nn->w118 * x[27] + nn->w119 * x[28] +
-            nn->w120 * x[29] + nn->b4;
+    double sum_h4 = nn->w91 * x[0] + nn->w92 * x[1] + nn->w93 * x[2] + nn->w94 * x[3] + nn->w95 * x[4] +
+            nn->w96 * x[5] + nn->w97 * x[6] + nn->w98 * x[7] + nn->w99 * x[8] + nn->w100 * x[9] +
+            nn->w101 * x[10] + nn->w102 * x[11] + nn->w103 * x[12] + nn->w104 * x[13] +
+            nn->w105 * x[14] + nn->w106 * x[15] + nn->w107 * x[16] + nn->w108 * x[17] +
+            nn->w109 * x[18] + nn->w110 * x[19] + nn->w111 * x[20] + nn->w112 * x[21] +
+            nn->w113 * x[22] + nn->w114 * x[23] + nn->w115 * x[24] + nn->w116 * x[25] +
+            nn->w117 * x[26] + nn->w118 * x[27] + nn->w119 * x[28] + nn->w120 * x[29] + nn->b4;
     double h4 = nnrt_relu(sum_h4);
 
     double sum_h5 = nn->w121 * x[0] + nn->w122 * x[1] + nn->w123 * x[2] + nn->w124 * x[3] +
@@ -2601,32 +2602,31 @@ void breast_cancer_backprop(const struct breast_cancer *nn, const double x[30], 
             nn->w27 * x[26] + nn->w28 * x[27] + nn->w29 * x[28] + nn->w30 * x[29] + nn->b1;
     double h1 = nnrt_relu(sum_h1);
 
-    double sum_h2 = nn->w31 * x[0] + nn->w32 * x[1] + nn->w33 * x[2] + nn->w34 * x[3] +
-            nn->w35 * x[4] + nn->w36 * x[5] + nn->w37 * x[6] + nn->w38 * x[7] + nn->w39 * x[8] +
-            nn->w40 * x[9] + nn->w41 * x[10] + nn->w42 * x[11] + nn->w43 * x[12] + nn->w44 * x[13] +
+    double sum_h2 = nn->w31 * x[0] + nn->w32 * x[1] + nn->w33 * x[2] + nn->w34 * x[3] + nn->w35 * x[4] +
+            nn->w36 * x[5] + nn->w37 * x[6] + nn->w38 * x[7] + nn->w39 * x[8] + nn->w40 * x[9] +
+            nn->w41 * x[10] + nn->w42 * x[11] + nn->w43 * x[12] + nn->w44 * x[13] +
             nn->w45 * x[14] + nn->w46 * x[15] + nn->w47 * x[16] + nn->w48 * x[17] +
             nn->w49 * x[18] + nn->w50 * x[19] + nn->w51 * x[20] + nn->w52 * x[21] +
             nn->w53 * x[22] + nn->w54 * x[23] + nn->w55 * x[24] + nn->w56 * x[25] +
             nn->w57 * x[26] + nn->w58 * x[27] + nn->w59 * x[28] + nn->w60 * x[29] + nn->b2;
     double h2 = nnrt_relu(sum_h2);
 
-    double sum_h3 = nn->w61 * x[0] + nn->w62 * x[1] + nn->w63 * x[2] + nn->w64 * x[3] +
-            nn->w65 * x[4] + nn->w66 * x[5] + nn->w67 * x[6] + nn->w68 * x[7] + nn->w69 * x[8] +
-            nn->w70 * x[9] + nn->w71 * x[10] + nn->w72 * x[11] + nn->w73 * x[12] + nn->w74 * x[13] +
+    double sum_h3 = nn->w61 * x[0] + nn->w62 * x[1] + nn->w63 * x[2] + nn->w64 * x[3] + nn->w65 * x[4] +
+            nn->w66 * x[5] + nn->w67 * x[6] + nn->w68 * x[7] + nn->w69 * x[8] + nn->w70 * x[9] +
+            nn->w71 * x[10] + nn->w72 * x[11] + nn->w73 * x[12] + nn->w74 * x[13] +
             nn->w75 * x[14] + nn->w76 * x[15] + nn->w77 * x[16] + nn->w78 * x[17] +
             nn->w79 * x[18] + nn->w80 * x[19] + nn->w81 * x[20] + nn->w82 * x[21] +
             nn->w83 * x[22] + nn->w84 * x[23] + nn->w85 * x[24] + nn->w86 * x[25] +
             nn->w87 * x[26] + nn->w88 * x[27] + nn->w89 * x[28] + nn->w90 * x[29] + nn->b3;
     double h3 = nnrt_relu(sum_h3);
 
-    double sum_h4 = nn->w91 * x[0] + nn->w92 * x[1] + nn->w93 * x[2] + nn->w94 * x[3] +
-            nn->w95 * x[4] + nn->w96 * x[5] + nn->w97 * x[6] + nn->w98 * x[7] + nn->w99 * x[8] +
-            nn->w100 * x[9] + nn->w101 * x[10] + nn->w102 * x[11] + nn->w103 * x[12] +
-            nn->w104 * x[13] + nn->w105 * x[14] + nn->w106 * x[15] + nn->w107 * x[16] +
-            nn->w108 * x[17] + nn->w109 * x[18] + nn->w110 * x[19] + nn->w111 * x[20] +
-            nn->w112 * x[21] + nn->w113 * x[22] + nn->w114 * x[23] + nn->w115 * x[24] +
-            nn->w116 * x[25] + nn->w117 * x[26] + nn->w118 * x[27] + nn->w119 * x[28] +
-            nn->w120 * x[29] + nn->b4;
+    double sum_h4 = nn->w91 * x[0] + nn->w92 * x[1] + nn->w93 * x[2] + nn->w94 * x[3] + nn->w95 * x[4] +
+            nn->w96 * x[5] + nn->w97 * x[6] + nn->w98 * x[7] + nn->w99 * x[8] + nn->w100 * x[9] +
+            nn->w101 * x[10] + nn->w102 * x[11] + nn->w103 * x[12] + nn->w104 * x[13] +
+            nn->w105 * x[14] + nn->w106 * x[15] + nn->w107 * x[16] + nn->w108 * x[17] +
+            nn->w109 * x[18] + nn->w110 * x[19] + nn->w111 * x[20] + nn->w112 * x[21] +
+            nn->w113 * x[22] + nn->w114 * x[23] + nn->w115 * x[24] + nn->w116 * x[25] +
+            nn->w117 * x[26] + nn->w118 * x[27] + nn->w119 * x[28] + nn->w120 * x[29] + nn->b4;
     double h4 = nnrt_relu(sum_h4);
 
     double sum_h5 = nn->w121 * x[0] + nn->w122 * x[1] + nn->w123 * x[2] + nn->w124 * x[3] +
@@ -6505,9 +6505,14 @@ static const size_t breast_cancer_param_offset[513] = {
     offsetof(struct breast_cancer, b17),
 };
 
-static double *breast_cancer_param_any(const void *nn, int i)
+static double breast_cancer_get(const void *nn, int i)
 {
-    return (double *)(void *)((const char *)nn + breast_cancer_param_offset[i]);
+    return *(const double *)(const void *)((const char *)nn + breast_cancer_param_offset[i]);
+}
+
+static void breast_cancer_set(void *nn, int i, double v)
+{
+    *(double *)(void *)((char *)nn + breast_cancer_param_offset[i]) = v;
 }
 
 /* The spec's data: 456 rows of 30 inputs, then 1 target. */
@@ -7696,7 +7701,8 @@ const struct nnrt_net breast_cancer_net = {
     .layer_size = breast_cancer_layer_size,
     .nweights = 496,
     .size = sizeof(struct breast_cancer),
-    .param = breast_cancer_param_any,
+    .get = breast_cancer_get,
+    .set = breast_cancer_set,
     .feedforward = breast_cancer_feedforward_any,
     .loss = breast_cancer_loss_any,
     .train_sample = breast_cancer_train_sample_any,

@@ -7,6 +7,8 @@
  *   - a hidden layer with 8 neurons (h1 .. h8), tanh
  *   - an output layer with 3 neurons (o1 .. o3), softmax
  *   - loss: cross-entropy
+ *   - training: stochastic gradient descent
+ *   - initial weights: xavier; inputs normalized
  *
  * Parameters: h1 has w1 .. w4, b1; h2 has w5 .. w8, b2; h3 has w9 .. w12, b3;
  * h4 has w13 .. w16, b4; h5 has w17 .. w20, b5; h6 has w21 .. w24, b6;
@@ -62,18 +64,12 @@ void iris_feedforward(const struct iris *nn, const double x[4], double y_pred[3]
 {
     double h1 = nnrt_tanh(nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] + nn->b1);
     double h2 = nnrt_tanh(nn->w5 * x[0] + nn->w6 * x[1] + nn->w7 * x[2] + nn->w8 * x[3] + nn->b2);
-    double h3 = nnrt_tanh(nn->w9 * x[0] + nn->w10 * x[1] + nn->w11 * x[2] + nn->w12 * x[3] +
-            nn->b3);
-    double h4 = nnrt_tanh(nn->w13 * x[0] + nn->w14 * x[1] + nn->w15 * x[2] + nn->w16 * x[3] +
-            nn->b4);
-    double h5 = nnrt_tanh(nn->w17 * x[0] + nn->w18 * x[1] + nn->w19 * x[2] + nn->w20 * x[3] +
-            nn->b5);
-    double h6 = nnrt_tanh(nn->w21 * x[0] + nn->w22 * x[1] + nn->w23 * x[2] + nn->w24 * x[3] +
-            nn->b6);
-    double h7 = nnrt_tanh(nn->w25 * x[0] + nn->w26 * x[1] + nn->w27 * x[2] + nn->w28 * x[3] +
-            nn->b7);
-    double h8 = nnrt_tanh(nn->w29 * x[0] + nn->w30 * x[1] + nn->w31 * x[2] + nn->w32 * x[3] +
-            nn->b8);
+    double h3 = nnrt_tanh(nn->w9 * x[0] + nn->w10 * x[1] + nn->w11 * x[2] + nn->w12 * x[3] + nn->b3);
+    double h4 = nnrt_tanh(nn->w13 * x[0] + nn->w14 * x[1] + nn->w15 * x[2] + nn->w16 * x[3] + nn->b4);
+    double h5 = nnrt_tanh(nn->w17 * x[0] + nn->w18 * x[1] + nn->w19 * x[2] + nn->w20 * x[3] + nn->b5);
+    double h6 = nnrt_tanh(nn->w21 * x[0] + nn->w22 * x[1] + nn->w23 * x[2] + nn->w24 * x[3] + nn->b6);
+    double h7 = nnrt_tanh(nn->w25 * x[0] + nn->w26 * x[1] + nn->w27 * x[2] + nn->w28 * x[3] + nn->b7);
+    double h8 = nnrt_tanh(nn->w29 * x[0] + nn->w30 * x[1] + nn->w31 * x[2] + nn->w32 * x[3] + nn->b8);
     double sum_o1 = nn->w33 * h1 + nn->w34 * h2 + nn->w35 * h3 + nn->w36 * h4 + nn->w37 * h5 +
             nn->w38 * h6 + nn->w39 * h7 + nn->w40 * h8 + nn->b9;
     double sum_o2 = nn->w41 * h1 + nn->w42 * h2 + nn->w43 * h3 + nn->w44 * h4 + nn->w45 * h5 +
@@ -1078,9 +1074,14 @@ static const size_t iris_param_offset[67] = {
     offsetof(struct iris, b11),
 };
 
-static double *iris_param_any(const void *nn, int i)
+static double iris_get(const void *nn, int i)
 {
-    return (double *)(void *)((const char *)nn + iris_param_offset[i]);
+    return *(const double *)(const void *)((const char *)nn + iris_param_offset[i]);
+}
+
+static void iris_set(void *nn, int i, double v)
+{
+    *(double *)(void *)((char *)nn + iris_param_offset[i]) = v;
 }
 
 /* The spec's data: 150 rows of 4 inputs, then 3 targets. */
@@ -1293,7 +1294,8 @@ const struct nnrt_net iris_net = {
     .input_name = iris_input_name,
     .nweights = 56,
     .size = sizeof(struct iris),
-    .param = iris_param_any,
+    .get = iris_get,
+    .set = iris_set,
     .feedforward = iris_feedforward_any,
     .loss = iris_loss_any,
     .train_sample = iris_train_sample_any,

@@ -7,6 +7,7 @@
  *   - a hidden layer with 2 neurons (h1, h2), sigmoid
  *   - an output layer with 1 neuron (o1), sigmoid
  *   - loss: mean squared error
+ *   - training: stochastic gradient descent
  *
  * Parameters: h1 has w1, w2, b1; h2 has w3, w4, b2; o1 has w5, w6, b3.
  */
@@ -281,9 +282,14 @@ static const size_t gender_param_offset[9] = {
     offsetof(struct gender, b3),
 };
 
-static double *gender_param_any(const void *nn, int i)
+static double gender_get(const void *nn, int i)
 {
-    return (double *)(void *)((const char *)nn + gender_param_offset[i]);
+    return *(const double *)(const void *)((const char *)nn + gender_param_offset[i]);
+}
+
+static void gender_set(void *nn, int i, double v)
+{
+    *(double *)(void *)((char *)nn + gender_param_offset[i]) = v;
 }
 
 /* The spec's data: 4 rows of 2 inputs, then 1 target. */
@@ -348,7 +354,8 @@ const struct nnrt_net gender_net = {
     .input_name = gender_input_name,
     .nweights = 6,
     .size = sizeof(struct gender),
-    .param = gender_param_any,
+    .get = gender_get,
+    .set = gender_set,
     .feedforward = gender_feedforward_any,
     .loss = gender_loss_any,
     .train_sample = gender_train_sample_any,

@@ -7,6 +7,7 @@
  *   - a hidden layer with 4 neurons (h1 .. h4), sigmoid
  *   - an output layer with 1 neuron (o1), sigmoid
  *   - loss: binary cross-entropy
+ *   - training: stochastic gradient descent
  *
  * Parameters: h1 has w1, w2, b1; h2 has w3, w4, b2; h3 has w5, w6, b3; h4 has w7, w8, b4;
  * o1 has w9 .. w12, b5.
@@ -392,9 +393,14 @@ static const size_t xor_param_offset[17] = {
     offsetof(struct xor, b5),
 };
 
-static double *xor_param_any(const void *nn, int i)
+static double xor_get(const void *nn, int i)
 {
-    return (double *)(void *)((const char *)nn + xor_param_offset[i]);
+    return *(const double *)(const void *)((const char *)nn + xor_param_offset[i]);
+}
+
+static void xor_set(void *nn, int i, double v)
+{
+    *(double *)(void *)((char *)nn + xor_param_offset[i]) = v;
 }
 
 /* The spec's data: 4 rows of 2 inputs, then 1 target. */
@@ -463,7 +469,8 @@ const struct nnrt_net xor_net = {
     .input_name = xor_input_name,
     .nweights = 12,
     .size = sizeof(struct xor),
-    .param = xor_param_any,
+    .get = xor_get,
+    .set = xor_set,
     .feedforward = xor_feedforward_any,
     .loss = xor_loss_any,
     .train_sample = xor_train_sample_any,

@@ -535,7 +535,7 @@ static void train_batch(const struct nnrt_net *net, void *nn, const struct datas
         return;
     }
     for (int i = 0; i < net->nparams; i++)
-        *nnrt__param(net, t->sum, i) = 0;
+        nnrt__param_set(net, t->sum, i, 0);
     for (int j = k; j < k + count; j++) {
         const double *row = d->rows + (size_t)t->order[j] * cols;
         net->backprop(nn, row, row + net->ninputs, t->sum);
@@ -620,13 +620,13 @@ static void mean_grad(const struct nnrt_net *net, const void *nn, const struct d
 {
     int cols = net->ninputs + net->noutputs;
     for (int i = 0; i < net->nparams; i++)
-        *nnrt__param(net, grad, i) = 0;
+        nnrt__param_set(net, grad, i, 0);
     for (int i = 0; i < d->n; i++) {
         const double *row = d->rows + (size_t)i * (size_t)cols;
         net->backprop(nn, row, row + net->ninputs, grad);
     }
     for (int i = 0; i < net->nparams; i++)
-        *nnrt__param(net, grad, i) /= d->n;
+        nnrt__param_set(net, grad, i, nnrt__param_get(net, grad, i) / d->n);
 }
 
 /*
@@ -643,14 +643,13 @@ static int gradcheck(const struct nnrt_net *net, void *nn, const struct dataset 
     double worst = -1;
     int at = 0;
     for (int i = 0; i < net->nparams; i++) {
-        double *p = nnrt__param(net, nn, i);
-        double p0 = *p, h = 1e-5 * (fabs(p0) > 1 ? fabs(p0) : 1);
-        double up = p0 + h, down = p0 - h;
-        *p = up;
-        double lu = data_loss(net, nn, d);
-        *p = down;
-        double ld = data_loss(net, nn, d);
-        *p = p0;
+        double p0 = nnrt__param_get(net, nn, i), h = 1e-5 * (fabs(p0) > 1 ? fabs(p0) : 1);
+        /* The step as stored: in a float network p0 + h rounds. */
+        nnrt__param_set(net, nn, i, p0 + h);
+        double up = nnrt__param_get(net, nn, i), lu = data_loss(net, nn, d);
+        nnrt__param_set(net, nn, i, p0 - h);
+        double down = nnrt__param_get(net, nn, i), ld = data_loss(net, nn, d);
+        nnrt__param_set(net, nn, i, p0);
         double numeric = (lu - ld) / (up - down);
         double analytic = nnrt__param_get(net, grad, i);
         double scale = fabs(analytic) + fabs(numeric);
@@ -806,7 +805,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         goto done;
     }
     for (int j = 0; j < net->nstate; j++)
-        *net->state_value(t.p.state, j) = 0;
+        net->state_set(t.p.state, j, 0);
     struct nnrt_norm *np = net->normalize ? &norm : NULL;
 
     /* Starting parameters and normalization: loaded, or drawn and computed. */

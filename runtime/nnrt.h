@@ -40,6 +40,19 @@ static inline double nnrt_relu(double x) { return x > 0 ? x : 0; }
 /* x for x >= 0, 0.01 x below. */
 static inline double nnrt_leaky_relu(double x) { return x >= 0 ? x : 0.01 * x; }
 
+/* The same in single precision, for networks with `precision float`. */
+static inline float nnrt_sigmoidf(float x)
+{
+    if (x >= 0)
+        return 1 / (1 + expf(-x));
+    float e = expf(x);
+    return e / (1 + e);
+}
+
+static inline float nnrt_tanhf(float x) { return tanhf(x); }
+static inline float nnrt_reluf(float x) { return x > 0 ? x : 0; }
+static inline float nnrt_leaky_reluf(float x) { return x >= 0 ? x : 0.01f * x; }
+
 /* ---- Losses ------------------------------------------------------------- */
 
 /* Mean squared error (1/n) sum (y_true - y_pred)^2, the tutorial's mse_loss. */
@@ -184,7 +197,9 @@ struct nnrt_net {
     const char *const *input_name; /* the spec's names of the inputs, or NULL */
     int nweights;           /* parameters [0, nweights) are weights, the rest biases */
     size_t size;            /* sizeof the parameter struct */
-    double *(*param)(const void *nn, int i); /* parameter i of the struct nn */
+    int single;             /* the network computes in float (precision float) */
+    double (*get)(const void *nn, int i);          /* parameter i of the struct nn */
+    void (*set)(void *nn, int i, double value);
 
     /* The generated functions, behind untyped pointers. */
     void (*feedforward)(const void *nn, const double *x, double *y_pred);
@@ -203,7 +218,8 @@ struct nnrt_net {
     size_t state_size;
     int nstate;
     const char *state_prefix[2];
-    double *(*state_value)(const void *state, int j); /* value j of the struct state */
+    double (*state_get)(const void *state, int j); /* value j of the struct state */
+    void (*state_set)(void *state, int j, double value);
 
     /* The spec's settings. */
     long epochs;

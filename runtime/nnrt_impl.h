@@ -16,14 +16,14 @@
 #endif
 
 /* Parameter i of the network net in the parameter struct nn. */
-static inline double *nnrt__param(const struct nnrt_net *net, void *nn, int i)
-{
-    return net->param(nn, i);
-}
-
 static inline double nnrt__param_get(const struct nnrt_net *net, const void *nn, int i)
 {
-    return *net->param(nn, i);
+    return net->get(nn, i);
+}
+
+static inline void nnrt__param_set(const struct nnrt_net *net, void *nn, int i, double v)
+{
+    net->set(nn, i, v);
 }
 
 /* Fills err; line and col are 0 when they do not apply. */

@@ -43,17 +43,17 @@ void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed)
                      : net->init == NNRT_INIT_HE     ? sqrt(2.0 / fan_in)
                                                      : 1.0;
         for (int k = 0; k < fan_in * fan_out; k++, i++)
-            *nnrt__param(net, nn, i) = scale * nnrt_rng_normal(&rng);
+            nnrt__param_set(net, nn, i, scale * nnrt_rng_normal(&rng));
         fan_in = fan_out;
     }
     for (; i < net->nparams; i++) {
         double v = nnrt_rng_normal(&rng);
-        *nnrt__param(net, nn, i) = net->init == NNRT_INIT_NORMAL ? v : 0.0;
+        nnrt__param_set(net, nn, i, net->init == NNRT_INIT_NORMAL ? v : 0.0);
     }
     if (net->init_fixed != NULL)
         for (i = 0; i < net->nparams; i++)
             if (net->init_fixed[i])
-                *nnrt__param(net, nn, i) = net->init_value[i];
+                nnrt__param_set(net, nn, i, net->init_value[i]);
 }
 
 int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
@@ -78,7 +78,7 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
         fprintf(f, "# training so far, to resume it\n");
         fprintf(f, "epoch %ld\nstep %ld\n", progress->epoch, progress->step);
         for (int j = 0; j < net->nstate; j++)
-            fprintf(f, "%s %.17g\n", state_name(net, j, name), *net->state_value(progress->state, j));
+            fprintf(f, "%s %.17g\n", state_name(net, j, name), net->state_get(progress->state, j));
     }
     return nnrt__commit_temp(f, tmp, path, err);
 }
@@ -276,7 +276,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         }
     }
     for (int i = 0; i < net->nparams; i++)
-        *nnrt__param(net, nn, i) = value[i];
+        nnrt__param_set(net, nn, i, value[i]);
     if (norm != NULL) {
         for (int i = 0; i < net->ninputs; i++) {
             norm->mean[i] = value[net->nparams + i];
@@ -287,7 +287,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         progress->epoch = seen[sl.epoch] ? (long)value[sl.epoch] : 0;
         progress->step = seen[sl.step] ? (long)value[sl.step] : 0;
         for (int j = 0; j < net->nstate; j++)
-            *net->state_value(progress->state, j) = state_seen ? value[sl.state_start + j] : 0.0;
+            net->state_set(progress->state, j, state_seen ? value[sl.state_start + j] : 0.0);
     }
     free(value);
     free(seen);
