@@ -5,6 +5,8 @@
 #   make build/NAME build the program of specs/NAME.nn
 #   make generated  regenerate generated/ from specs/
 #   make check      run the tests through prove
+#   make pictures   draw every spec's network (pictures/NAME.png, Graphviz)
+#   make plot       plot the loss of NAME's training (pictures/NAME-loss.png, gnuplot)
 #   make deps       install what building and testing need (Debian)
 
 CC      ?= cc
@@ -26,7 +28,7 @@ RUNTIME_OBJS  = runtime/number.o runtime/rng.o runtime/file.o runtime/csv.o \
 SPECS     = $(wildcard specs/*.nn)
 GENERATED = $(SPECS:specs/%.nn=generated/%.c)
 
-.PHONY: all demo generated check deps clean
+.PHONY: all demo generated check deps clean pictures plot
 .SUFFIXES:
 
 all: compiler/nnc runtime/libnnrt.a
@@ -76,6 +78,24 @@ generated: $(GENERATED)
 
 generated/%.c: specs/%.nn compiler/nnc
 	compiler/nnc $< -o $@
+
+# ---- Pictures
+
+NAME ?= tutorial
+
+pictures: $(SPECS:specs/%.nn=pictures/%.png)
+
+pictures/%.png: specs/%.nn compiler/nnc
+	@mkdir -p pictures
+	compiler/nnc --emit dot $< -o build/$*.dot
+	dot -Tpng -o $@ build/$*.dot
+
+plot: build/$(NAME)
+	@mkdir -p pictures
+	build/$(NAME) --every 0 --history build/$(NAME)-history.csv > /dev/null
+	gnuplot -e "set terminal png size 800,480; set output 'pictures/$(NAME)-loss.png'; \
+	    set datafile separator ','; set xlabel 'epoch'; set ylabel 'loss'; set grid; \
+	    plot 'build/$(NAME)-history.csv' every ::1 using 1:2 with lines lw 2 title '$(NAME): loss'"
 
 # ---- Tests
 

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Numerical faults: training that diverges stops at once and says where;
+# activations and losses stay finite for inputs that would overflow a naive
+# formula.
+. "$(dirname "$0")/lib.sh"
+
+# A linear network with a learning rate far too high: the weights blow up.
+cat > "$tmp/div.nn" <<'SPEC'
+network div { input 1 hidden 3 linear output 1 linear learn_rate 10 epochs 100 }
+data { 1 -> 2  2 -> 4  3 -> 6  4 -> 8 }
+SPEC
+build "$tmp/div.nn" "$tmp/div"
+ok $? "the diverging spec builds"
+
+echo "keep me" > "$tmp/saved.txt"
+"$tmp/div" --every 0 --save "$tmp/saved.txt" > "$tmp/out" 2> "$tmp/err"
+status=$?
+is "$status" 1 "a diverging run exits 1"
+is "$(cat "$tmp/err")" "$tmp/div: error: training diverged in epoch 1 at sample 2: w1 became nan; is the learning rate (10) too high?" \
+    "it names the epoch, the sample and the parameter, with a hint"
+is "$(cat "$tmp/saved.txt")" "keep me" "nothing is written to --save"
+is "$(cat "$tmp/out")" "" "and nothing on standard output"
+
+printf 'x,y\n1,2\n2,4\n3,6\n4,8\n' > "$tmp/d.csv"
+"$tmp/div" --every 0 --data "$tmp/d.csv" 2> "$tmp/err"
+is "$(cat "$tmp/err")" "$tmp/div: error: training diverged in epoch 1 at sample 2 ($tmp/d.csv:3): w1 became nan; is the learning rate (10) too high?" \
+    "with --data it names the line of the sample"
+"$tmp/div" --every 0 --data "$tmp/d.csv" --batch 2 2> "$tmp/err"
+is "$(cat "$tmp/err")" "$tmp/div: error: training diverged in epoch 2 at sample 3 ($tmp/d.csv:4), the first of a batch of 2: w1 became nan; is the learning rate (10) too high?" \
+    "with batches it names the batch"
+
+# Huge sums: sigmoid, softmax and the cross-entropies must stay finite.
+cat > "$tmp/big.nn" <<'SPEC'
+network big { input 1 output 3 softmax loss cross_entropy epochs 0 }
+params { w1 = 1000 w2 = -1000 w3 = 0 b1 = 0 b2 = 0 b3 = 0 }
+data { 5 -> 1  5 -> 0  -5 -> 2 }
+SPEC
+build "$tmp/big.nn" "$tmp/big"
+ok $? "the softmax spec builds"
+out=$("$tmp/big" --predict 1000 --predict -1000 --eval)
+like "$out" '^loss: [0-9.e+]+$' "cross-entropy of outputs that round to 0 and 1 is a finite number"
+is "$(echo "$out" | sed -n 3p)" "1.0 0.0 0.0" "softmax of sums 1e6, -1e6, 0 is (1, 0, 0), not NaN"
+is "$(echo "$out" | sed -n 4p)" "0.0 1.0 0.0" "and of -1e6, 1e6, 0 is (0, 1, 0)"
+
+cat > "$tmp/sig.nn" <<'SPEC'
+network sig { input 1 output 1 sigmoid loss binary_cross_entropy epochs 0 }
+params { w1 = 1000 b1 = 0 }
+data { 5 -> 0  -5 -> 1 }
+SPEC
+build "$tmp/sig.nn" "$tmp/sig"
+ok $? "the sigmoid spec builds"
+out=$("$tmp/sig" --predict -1000 --predict 1000 --eval --grad)
+like "$out" '^loss: [0-9.e+]+' "binary cross-entropy of saturated outputs is finite"
+is "$(echo "$out" | tail -2 | tr '\n' ' ')" "0.0 1.0 " "sigmoid(-1e6) is 0 and sigmoid(1e6) is 1, without NaN"
+like "$out" 'd_L_d_w1 -?[0-9]' "and the gradient is finite"
+
+done_testing
