@@ -98,7 +98,7 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
             continue;
 
         /* Split on commas and read every field. */
-        int n = 0, bad_col = 0;
+        int n = 0, bad_col = 0, n_numbers = 0;
         char *bad = NULL;
         size_t bad_len = 0;
         for (char *f = s;;) {
@@ -113,7 +113,7 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
                     bad_len = (size_t)(fend - f);
                     bad_col = (int)(f - s) + 1;
                 }
-            } else if (bad == NULL) {
+            } else if (n_numbers++, bad == NULL) {
                 double *bigger = realloc(row, (size_t)(n + 1) * sizeof *row);
                 if (bigger == NULL) {
                     nnrt__set_error(err, path, lineno, 0, "out of memory");
@@ -131,8 +131,9 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
         }
 
         if (bad != NULL) {
-            if (first && t->rows == 0) {
-                first = 0; /* a header line */
+            /* A header names the columns: none of its fields is a number. */
+            if (first && t->rows == 0 && n_numbers == 0) {
+                first = 0;
                 continue;
             }
             char ex[64];

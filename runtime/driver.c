@@ -303,6 +303,16 @@ static int parse_options(struct options *o, const struct nnrt_net *net, int argc
         }
         if (strncmp(opt, "--", 2) != 0)
             return usage_error("unexpected argument '%s'", opt);
+        static const char *const flags[] = {"--eval", "--grad", "--gradcheck", "--shuffle", "--no-shuffle",
+                                            "--dot", "--help", "--version", NULL};
+        for (int k = 0; flags[k] != NULL; k++) {
+            size_t n = strlen(flags[k]);
+            if (strncmp(opt, flags[k], n) == 0 && opt[n] == '=') {
+                fprintf(stderr, "%s: error: option '%s' takes no value\nTry '%s --help' for more information.\n",
+                        progname, flags[k], progname);
+                return 2;
+            }
+        }
 
         /* The rest take a value: "--name value" or "--name=value". */
         const char *eq = strchr(opt, '=');

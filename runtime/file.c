@@ -81,6 +81,11 @@ nomem:
 
 FILE *nnrt__open_temp(const char *path, char **tmp_path, struct nnrt_error *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(EISDIR));
+        return NULL;
+    }
     size_t n = strlen(path);
     char *tmp = malloc(n + sizeof ".tmpXXXXXX");
     if (tmp == NULL) {

@@ -105,7 +105,7 @@ struct nnrt_error {
 
 /*
  * A table of numbers read from a CSV file: rows of cols values, row-major.
- * A first line that is not all numbers is a header and is skipped; blank
+ * A first line none of whose fields is a number is a header, skipped; blank
  * lines and lines starting with '#' are skipped.
  */
 struct nnrt_table {

@@ -51,6 +51,49 @@ double nnrt_cross_entropy(const double *y_true, const double *y_pred, int n)
     return -sum;
 }
 
+/*
+ * Moves the last digit of the %e string e one up (dir 1) or down (-1),
+ * carrying as needed.  Returns 0, or -1 when the digits would change length.
+ */
+static int step_last_digit(char *e, int dir)
+{
+    char *p = strchr(e, 'e') - 1;
+    for (; p >= e && *p != '-'; p--) {
+        if (*p == '.')
+            continue;
+        if (dir > 0 && *p < '9') {
+            (*p)++;
+            return 0;
+        }
+        if (dir < 0 && *p > '0') {
+            (*p)--;
+            return 0;
+        }
+        *p = dir > 0 ? '0' : '9';
+    }
+    return -1;
+}
+
+/* Replaces e by its neighbour one last digit away that reads back to x, if one does. */
+static int neighbour_reads_back(char *e, double x)
+{
+    char up[40], down[40];
+    strcpy(up, e);
+    strcpy(down, e);
+    int has_up = step_last_digit(up, 1) == 0 && strtod(up, NULL) == x;
+    int has_down = step_last_digit(down, -1) == 0 && down[down[0] == '-'] != '0' && strtod(down, NULL) == x;
+    if (has_up && has_down) {
+        /* Both read back: the nearer to x. */
+        has_down = fabs(strtod(down, NULL) - x) < fabs(strtod(up, NULL) - x);
+        has_up = !has_down;
+    }
+    if (has_up)
+        strcpy(e, up);
+    else if (has_down)
+        strcpy(e, down);
+    return has_up || has_down;
+}
+
 char *nnrt_format_double(char buf[NNRT_DOUBLE_BUFSIZE], double x)
 {
     if (isnan(x)) {
@@ -66,11 +109,16 @@ char *nnrt_format_double(char buf[NNRT_DOUBLE_BUFSIZE], double x)
         return buf;
     }
 
-    /* The shortest %.*e that reads back to x: 17 significant digits (prec 16) always do. */
+    /*
+     * The fewest significant digits that read back to x: 17 always do.  At
+     * each length, the correctly rounded digits may miss x's interval when
+     * x lies on a tie, while the next decimal up or down reads back; so
+     * those are tried too, the nearer first.
+     */
     char e[40];
     for (int prec = 0; prec < 17; prec++) {
         snprintf(e, sizeof e, "%.*e", prec, x);
-        if (strtod(e, NULL) == x)
+        if (strtod(e, NULL) == x || neighbour_reads_back(e, x))
             break;
     }
 
@@ -130,7 +178,8 @@ int nnrt_parse_double(const char *s, double *out)
     errno = 0;
     while (*s == ' ' || *s == '\t')
         s++;
-    if (*s == '\0')
+    /* Decimal only: strtod would also take hexadecimal, "inf" and "nan". */
+    if (*s == '\0' || s[strspn(s, "0123456789+-.eE \t")] != '\0')
         return -1;
     double v = strtod(s, &end);
     if (end == s)

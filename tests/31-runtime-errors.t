@@ -1,0 +1,147 @@
+#!/bin/bash
+# Bad input to a generated program (specs/tutorial.nn): each case pins the
+# exact message on stderr, the exit status (2 for the command line, 1 for
+# files), that nothing is printed on stdout, and that a --save file given
+# on the same command line is left as it was, with no temporary file.
+. "$(dirname "$0")/lib.sh"
+
+build "$top/specs/tutorial.nn" "$tmp/tutorial"
+ok $? "specs/tutorial.nn builds"
+P="$tmp/tutorial"
+
+# Files are named relative to $tmp, where the program runs, so that the
+# messages are stable; the program is named by its full path, as run.
+cd "$tmp" || exit 1
+
+printf 'weight,height,gender\n-2,-1,1\n25,6\n17,4,0\n' > cols.csv
+printf 'weight,height\n-2,-1\n25,6\n' > narrow.csv
+printf 'weight,height,gender\n-2,-1,1\n25,abc,0\n' > word.csv
+: > empty.csv
+printf 'weight,height,gender\n' > header.csv
+mkdir adir
+
+# start.txt: line 1 a comment, lines 2-10 w1..w6, b1..b3.
+printf '%s\n' "# a start, by hand" "w1 0.1" "w2 -0.2" "w3 0.3" "w4 -0.4" "w5 0.5" "w6 -0.6" \
+    "b1 0.7" "b2 -0.8" "b3 0.9" > start.txt
+"$P" --epochs 0 --load start.txt > /dev/null 2>&1
+ok $? "the hand-written start.txt loads"
+grep -v '^w5 ' start.txt > missing.txt
+{ cat start.txt; echo 'w5 0.5'; } > dup.txt
+{ cat start.txt; echo 'w7 0.5'; } > unknown.txt
+sed 's/^w2 .*/w2 1.5x/' start.txt > badnum.txt
+
+# check DESC STATUS STDERR ARGS...: runs "$P --save saved.txt ARGS...".
+check() {
+    local desc=$1 want_status=$2 want_err=$3
+    shift 3
+    printf 'sentinel\n' > saved.txt
+    "$P" --save saved.txt "$@" > out.txt 2> err.txt
+    local status=$?
+    is "$(cat err.txt)" "$want_err" "$desc: message"
+    is "$status" "$want_status" "$desc: exit status $want_status"
+    is "$(cat out.txt)" "" "$desc: nothing on stdout"
+    is "$(cat saved.txt)" "sentinel" "$desc: the --save file is untouched"
+    is "$(ls -a | grep -c '^saved\.txt\.tmp')" 0 "$desc: no temporary file is left"
+}
+
+try="Try '$P --help' for more information."
+
+
+# ---- Data files (--data) -------------------------------------------------------
+
+check "a CSV row with too few values" 1 \
+    "$P: cols.csv:3: error: expected 3 values but found 2" --data cols.csv
+check "a CSV of 2 columns for 2 inputs and 1 target" 1 \
+    "$P: narrow.csv:2: error: expected 3 values (2 inputs, 1 target) but found 2" --data narrow.csv
+check "a non-number in a CSV" 1 \
+    "$P: word.csv:3: error: expected a number but found 'abc'" --data word.csv
+check "an empty CSV" 1 \
+    "$P: error: 'empty.csv' has no rows of data" --data empty.csv
+check "a CSV with only a header" 1 \
+    "$P: error: 'header.csv' has no rows of data" --data header.csv
+check "a missing CSV" 1 \
+    "$P: error: cannot open 'missing.csv': No such file or directory" --data missing.csv
+check "a directory as CSV" 1 \
+    "$P: error: cannot open 'adir': Is a directory" --data adir
+
+# ---- Parameter files (--load) --------------------------------------------------
+
+check "a parameter file without w5" 1 \
+    "$P: error: 'missing.txt' has no value for parameter 'w5'" --load missing.txt
+check "a parameter file with w5 twice" 1 \
+    "$P: dup.txt:11: error: parameter 'w5' given twice (first on line 6)" --load dup.txt
+check "a parameter file with an unknown name" 1 \
+    "$P: unknown.txt:11: error: unknown parameter 'w7'" --load unknown.txt
+check "a parameter file with a bad number" 1 \
+    "$P: badnum.txt:3: error: expected a finite number for 'w2' but found '1.5x'" --load badnum.txt
+check "a missing parameter file" 1 \
+    "$P: error: cannot open 'nofile.txt': No such file or directory" --load nofile.txt
+
+# ---- The command line ------------------------------------------------------------
+
+check "an unknown option" 2 \
+    "$P: error: unknown option '--bogus'
+$try" --bogus
+check "an unknown option with a value" 2 \
+    "$P: error: unknown option '--epoch'
+$try" --epoch=5
+check "an argument that is not an option" 2 \
+    "$P: error: unexpected argument 'extra'
+$try" extra
+check "an option missing its value" 2 \
+    "$P: error: option '--epochs' needs a value
+$try" --epochs
+check "--epochs -1" 2 \
+    "$P: error: --epochs: expected a whole number >= 0 but found '-1'
+$try" --epochs -1
+check "--epochs 1e3" 2 \
+    "$P: error: --epochs: expected a whole number >= 0 but found '1e3'
+$try" --epochs 1e3
+check "--every x" 2 \
+    "$P: error: --every: expected a whole number >= 0 but found 'x'
+$try" --every x
+check "--seed -1" 2 \
+    "$P: error: --seed: expected a whole number >= 0 but found '-1'
+$try" --seed -1
+check "--seed 2^64" 2 \
+    "$P: error: --seed: expected a whole number >= 0 but found '18446744073709551616'
+$try" --seed 18446744073709551616
+check "--predict with 3 values for 2 inputs" 2 \
+    "$P: error: --predict: expected 2 values (one per input) but found 3
+$try" --predict 1,2,3
+check "--predict with 1 value for 2 inputs" 2 \
+    "$P: error: --predict: expected 2 values (one per input) but found 1
+$try" --predict 1
+check "--predict with a non-number" 2 \
+    "$P: error: --predict: expected a finite number but found 'x'
+$try" --predict 1,x
+check "--learn-rate 0" 2 \
+    "$P: error: --learn-rate: expected a finite number > 0 but found '0'
+$try" --learn-rate 0
+check "--learn-rate -0.1" 2 \
+    "$P: error: --learn-rate: expected a finite number > 0 but found '-0.1'
+$try" --learn-rate -0.1
+check "--learn-rate nan" 2 \
+    "$P: error: --learn-rate: expected a finite number > 0 but found 'nan'
+$try" --learn-rate nan
+# A flag given a value.
+check "--eval=1" 2 \
+    "$P: error: option '--eval' takes no value
+$try" --eval=1
+
+# ---- --save itself failing (after training: the loss lines are printed) ----------
+
+for args in "nodir/p.txt|$P: error: cannot write 'nodir/p.txt': No such file or directory" \
+            "adir|$P: error: cannot write 'adir': Is a directory" \
+            "adir/|$P: error: cannot write 'adir/': Is a directory"; do
+    file=${args%%|*} want=${args#*|}
+    "$P" --epochs 20 --save "$file" > out.txt 2> err.txt
+    status=$?
+    is "$(cat err.txt)" "$want" "--save $file: message"
+    is "$status" 1 "--save $file: exit status 1"
+    is "$(grep -vc '^Epoch ' out.txt)" 0 "--save $file: no predictions after the failed save"
+done
+is "$(ls -A adir)" "" "a failed --save into a directory leaves nothing in it"
+ok $([ ! -e nodir ]; echo $?) "a failed --save into a missing directory creates nothing"
+
+done_testing
