@@ -71,11 +71,20 @@ int compile(Ctx *c, Buf *out, Buf *header)
         Net *net = derive(c, spec);
         if (c->precision != 0)
             spec->single = c->precision == 2;
-        emit_c(c, net, out);
-        finish_marks(c, out, spec->single);
-        if (header != NULL) {
-            emit_header(c, net, header);
-            finish_marks(c, header, spec->single);
+        if (c->explain != NULL) {
+            ctx_flush(c);
+            c->oom = NULL;
+            return explain(c, net, c->explain, out);
+        }
+        if (c->emit_dot) {
+            emit_dot(c, net, out);
+        } else {
+            emit_c(c, net, out);
+            finish_marks(c, out, spec->single);
+            if (header != NULL) {
+                emit_header(c, net, header);
+                finish_marks(c, header, spec->single);
+            }
         }
     }
     ctx_flush(c);

@@ -207,17 +207,27 @@ void finish_marks(Ctx *c, Buf *text, int single)
  * Writes "<head><term0> + <term1> + ...;" wrapping before 100 columns,
  * continuation lines indented by 8 more than indent.
  */
+/* The printed width of s: a precision mark counts as the widest text it becomes. */
+static int width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++)
+        w += *s == '\002' ? 6 : *s == '\003' ? 1 : *s == '\004' ? 7 : 1;
+    return w;
+}
+
 static void sum_line(Emitter *e, int indent, const char *head, const char **terms, int n,
                      const char *sep)
 {
-    int col = indent + (int)strlen(head);
+    int col = indent + width(head);
     W("%*s%s", indent, "", head);
     for (int i = 0; i < n; i++) {
-        int len = (int)strlen(terms[i]) + (i > 0 ? (int)strlen(sep) : 0);
-        if (i > 0 && col + len > 98) {
+        int len = width(terms[i]) + (i > 0 ? (int)strlen(sep) : 0);
+        /* Room for the term and, unless it is the last, the separator that ends the line. */
+        if (i > 0 && col + len + (i + 1 < n ? (int)strlen(sep) - 1 : 1) > 100) {
             /* The separator (less its trailing blank) ends the line; the term starts the next. */
             W("%.*s\n%*s%s", (int)strlen(sep) - 1, sep, indent + 8, "", terms[i]);
-            col = indent + 8 + (int)strlen(terms[i]);
+            col = indent + 8 + width(terms[i]);
             continue;
         }
         W("%s%s", i > 0 ? sep : "", terms[i]);
@@ -238,6 +248,48 @@ static const char **sum_terms(Emitter *e, Neuron *u, int *n)
 }
 
 /* ---- The file's parts ------------------------------------------------------- */
+
+/*
+ * The signature of the network's function fn (feedforward, loss,
+ * train_sample, backprop), wrapped before 100 columns, then end
+ * ("\n{\n" for a definition, ";\n\n" for a declaration).
+ */
+static void signature(Emitter *e, const char *fn, const char *end)
+{
+    const char *n = e->name;
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    const char *p[4];
+    const char *x = ctx_printf(e->c, "const \x02 x[%d]", ni);
+    const char *y = ctx_printf(e->c, "const \x02 y_true[%d]", no);
+    const char *ret = "void";
+    if (strcmp(fn, "feedforward") == 0) {
+        p[0] = ctx_printf(e->c, "const struct %s *nn", n), p[1] = x;
+        p[2] = ctx_printf(e->c, "\x02 y_pred[%d]", no), p[3] = NULL;
+    } else if (strcmp(fn, "loss") == 0) {
+        ret = "double";
+        p[0] = ctx_printf(e->c, "const struct %s *nn", n), p[1] = x, p[2] = y, p[3] = NULL;
+    } else if (strcmp(fn, "train_sample") == 0) {
+        p[0] = ctx_printf(e->c, "struct %s *nn", n), p[1] = x, p[2] = y, p[3] = "\x02 learn_rate";
+    } else {
+        p[0] = ctx_printf(e->c, "const struct %s *nn", n), p[1] = x, p[2] = y;
+        p[3] = ctx_printf(e->c, "struct %s *sum_d_L_d", n);
+    }
+    const char *head = ctx_printf(e->c, "%s %s_%s(", ret, n, fn);
+    int col = width(head);
+    W("%s", head);
+    for (int i = 0; i < 4 && p[i] != NULL; i++) {
+        if (i > 0 && col + 2 + width(p[i]) + 1 > 100) {
+            W(",\n    ");
+            col = 4;
+        } else if (i > 0) {
+            W(", ");
+            col += 2;
+        }
+        W("%s", p[i]);
+        col += width(p[i]);
+    }
+    W(")%s", end);
+}
 
 static void describe_network(Emitter *e, const char *lead)
 {
@@ -341,14 +393,22 @@ static void emit_feedforward(Emitter *e)
     int ni = s->ninputs, no = net->noutputs;
     W("/*\n * The feedforward: x holds the %d input%s", ni, ni == 1 ? "" : "s");
     if (s->input_names != NULL) {
+        int col = 40;
         W(" (");
-        for (int i = 0; i < ni && i < 8; i++)
-            W("%sx[%d] is %s", i ? ", " : "", i, s->input_names[i]);
+        for (int i = 0; i < ni && i < 8; i++) {
+            const char *part = ctx_printf(e->c, "%sx[%d] is %s", i ? ", " : "", i, s->input_names[i]);
+            if (col + (int)strlen(part) > 90) {
+                W(i ? ",\n * " : "\n * ");
+                part += i ? 2 : 0;
+                col = 3;
+            }
+            W("%s", part);
+            col += (int)strlen(part);
+        }
         W("%s)", ni > 8 ? ", ..." : "");
     }
     W(";\n * y_pred receives the %s.\n */\n", no == 1 ? "output" : "outputs");
-    W("void %s_feedforward(const struct %s *nn, const \x02 x[%d], \x02 y_pred[%d])\n{\n",
-      e->name, e->name, ni, no);
+    signature(e, "feedforward", "\n{\n");
     for (int l = 0; l < s->nlayers; l++) {
         int first = net->layer_first[l], last = net->layer_first[l + 1];
         for (int id = first; id < last; id++) {
@@ -378,7 +438,7 @@ static void emit_feedforward(Emitter *e)
 
 static void emit_loss(Emitter *e)
 {
-    int ni = e->s->ninputs, no = e->net->noutputs;
+    int no = e->net->noutputs;
     static const char *const fn[] = {"nnrt_mse", "nnrt_binary_cross_entropy", "nnrt_cross_entropy"};
     static const char *const what[] = {
         "the mean squared error of its prediction",
@@ -386,8 +446,7 @@ static void emit_loss(Emitter *e)
         "the cross-entropy of its prediction",
     };
     W("/* The loss of one sample: %s. */\n", what[e->s->loss]);
-    W("double %s_loss(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d])\n{\n",
-      e->name, e->name, ni, no);
+    signature(e, "loss", "\n{\n");
     W("    \x02 y_pred[%d];\n", no);
     if (e->single) {
         /* The runtime's losses take doubles. */
@@ -457,7 +516,8 @@ static void emit_loss_partials_body(Emitter *e, int no, int first, Act act)
     if (s->loss == LOSS_CE) {
         W("    /*\n");
         W("     * Cross-entropy through softmax: partial L / partial sum_ok = o_k - y_true_k,\n");
-        W("     * the well-known simplification of sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).\n");
+        W("     * the well-known simplification of\n");
+        W("     * sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).\n");
         W("     */\n");
         for (int k = 0; k < no; k++)
             W("    \x02 d_L_d_sum_o%d = o%d - y_true[%d];\n", k + 1, k + 1, k);
@@ -467,8 +527,8 @@ static void emit_loss_partials_body(Emitter *e, int no, int first, Act act)
     if (s->loss == LOSS_BCE) {
         W("    /*\n");
         W("     * Binary cross-entropy through the sigmoid: partial L / partial sum_ok =\n");
-        W("     * (o_k - y_true_k) / K, the simplification of (partial L / partial o_k) * o_k * (1 - o_k)%s.\n",
-          no == 1 ? ", K = 1" : "");
+        W("     * (o_k - y_true_k) / K%s, the simplification of\n", no == 1 ? " with K = 1" : "");
+        W("     * (partial L / partial o_k) * o_k * (1 - o_k).\n");
         W("     */\n");
         for (int k = 0; k < no; k++) {
             if (no == 1)
@@ -625,14 +685,11 @@ static void emit_per_param(Emitter *e, const char *fmt)
 
 static void emit_train_sample(Emitter *e)
 {
-    int ni = e->s->ninputs, no = e->net->noutputs;
     W("/*\n");
     W(" * One step of stochastic gradient descent on the sample (x, y_true), as the\n");
     W(" * tutorial's train loop takes it: feedforward, partial derivatives, updates.\n");
     W(" */\n");
-    W("void %s_train_sample(struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
-      e->name, ni, no);
-    W("    \x02 learn_rate)\n{\n");
+    signature(e, "train_sample", "\n{\n");
     emit_gradient(e);
     W("    /* --- Update weights and biases */\n");
     emit_per_param(e, "    nn->%s -= learn_rate * d_L_d_%s;\n");
@@ -641,15 +698,12 @@ static void emit_train_sample(Emitter *e)
 
 static void emit_backprop(Emitter *e)
 {
-    int ni = e->s->ninputs, no = e->net->noutputs;
     W("/*\n");
     W(" * Backpropagation on one sample (x, y_true): the partials of %s_train_sample,\n", e->name);
     W(" * added to sum_d_L_d instead of applied, so that a caller can average them over\n");
     W(" * many samples (the gradient of the loss over a data set).\n");
     W(" */\n");
-    W("void %s_backprop(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
-      e->name, ni, no);
-    W("    struct %s *sum_d_L_d)\n{\n", e->name);
+    signature(e, "backprop", "\n{\n");
     emit_gradient(e);
     W("    /* --- Add this sample's partials to the sums */\n");
     emit_per_param(e, "    sum_d_L_d->%s += d_L_d_%s;\n");
@@ -704,8 +758,8 @@ static void emit_update_signature(Emitter *e)
 {
     const char *n = e->name;
     if (e->s->optimizer == OPT_SGD)
-        W("void %s_update(struct %s *nn, const struct %s *sum_d_L_d, int n, const struct nnrt_hyper *h)", n,
-          n, n);
+        W("void %s_update(struct %s *nn, const struct %s *sum_d_L_d, int n,\n    const struct nnrt_hyper *h)",
+          n, n, n);
     else
         W("void %s_update(struct %s *nn, struct %s_optimizer *state, const struct %s *sum_d_L_d, int n,\n"
           "    const struct nnrt_hyper *h%s)", n, n, n, n, e->s->optimizer == OPT_ADAM ? ", long step" : "");
@@ -1029,22 +1083,18 @@ static void emit_compact_feedforward(Emitter *e)
     int ni = e->s->ninputs, no = e->net->noutputs;
     W("/* The feedforward: x holds the %d inputs; y_pred receives the %s. */\n", ni,
       no == 1 ? "output" : "outputs");
-    W("void %s_feedforward(const struct %s *nn, const \x02 x[%d], \x02 y_pred[%d])\n{\n", e->name,
-      e->name, ni, no);
+    signature(e, "feedforward", "\n{\n");
     emit_compact_forward(e, 0);
     W("    for (int k = 0; k < %d; k++)\n        y_pred[k] = o[k];\n}\n\n", no);
 }
 
 static void emit_compact_train_sample(Emitter *e)
 {
-    int ni = e->s->ninputs, no = e->net->noutputs;
     W("/*\n");
     W(" * One step of stochastic gradient descent on the sample (x, y_true):\n");
     W(" * feedforward, partial derivatives, updates, layer by layer.\n");
     W(" */\n");
-    W("void %s_train_sample(struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
-      e->name, ni, no);
-    W("    \x02 learn_rate)\n{\n");
+    signature(e, "train_sample", "\n{\n");
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     emit_compact_forward(e, 1);
     emit_compact_backward(e, 1);
@@ -1054,14 +1104,11 @@ static void emit_compact_train_sample(Emitter *e)
 
 static void emit_compact_backprop(Emitter *e)
 {
-    int ni = e->s->ninputs, no = e->net->noutputs;
     W("/*\n");
     W(" * Backpropagation on one sample (x, y_true): the partials of %s_train_sample,\n", e->name);
     W(" * added to sum_d_L_d instead of applied.\n");
     W(" */\n");
-    W("void %s_backprop(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", e->name,
-      e->name, ni, no);
-    W("    struct %s *sum_d_L_d)\n{\n", e->name);
+    signature(e, "backprop", "\n{\n");
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     emit_compact_forward(e, 1);
     emit_compact_backward(e, 0);
@@ -1069,14 +1116,28 @@ static void emit_compact_backprop(Emitter *e)
     W("}\n\n");
 }
 
-/* Writes n doubles, `per` a line, indented by 4. */
+/* Writes n doubles, at most `per` a line and within 100 columns, indented by 4. */
 static void emit_doubles(Emitter *e, const double *v, long n, int per)
 {
+    int col = 0, on_line = 0;
     for (long i = 0; i < n; i++) {
-        W("%s%s,", i % per == 0 ? "    " : " ", num(e, v[i]));
-        if (i % per == per - 1 || i == n - 1)
+        const char *x = num(e, v[i]);
+        int len = (int)strlen(x) + 1;
+        if (on_line > 0 && (on_line == per || col + 1 + len > 100)) {
             W("\n");
+            on_line = 0;
+        }
+        if (on_line == 0) {
+            W("    %s,", x);
+            col = 4 + len;
+        } else {
+            W(" %s,", x);
+            col += 1 + len;
+        }
+        on_line++;
     }
+    if (n > 0)
+        W("\n");
 }
 
 /* The accessors through which the runtime reads and writes parameters and state. */
@@ -1160,10 +1221,12 @@ static void emit_adapters(Emitter *e)
     W("static double %s_loss_any(const void *nn, const double *x, const double *y_true)\n{\n", n);
     CONVERT_IN(1);
     W("    return %s_loss(nn, %s, %s);\n}\n\n", n, x, y);
-    W("static void %s_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)\n{\n", n);
+    W("static void %s_train_sample_any(void *nn, const double *x, const double *y_true,\n"
+      "    double learn_rate)\n{\n", n);
     CONVERT_IN(1);
     W("    %s_train_sample(nn, %s, %s, %slearn_rate);\n}\n\n", n, x, y, e->single ? "(float)" : "");
-    W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)\n{\n", n);
+    W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true,\n"
+      "    void *sum_d_L_d)\n{\n", n);
     CONVERT_IN(1);
     W("    %s_backprop(nn, %s, %s, sum_d_L_d);\n}\n\n", n, x, y);
 #undef CONVERT_IN
@@ -1219,9 +1282,9 @@ static void emit_descriptor(Emitter *e)
         W("};\n\n");
     }
     if (s->input_names != NULL) {
-        W("static const char *const %s_input_name[%d] = {", n, ni);
+        W("static const char *const %s_input_name[%d] = {\n", n, ni);
         for (int i = 0; i < ni; i++)
-            W("%s\"%s\"", i ? ", " : "", s->input_names[i]);
+            W("    \"%s\",\n", s->input_names[i]);
         W("};\n\n");
     }
     W("static const int %s_layer_size[%d] = {", n, s->nlayers);
@@ -1391,15 +1454,13 @@ void emit_header(Ctx *c, Net *net, Buf *out)
     else
         emit_struct(e);
     W("/* Runs x (%d values) through the network into y_pred (%d values). */\n", ni, no);
-    W("void %s_feedforward(const struct %s *nn, const \x02 x[%d], \x02 y_pred[%d]);\n\n", n, n, ni, no);
+    signature(e, "feedforward", ";\n\n");
     W("/* The loss of one sample. */\n");
-    W("\x02 %s_loss(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d]);\n\n", n, n, ni, no);
+    signature(e, "loss", ";\n\n");
     W("/* One step of stochastic gradient descent on one sample. */\n");
-    W("void %s_train_sample(struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", n, n, ni, no);
-    W("    \x02 learn_rate);\n\n");
+    signature(e, "train_sample", ";\n\n");
     W("/* Adds partial L / partial each parameter, for one sample, to sum_d_L_d. */\n");
-    W("void %s_backprop(const struct %s *nn, const \x02 x[%d], const \x02 y_true[%d],\n", n, n, ni, no);
-    W("    struct %s *sum_d_L_d);\n\n", n);
+    signature(e, "backprop", ";\n\n");
     emit_optimizer_state(e);
     W("/* One update of the parameters from the partials of n samples summed in sum_d_L_d. */\n");
     emit_update_signature(e);

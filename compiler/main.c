@@ -35,6 +35,9 @@ static void usage(FILE *f)
             "                   the options after '--'\n"
             "  --header FILE    also write a header for embedding the network\n"
             "  --line-directives  mark the C with #line, so that a debugger shows the spec\n"
+            "  --emit WHAT      write c (the default) or dot (a Graphviz drawing of the network)\n"
+            "  --explain NAME   explain a name of the generated code (d_L_d_w1, d_h1_d_w1, sum_h1,\n"
+            "                   ...): its chain rule, its factors, the C that computes it\n"
             "  --precision P    compute in double or float, whatever the spec says\n"
             "  --unroll WHEN    write every neuron out (always), loops over arrays (never),\n"
             "                   or choose by size (auto: loops past %d weights; the default)\n"
@@ -222,7 +225,8 @@ int main(int argc, char **argv)
 {
     const char *input = NULL, *output = NULL, *header = NULL;
     Unroll unroll = UNROLL_AUTO;
-    int building = 0, c_line_directives = 0, precision = 0;
+    int building = 0, c_line_directives = 0, precision = 0, emit_dot = 0;
+    const char *explain_name = NULL;
     char **run_args = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -239,6 +243,21 @@ int main(int argc, char **argv)
             } else {
                 fprintf(stderr, "nnc: error: --precision takes double or float%s%s%s\n",
                         v ? " but found '" : "", v ? v : "", v ? "'" : "");
+                return 2;
+            }
+        } else if (strcmp(a, "--emit") == 0 || strncmp(a, "--emit=", 7) == 0) {
+            const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
+            if (v != NULL && (strcmp(v, "c") == 0 || strcmp(v, "dot") == 0)) {
+                emit_dot = v[0] == 'd';
+            } else {
+                fprintf(stderr, "nnc: error: --emit takes c or dot%s%s%s\n", v ? " but found '" : "",
+                        v ? v : "", v ? "'" : "");
+                return 2;
+            }
+        } else if (strcmp(a, "--explain") == 0 || strncmp(a, "--explain=", 10) == 0) {
+            explain_name = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : NULL;
+            if (explain_name == NULL) {
+                fprintf(stderr, "nnc: error: option '--explain' needs a name (as in --explain d_L_d_w1)\n");
                 return 2;
             }
         } else if (strcmp(a, "--line-directives") == 0) {
@@ -310,11 +329,15 @@ int main(int argc, char **argv)
     c.unroll = unroll;
     c.line_directives = c_line_directives;
     c.precision = precision;
+    c.emit_dot = emit_dot;
+    c.explain = explain_name;
     c.out_name = output != NULL && !building ? output : "nnc-output.c";
 
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);
-    if (status == 0 && building) {
+    if (status == 0 && explain_name != NULL) {
+        fwrite(out.s, 1, out.len, stdout);
+    } else if (status == 0 && building) {
         char *no_args[2] = {NULL, NULL};
         status = build(argv[0], input, &out, output, building == 2 ? (run_args ? run_args : no_args) : NULL);
     } else if (status == 0) {

@@ -71,6 +71,8 @@ typedef struct {
     Unroll unroll;     /* --unroll */
     int line_directives;   /* --line-directives: #line back to the spec */
     int precision;         /* --precision: 0 as the spec says, 1 double, 2 float */
+    int emit_dot;          /* --emit dot: a drawing instead of C */
+    const char *explain;   /* --explain NAME: an explanation instead of C */
     const char *out_name;  /* the C file's name, for #line */
 } Ctx;
 
@@ -102,7 +104,8 @@ void buf_puts(Ctx *c, Buf *b, const char *s);
 
 /*
  * Compiles c->src into out (and into header, when not NULL): every pass
- * in order.  Returns 0, or 1 with the errors printed to c->err.
+ * in order.  With c->emit_dot or c->explain, out gets the drawing or the
+ * explanation instead.  Returns 0, or 1 with the errors printed to c->err.
  */
 int compile(Ctx *c, Buf *out, Buf *header);
 
@@ -307,5 +310,13 @@ void emit_c(Ctx *c, Net *net, Buf *out);
 void finish_marks(Ctx *c, Buf *text, int single);
 /* Writes the header for embedding net into out. */
 void emit_header(Ctx *c, Net *net, Buf *out);
+
+/* ---- Pictures and explanations (dot.c, explain.c) ------------------------- */
+
+/* Writes a Graphviz drawing of net into out: layers left to right, each neuron with its bias and activation, each edge with its weight. */
+void emit_dot(Ctx *c, Net *net, Buf *out);
+
+/* Explains name, a name in net's generated code, into out (chain rule, factors, the C that computes it); returns 0, or 1 after an error on c->err when it is not one. */
+int explain(Ctx *c, Net *net, const char *name, Buf *out);
 
 #endif

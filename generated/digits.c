@@ -281,7 +281,8 @@ void digits_backprop(const struct digits *nn, const double x[64], const double y
  * sums of their partials (digits_backprop). Weight decay adds to each mean partial
  * weight_decay * param, as PyTorch's weight_decay does.
  */
-void digits_update(struct digits *nn, const struct digits *sum_d_L_d, int n, const struct nnrt_hyper *h)
+void digits_update(struct digits *nn, const struct digits *sum_d_L_d, int n,
+    const struct nnrt_hyper *h)
 {
     double learn_rate = h->learn_rate, weight_decay = h->weight_decay;
 
@@ -9319,12 +9320,14 @@ static double digits_loss_any(const void *nn, const double *x, const double *y_t
     return digits_loss(nn, x, y_true);
 }
 
-static void digits_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)
+static void digits_train_sample_any(void *nn, const double *x, const double *y_true,
+    double learn_rate)
 {
     digits_train_sample(nn, x, y_true, learn_rate);
 }
 
-static void digits_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)
+static void digits_backprop_any(const void *nn, const double *x, const double *y_true,
+    void *sum_d_L_d)
 {
     digits_backprop(nn, x, y_true, sum_d_L_d);
 }

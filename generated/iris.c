@@ -57,19 +57,26 @@ struct iris {
 };
 
 /*
- * The feedforward: x holds the 4 inputs (x[0] is sepal_length, x[1] is sepal_width, x[2] is petal_length, x[3] is petal_width);
+ * The feedforward: x holds the 4 inputs (x[0] is sepal_length, x[1] is sepal_width,
+ * x[2] is petal_length, x[3] is petal_width);
  * y_pred receives the outputs.
  */
 void iris_feedforward(const struct iris *nn, const double x[4], double y_pred[3])
 {
     double h1 = nnrt_tanh(nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] + nn->b1);
     double h2 = nnrt_tanh(nn->w5 * x[0] + nn->w6 * x[1] + nn->w7 * x[2] + nn->w8 * x[3] + nn->b2);
-    double h3 = nnrt_tanh(nn->w9 * x[0] + nn->w10 * x[1] + nn->w11 * x[2] + nn->w12 * x[3] + nn->b3);
-    double h4 = nnrt_tanh(nn->w13 * x[0] + nn->w14 * x[1] + nn->w15 * x[2] + nn->w16 * x[3] + nn->b4);
-    double h5 = nnrt_tanh(nn->w17 * x[0] + nn->w18 * x[1] + nn->w19 * x[2] + nn->w20 * x[3] + nn->b5);
-    double h6 = nnrt_tanh(nn->w21 * x[0] + nn->w22 * x[1] + nn->w23 * x[2] + nn->w24 * x[3] + nn->b6);
-    double h7 = nnrt_tanh(nn->w25 * x[0] + nn->w26 * x[1] + nn->w27 * x[2] + nn->w28 * x[3] + nn->b7);
-    double h8 = nnrt_tanh(nn->w29 * x[0] + nn->w30 * x[1] + nn->w31 * x[2] + nn->w32 * x[3] + nn->b8);
+    double h3 = nnrt_tanh(nn->w9 * x[0] + nn->w10 * x[1] + nn->w11 * x[2] + nn->w12 * x[3] +
+            nn->b3);
+    double h4 = nnrt_tanh(nn->w13 * x[0] + nn->w14 * x[1] + nn->w15 * x[2] + nn->w16 * x[3] +
+            nn->b4);
+    double h5 = nnrt_tanh(nn->w17 * x[0] + nn->w18 * x[1] + nn->w19 * x[2] + nn->w20 * x[3] +
+            nn->b5);
+    double h6 = nnrt_tanh(nn->w21 * x[0] + nn->w22 * x[1] + nn->w23 * x[2] + nn->w24 * x[3] +
+            nn->b6);
+    double h7 = nnrt_tanh(nn->w25 * x[0] + nn->w26 * x[1] + nn->w27 * x[2] + nn->w28 * x[3] +
+            nn->b7);
+    double h8 = nnrt_tanh(nn->w29 * x[0] + nn->w30 * x[1] + nn->w31 * x[2] + nn->w32 * x[3] +
+            nn->b8);
     double sum_o1 = nn->w33 * h1 + nn->w34 * h2 + nn->w35 * h3 + nn->w36 * h4 + nn->w37 * h5 +
             nn->w38 * h6 + nn->w39 * h7 + nn->w40 * h8 + nn->b9;
     double sum_o2 = nn->w41 * h1 + nn->w42 * h2 + nn->w43 * h3 + nn->w44 * h4 + nn->w45 * h5 +
@@ -160,7 +167,8 @@ void iris_train_sample(struct iris *nn, const double x[4], const double y_true[3
     /* --- Naming: d_L_d_w1 represents "partial L / partial w1" */
     /*
      * Cross-entropy through softmax: partial L / partial sum_ok = o_k - y_true_k,
-     * the well-known simplification of sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).
+     * the well-known simplification of
+     * sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).
      */
     double d_L_d_sum_o1 = o1 - y_true[0];
     double d_L_d_sum_o2 = o2 - y_true[1];
@@ -526,7 +534,8 @@ void iris_backprop(const struct iris *nn, const double x[4], const double y_true
     /* --- Naming: d_L_d_w1 represents "partial L / partial w1" */
     /*
      * Cross-entropy through softmax: partial L / partial sum_ok = o_k - y_true_k,
-     * the well-known simplification of sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).
+     * the well-known simplification of
+     * sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).
      */
     double d_L_d_sum_o1 = o1 - y_true[0];
     double d_L_d_sum_o2 = o2 - y_true[1];
@@ -840,7 +849,8 @@ void iris_backprop(const struct iris *nn, const double x[4], const double y_true
  * sums of their partials (iris_backprop). Weight decay adds to each mean partial
  * weight_decay * param, as PyTorch's weight_decay does.
  */
-void iris_update(struct iris *nn, const struct iris *sum_d_L_d, int n, const struct nnrt_hyper *h)
+void iris_update(struct iris *nn, const struct iris *sum_d_L_d, int n,
+    const struct nnrt_hyper *h)
 {
     double learn_rate = h->learn_rate, weight_decay = h->weight_decay;
 
@@ -1251,7 +1261,12 @@ static const double iris_predict_x[12] = {
     6.3, 3.3, 6.0, 2.5,
 };
 
-static const char *const iris_input_name[4] = {"sepal_length", "sepal_width", "petal_length", "petal_width"};
+static const char *const iris_input_name[4] = {
+    "sepal_length",
+    "sepal_width",
+    "petal_length",
+    "petal_width",
+};
 
 static const int iris_layer_size[2] = {8, 3};
 
@@ -1265,12 +1280,14 @@ static double iris_loss_any(const void *nn, const double *x, const double *y_tru
     return iris_loss(nn, x, y_true);
 }
 
-static void iris_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)
+static void iris_train_sample_any(void *nn, const double *x, const double *y_true,
+    double learn_rate)
 {
     iris_train_sample(nn, x, y_true, learn_rate);
 }
 
-static void iris_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)
+static void iris_backprop_any(const void *nn, const double *x, const double *y_true,
+    void *sum_d_L_d)
 {
     iris_backprop(nn, x, y_true, sum_d_L_d);
 }

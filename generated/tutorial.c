@@ -238,7 +238,8 @@ void gender_backprop(const struct gender *nn, const double x[2], const double y_
  * sums of their partials (gender_backprop). Weight decay adds to each mean partial
  * weight_decay * param, as PyTorch's weight_decay does.
  */
-void gender_update(struct gender *nn, const struct gender *sum_d_L_d, int n, const struct nnrt_hyper *h)
+void gender_update(struct gender *nn, const struct gender *sum_d_L_d, int n,
+    const struct nnrt_hyper *h)
 {
     double learn_rate = h->learn_rate, weight_decay = h->weight_decay;
 
@@ -311,7 +312,10 @@ static const double gender_predict_x[4] = {
     20.0, 2.0,
 };
 
-static const char *const gender_input_name[2] = {"weight", "height"};
+static const char *const gender_input_name[2] = {
+    "weight",
+    "height",
+};
 
 static const int gender_layer_size[2] = {2, 1};
 
@@ -325,12 +329,14 @@ static double gender_loss_any(const void *nn, const double *x, const double *y_t
     return gender_loss(nn, x, y_true);
 }
 
-static void gender_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)
+static void gender_train_sample_any(void *nn, const double *x, const double *y_true,
+    double learn_rate)
 {
     gender_train_sample(nn, x, y_true, learn_rate);
 }
 
-static void gender_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)
+static void gender_backprop_any(const void *nn, const double *x, const double *y_true,
+    void *sum_d_L_d)
 {
     gender_backprop(nn, x, y_true, sum_d_L_d);
 }

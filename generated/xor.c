@@ -63,8 +63,7 @@ double xor_loss(const struct xor *nn, const double x[2], const double y_true[1])
  * One step of stochastic gradient descent on the sample (x, y_true), as the
  * tutorial's train loop takes it: feedforward, partial derivatives, updates.
  */
-void xor_train_sample(struct xor *nn, const double x[2], const double y_true[1],
-    double learn_rate)
+void xor_train_sample(struct xor *nn, const double x[2], const double y_true[1], double learn_rate)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->b1;
@@ -86,7 +85,8 @@ void xor_train_sample(struct xor *nn, const double x[2], const double y_true[1],
     /* --- Naming: d_L_d_w1 represents "partial L / partial w1" */
     /*
      * Binary cross-entropy through the sigmoid: partial L / partial sum_ok =
-     * (o_k - y_true_k) / K, the simplification of (partial L / partial o_k) * o_k * (1 - o_k), K = 1.
+     * (o_k - y_true_k) / K with K = 1, the simplification of
+     * (partial L / partial o_k) * o_k * (1 - o_k).
      */
     double d_L_d_sum_o1 = o1 - y_true[0];
 
@@ -215,7 +215,8 @@ void xor_backprop(const struct xor *nn, const double x[2], const double y_true[1
     /* --- Naming: d_L_d_w1 represents "partial L / partial w1" */
     /*
      * Binary cross-entropy through the sigmoid: partial L / partial sum_ok =
-     * (o_k - y_true_k) / K, the simplification of (partial L / partial o_k) * o_k * (1 - o_k), K = 1.
+     * (o_k - y_true_k) / K with K = 1, the simplification of
+     * (partial L / partial o_k) * o_k * (1 - o_k).
      */
     double d_L_d_sum_o1 = o1 - y_true[0];
 
@@ -321,7 +322,8 @@ void xor_backprop(const struct xor *nn, const double x[2], const double y_true[1
  * sums of their partials (xor_backprop). Weight decay adds to each mean partial
  * weight_decay * param, as PyTorch's weight_decay does.
  */
-void xor_update(struct xor *nn, const struct xor *sum_d_L_d, int n, const struct nnrt_hyper *h)
+void xor_update(struct xor *nn, const struct xor *sum_d_L_d, int n,
+    const struct nnrt_hyper *h)
 {
     double learn_rate = h->learn_rate, weight_decay = h->weight_decay;
 
@@ -426,7 +428,10 @@ static const double xor_predict_x[8] = {
     1.0, 1.0,
 };
 
-static const char *const xor_input_name[2] = {"a", "b"};
+static const char *const xor_input_name[2] = {
+    "a",
+    "b",
+};
 
 static const int xor_layer_size[2] = {4, 1};
 
@@ -440,12 +445,14 @@ static double xor_loss_any(const void *nn, const double *x, const double *y_true
     return xor_loss(nn, x, y_true);
 }
 
-static void xor_train_sample_any(void *nn, const double *x, const double *y_true, double learn_rate)
+static void xor_train_sample_any(void *nn, const double *x, const double *y_true,
+    double learn_rate)
 {
     xor_train_sample(nn, x, y_true, learn_rate);
 }
 
-static void xor_backprop_any(const void *nn, const double *x, const double *y_true, void *sum_d_L_d)
+static void xor_backprop_any(const void *nn, const double *x, const double *y_true,
+    void *sum_d_L_d)
 {
     xor_backprop(nn, x, y_true, sum_d_L_d);
 }

@@ -1,0 +1,194 @@
+#!/bin/bash
+# nnc --emit dot (the network drawn for Graphviz) and nnc --explain NAME
+# (a name of the generated code explained, chain rule first).
+#
+#   - the drawing of every spec in specs/, and of a deep network, parses
+#     with `dot -Tsvg` and shows the names of the generated C: inputs,
+#     neurons h1 .. o1, biases b1 .., weights w1 .. (skipped without dot,
+#     from Debian's graphviz package); -o writes what stdout would get;
+#   - past 200 weights the edges lose their labels, and the graph says so;
+#   - --explain d_L_d_w1 on the tutorial's network prints exactly the
+#     tutorial's chain rule, its factors and the C that computes them;
+#   - other names (sums, activations, partials, softmax's, parameters)
+#     are explained for the tutorial, iris and a 3-hidden-layer network;
+#   - a name that is not one is an error with a near miss, exit status 1.
+. "$(dirname "$0")/lib.sh"
+
+cd "$top" || exit 1
+if [ ! -x compiler/nnc ]; then
+    echo "Bail out! compiler/nnc is not built (run make)"
+    exit 1
+fi
+
+skip() {
+    test_count=$((test_count + 1))
+    echo "ok $test_count # SKIP $1"
+}
+
+# has_all FILE WORD...: passes when FILE holds each WORD as a whole SVG text (>WORD<).
+has_all() {
+    local file=$1 missing=
+    shift
+    for w in "$@"; do
+        grep -q ">$w<" "$file" || missing="$missing $w"
+    done
+    [ -z "$missing" ] || echo "# missing:$missing"
+    [ -z "$missing" ]
+}
+
+cat > "$tmp/deep.nn" <<'EOF'
+# Three hidden layers of different activations, two outputs.
+network deep {
+    input  3
+    hidden 3 relu
+    hidden 2 tanh
+    hidden 2 sigmoid
+    output 2 sigmoid
+    loss   mse
+}
+EOF
+
+# ---- --emit dot ---------------------------------------------------------------
+
+if ! command -v dot > /dev/null 2>&1; then
+    skip "dot is not installed (apt-get install graphviz)"
+else
+    "$NNC" --emit dot specs/tutorial.nn > "$tmp/tutorial.dot" 2> "$tmp/err"
+    ok $? "--emit dot specs/tutorial.nn"
+    dot -Tsvg "$tmp/tutorial.dot" -o "$tmp/tutorial.svg" 2> "$tmp/dot.err"
+    ok $? "dot -Tsvg parses the tutorial's drawing"
+    sed 's/^/# /' "$tmp/dot.err"
+    has_all "$tmp/tutorial.svg" weight height h1 h2 o1 w1 w2 w3 w4 w5 w6 b1 b2 b3 sigmoid y_pred
+    ok $? "the drawing shows the inputs, h1 h2 o1, w1 .. w6, b1 .. b3"
+    grep -q 'rankdir=LR' "$tmp/tutorial.dot"
+    ok $? "laid out left to right"
+
+    "$NNC" --emit dot specs/tutorial.nn -o "$tmp/tutorial-o.dot" > "$tmp/out" 2> "$tmp/err"
+    ok $? "--emit dot -o FILE"
+    cmp -s "$tmp/tutorial-o.dot" "$tmp/tutorial.dot" && [ ! -s "$tmp/out" ]
+    ok $? "-o FILE holds what stdout gets, and stdout is empty"
+
+    for spec in specs/*.nn "$tmp/deep.nn"; do
+        name=$(basename "$spec" .nn)
+        "$NNC" --emit dot "$spec" > "$tmp/$name.dot" 2> "$tmp/err" &&
+            dot -Tsvg "$tmp/$name.dot" -o "$tmp/$name.svg" 2> "$tmp/dot.err"
+        ok $? "$name: --emit dot parses with dot -Tsvg"
+        sed 's/^/# /' "$tmp/err" "$tmp/dot.err"
+    done
+    has_all "$tmp/deep.svg" x1 x3 h1_1 h1_3 h2_2 h3_1 o2 w1 w23 b1 b9 relu tanh sigmoid
+    ok $? "deep: every layer drawn, h1_1 .. h3_2, w1 .. w23, b1 .. b9"
+
+    # breast_cancer has 30 * 16 + 16 = 496 weights: no edge labels, and a comment saying so.
+    grep -q 'weight labels are left out' "$tmp/breast_cancer.dot" &&
+        ! grep -q 'label="w1"' "$tmp/breast_cancer.dot" &&
+        grep -q 'label="w56"' "$tmp/iris.dot"
+    ok $? "past 200 edges the weight labels are left out (breast_cancer), not before (iris)"
+fi
+
+# ---- --explain ----------------------------------------------------------------
+
+"$NNC" --explain d_L_d_w1 specs/tutorial.nn > "$tmp/out" 2> "$tmp/err"
+ok $? "--explain d_L_d_w1 specs/tutorial.nn"
+is "$(cat "$tmp/out")" "$(cat <<'EOF'
+d_L_d_w1 is dL/dw1, the partial derivative of the loss L with respect to the
+weight w1 of the edge from input x[0] (weight) to neuron h1: how much L changes
+when w1 changes a little. Gradient descent moves w1 against it:
+w1 -= learn_rate * dL/dw1.
+
+By the chain rule:
+
+    dL/dw1 = dL/dypred * dypred/dh1 * dh1/dw1
+
+where, for this network,
+
+    dL/dypred  = -2 * (y_true - y_pred)
+    dypred/dh1 = w5 * f'(sum_o1)
+    dh1/dw1    = x[0] * f'(sum_h1)
+
+and f' is the derivative of the activation (sigmoid), computed from values the
+feedforward already has:
+
+    f'(sum_o1) = o1 * (1 - o1)
+    f'(sum_h1) = h1 * (1 - h1)
+
+In gender_train_sample, these lines compute it, in this order (h1, o1 and y_pred
+come from the feedforward before them):
+
+    double d_L_d_ypred = -2 * (y_true[0] - y_pred);
+    double d_ypred_d_sum_o1 = o1 * (1 - o1);
+    double d_ypred_d_h1 = nn->w5 * d_ypred_d_sum_o1;
+    double d_h1_d_sum_h1 = h1 * (1 - h1);
+    double d_h1_d_w1 = x[0] * d_h1_d_sum_h1;
+    double d_L_d_w1 = d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1;
+EOF
+)" "the tutorial's dL/dw1: chain rule, factors, f' and the C, exactly"
+is "$(cat "$tmp/err")" "" "nothing on stderr"
+
+# explains SPEC NAME...: each NAME is explained, with the C line that defines it.
+explains() {
+    local spec=$1 name bad=
+    shift
+    for name in "$@"; do
+        if ! "$NNC" --explain "$name" "$spec" > "$tmp/out" 2> "$tmp/err" ||
+            ! head -1 "$tmp/out" | grep -q "^$name is " ||
+            ! grep -Eq "^    (double|float) $name = " "$tmp/out" ||
+            [ -s "$tmp/err" ] || awk 'length > 99 { bad = 1 } END { exit !bad }' "$tmp/out"; then
+            bad="$bad $name"
+            sed 's/^/# /' "$tmp/err"
+        fi
+    done
+    [ -z "$bad" ] || echo "# not explained:$bad"
+    [ -z "$bad" ]
+}
+
+explains specs/tutorial.nn sum_h1 h1 y_pred d_L_d_ypred d_ypred_d_w5 d_ypred_d_h1 \
+    d_h1_d_sum_h1 d_h1_d_w2 d_L_d_w6 d_L_d_b3
+ok $? "tutorial: sums, activations, y_pred, every kind of partial"
+
+explains specs/iris.nn d_L_d_w1 d_L_d_h1 d_L_d_sum_o1 d_L_d_w33 d_L_d_b9 o2 max_sum_o sum_exp
+ok $? "iris (softmax, cross-entropy): d_L_d_h1, d_L_d_sum_o1, the softmax's values"
+
+explains "$tmp/deep.nn" d_L_d_w1 d_L_d_h1_1 d_h2_1_d_h1_1 d_L_d_o1 d_o2_d_h3_2 sum_h3_2 d_L_d_b9
+ok $? "deep (3 hidden layers): partials through every layer"
+
+"$NNC" --explain d_L_d_w1 specs/iris.nn > "$tmp/out" 2> "$tmp/err"
+grep -q '^    dL/dw1 = dL/dh1 \* dh1/dw1$' "$tmp/out" &&
+    grep -q '^    dL/dh1     = dL/dsum_o1 \* w33 + dL/dsum_o2 \* w41 + dL/dsum_o3 \* w49$' "$tmp/out" &&
+    grep -q 'h1 feeds o1, o2 and o3' "$tmp/out" &&
+    grep -q '^Cross-entropy through softmax: dL/dsum_ok = o_k - y_true_k' "$tmp/out"
+ok $? "iris d_L_d_w1: through d_L_d_h1, a sum over the outputs, and softmax's simplification"
+
+"$NNC" --explain d_L_d_w1 "$tmp/deep.nn" > "$tmp/out" 2> "$tmp/err"
+grep -q '^    dL/dw1 = dL/dh1_1 \* dh1_1/dw1$' "$tmp/out" &&
+    grep -q "^    f'(sum_h1_1) = relu'(sum_h1_1)" "$tmp/out" &&
+    grep -q "^    f'(sum_h2_1) = tanh'(sum_h2_1)" "$tmp/out" &&
+    grep -q '^    double d_L_d_o1 = ' "$tmp/out" &&
+    ! grep -q '^    double sum_h1_1 = ' "$tmp/out"
+ok $? "deep d_L_d_w1: every layer's f', the loss's partial, no feedforward lines"
+
+"$NNC" --explain w5 specs/tutorial.nn > "$tmp/out" 2> "$tmp/err"
+ok $? "--explain w5: a parameter"
+grep -q '^    double sum_o1 = nn->w5 \* h1' "$tmp/out" && grep -q '^    nn->w5 -= ' "$tmp/out"
+ok $? "a parameter's explanation shows the lines that use it"
+
+# ---- Names that are not ----------------------------------------------------------
+
+"$NNC" --explain d_L_d_w99 specs/tutorial.nn > "$tmp/out" 2> "$tmp/err"
+ok $(($? != 1)) "an unknown name: exit status 1"
+is "$(cat "$tmp/err")" \
+    "nnc: error: 'd_L_d_w99' is not a name in the generated code of network 'gender'; did you mean 'd_L_d_w1'?" \
+    "an unknown name: the near miss"
+is "$(cat "$tmp/out")" "" "an unknown name: nothing on stdout"
+
+"$NNC" --explain d_L_d_w99 specs/iris.nn > "$tmp/out" 2> "$tmp/err"
+is "$(cat "$tmp/err")" \
+    "nnc: error: 'd_L_d_w99' is not a name in the generated code of network 'iris'; did you mean 'd_L_d_w9'?" \
+    "the near miss among iris's names"
+
+"$NNC" --explain weights specs/tutorial.nn > "$tmp/out" 2> "$tmp/err"
+ok $(($? != 1)) "a name far from any: exit status 1"
+is "$(cat "$tmp/err")" \
+    "nnc: error: 'weights' is not a name in the generated code of network 'gender' (names look like d_L_d_w1, d_h1_d_w1, sum_h1)" \
+    "a name far from any: examples of names"
+
+done_testing
