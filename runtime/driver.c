@@ -237,17 +237,18 @@ static int set_option(struct options *o, const struct nnrt_net *net, const char 
     } else if (strcmp(name, "--momentum") == 0) {
         if (parse_in(val, 0, 1, 0, &o->h.momentum) != 0)
             return usage_error("--momentum: expected a number > 0 and <= 1 but found '%s'", val);
-    } else if (strcmp(name, "--beta1") == 0 || strcmp(name, "--beta2") == 0) {
-        double *b = name[6] == '1' ? &o->h.beta1 : &o->h.beta2;
-        if (parse_in(val, 0, 1, 1, b) != 0 || *b == 1) {
-            fprintf(stderr, "%s: error: %s: expected a number >= 0 and < 1 but found '%s'\n", progname,
-                    name, val);
-            return 2;
-        }
+    } else if (strcmp(name, "--beta1") == 0) {
+        if (parse_in(val, 0, 1, 1, &o->h.beta1) != 0 || o->h.beta1 == 1)
+            return usage_error("--beta1: expected a number >= 0 and < 1 but found '%s'", val);
+    } else if (strcmp(name, "--beta2") == 0) {
+        if (parse_in(val, 0, 1, 1, &o->h.beta2) != 0 || o->h.beta2 == 1)
+            return usage_error("--beta2: expected a number >= 0 and < 1 but found '%s'", val);
     } else if (strcmp(name, "--epsilon") == 0) {
         if (parse_in(val, 0, 1, 0, &o->h.epsilon) != 0)
             return usage_error("--epsilon: expected a number > 0 and <= 1 but found '%s'", val);
     } else if (strcmp(name, "--optimizer") == 0) {
+        if (strcmp(val, "sgd") != 0 && strcmp(val, "momentum") != 0 && strcmp(val, "adam") != 0)
+            return usage_error("--optimizer: expected sgd, momentum or adam but found '%s'", val);
         if (strcmp(val, optimizer_names[net->optimizer]) != 0) {
             fprintf(stderr,
                     "%s: error: --optimizer %s: this program was compiled for optimizer %s; the "
@@ -327,8 +328,9 @@ static int parse_options(struct options *o, const struct nnrt_net *net, int argc
         if (k == n)
             return usage_error("unknown option '%s'", name);
         if (with_value[k].optimizer >= 0 && with_value[k].optimizer != (int)net->optimizer) {
-            fprintf(stderr, "%s: error: %s applies to optimizer %s, but this program uses %s\n", progname,
-                    name, optimizer_names[with_value[k].optimizer], optimizer_names[net->optimizer]);
+            fprintf(stderr, "%s: error: %s applies to optimizer %s, but this program uses %s\n"
+                            "Try '%s --help' for more information.\n", progname,
+                    name, optimizer_names[with_value[k].optimizer], optimizer_names[net->optimizer], progname);
             return 2;
         }
         const char *val;
