@@ -430,12 +430,39 @@ static int takes_class_index(const Spec *s)
     return s->layers[s->nlayers - 1].act == ACT_SOFTMAX;
 }
 
+/*
+ * Cross-entropy's simplification d_L_d_sum_ok = o_k - y_k holds only when
+ * the targets of a row are a distribution: they must sum to 1.  Returns
+ * their sum when they do not, or 1.
+ */
+static double target_sum(const Spec *s, const double *y)
+{
+    double sum = 0;
+    for (int k = 0; k < noutputs(s); k++)
+        sum += y[k];
+    return s->loss != LOSS_CE || fabs(sum - 1) <= 1e-9 ? 1 : sum;
+}
+
+#define TARGETS_NOT_A_DISTRIBUTION \
+    "the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, or probabilities) but sum to %s"
+
+/* x as the shortest decimal that reads back, for messages. */
+static const char *shortest(Ctx *c, double x)
+{
+    char buf[NNRT_DOUBLE_BUFSIZE];
+    return ctx_strdup(c, nnrt_format_double(buf, x));
+}
+
 /* Stores targets into row: values as they are, or a class index as one-hot. */
 static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int n, Loc loc)
 {
     int k = noutputs(s);
     if (n == k) {
         memcpy(row, v, (size_t)k * sizeof *v);
+        if (target_sum(s, row) != 1) {
+            error_at(c, loc, TARGETS_NOT_A_DISTRIBUTION, shortest(c, target_sum(s, row)));
+            return -1;
+        }
         return 0;
     }
     if (v[0] != floor(v[0]) || v[0] < 0 || v[0] >= k) {
@@ -576,9 +603,8 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
             if (!targets_fit(s, ntargets)) {
                 bad_targets(c, s, arrow->tok.loc, ntargets);
                 ok = 0;
-            } else if (ok && put_targets(c, s, data + (size_t)row * (size_t)width + ni, v, ntargets,
-                                         at[0]) != 0) {
-                ok = 0;
+            } else if (put_targets(c, s, data + (size_t)row * (size_t)width + ni, v, ntargets, at[0]) != 0) {
+                ok = 0; /* reported; the next rows are still checked */
             }
             row++;
         }
@@ -633,11 +659,20 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
         error_at(c, b->file.loc, "%s has too many rows", path);
     } else {
         double *data = ctx_array(c, (size_t)t.rows, (size_t)width * sizeof *data);
+        int bad = -1;
         if (nnrt_table_rows(&t, path, s->ninputs, noutputs(s), takes_class_index(s), data, &err) != 0) {
             error_at(c, b->file.loc, "%s:%d: %s", path, err.line, err.msg);
         } else {
-            *nrows = t.rows;
-            *rows = data;
+            for (int r = 0; r < t.rows && bad < 0; r++)
+                if (target_sum(s, data + (size_t)r * (size_t)width + s->ninputs) != 1)
+                    bad = r;
+            if (bad >= 0) {
+                error_at(c, b->file.loc, "%s:%d: " TARGETS_NOT_A_DISTRIBUTION, path, t.line[bad],
+                         shortest(c, target_sum(s, data + (size_t)bad * (size_t)width + s->ninputs)));
+            } else {
+                *nrows = t.rows;
+                *rows = data;
+            }
         }
     }
     nnrt_table_free(&t);

@@ -1354,6 +1354,8 @@ static void emit_descriptor(Emitter *e)
                                                             : "NNRT_NO_CLASSES");
     if (out == ACT_SOFTMAX)
         W("    .class_index = 1,\n");
+    if (s->loss == LOSS_CE)
+        W("    .distribution = 1,\n");
     if (s->normalize)
         W("    .normalize = 1,\n");
     if (s->init_fixed != NULL)

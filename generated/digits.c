@@ -9365,6 +9365,7 @@ const struct nnrt_net digits_net = {
     .init = NNRT_INIT_XAVIER,
     .classify = NNRT_ARGMAX,
     .class_index = 1,
+    .distribution = 1,
     .normalize = 1,
     .ndata = 1438,
     .data = digits_data,

@@ -1326,6 +1326,7 @@ const struct nnrt_net iris_net = {
     .init = NNRT_INIT_XAVIER,
     .classify = NNRT_ARGMAX,
     .class_index = 1,
+    .distribution = 1,
     .normalize = 1,
     .ndata = 150,
     .data = iris_data,

@@ -380,6 +380,19 @@ static int load_rows(struct dataset *d, const struct nnrt_net *net, const char *
         nnrt_table_free(&t);
         return file_error(&err);
     }
+    for (int r = 0; r < t.rows && net->distribution; r++) {
+        double sum = 0;
+        for (int k = 0; k < net->noutputs; k++)
+            sum += d->rows[(size_t)r * width + (size_t)net->ninputs + (size_t)k];
+        if (fabs(sum - 1) > 1e-9) {
+            char v[NNRT_DOUBLE_BUFSIZE];
+            nnrt__set_error(&err, file, t.line[r], 0,
+                            "the targets of a row must sum to 1 for cross_entropy (one-hot, a class "
+                            "index, or probabilities) but sum to %s", nnrt_format_double(v, sum));
+            nnrt_table_free(&t);
+            return file_error(&err);
+        }
+    }
     d->n = t.rows;
     d->line = t.line; /* kept for messages; the values are no longer needed */
     t.line = NULL;

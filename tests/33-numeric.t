@@ -54,4 +54,34 @@ like "$out" '^loss: [0-9.e+]+' "binary cross-entropy of saturated outputs is fin
 is "$(echo "$out" | tail -2 | tr '\n' ' ')" "0.0 1.0 " "sigmoid(-1e6) is 0 and sigmoid(1e6) is 1, without NaN"
 like "$out" 'd_L_d_w1 -?[0-9]' "and the gradient is finite"
 
+# Cross-entropy through softmax takes d_L_d_sum_ok = o_k - y_k, which holds
+# only when a row's targets sum to 1: others are refused, where they are read.
+cat > "$tmp/ce.nn" <<'SPEC'
+network ce { input 2 output 2 softmax loss cross_entropy epochs 1 }
+data { 0.5 -1 -> 0.5 1
+       1 2 -> 0 0
+       1 1 -> 1 }
+SPEC
+"$NNC" "$tmp/ce.nn" -o "$tmp/ce.c" 2> "$tmp/err"
+is "$?" 1 "targets that do not sum to 1 are an error for cross_entropy"
+is "$(grep error: "$tmp/err")" "$tmp/ce.nn:2:18: error: the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, or probabilities) but sum to 1.5
+$tmp/ce.nn:3:15: error: the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, or probabilities) but sum to 0.0" \
+    "each such row is reported at its targets"
+
+cat > "$tmp/soft.nn" <<'SPEC'
+network soft { input 2 hidden 3 tanh output 3 softmax loss cross_entropy epochs 2 }
+data { 0.5 -1 -> 0.2 0.3 0.5
+       1 2 -> 2
+       -1 1 -> 0.1 0.1 0.8 }
+SPEC
+build "$tmp/soft.nn" "$tmp/soft"
+ok $? "soft targets that sum to 1, and class indices, are accepted"
+"$tmp/soft" --every 0 --gradcheck > "$tmp/out"
+ok $? "and the gradient of cross-entropy with soft targets passes the gradient check"
+printf 'a,b,p,q,r\n1,2,0.5,0.6,0\n' > "$tmp/bad.csv"
+"$tmp/soft" --data "$tmp/bad.csv" 2> "$tmp/err"
+is "$?" 1 "--data with targets that do not sum to 1 is refused"
+is "$(cat "$tmp/err")" "$tmp/soft: $tmp/bad.csv:2: error: the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, or probabilities) but sum to 1.1" \
+    "with the file, the line and the sum"
+
 done_testing
