@@ -7,6 +7,7 @@
 #   make check      run the tests through prove
 #   make pictures   draw every spec's network (pictures/NAME.png, Graphviz)
 #   make plot       plot the loss of NAME's training (pictures/NAME-loss.png, gnuplot)
+#   make install    install into $(DESTDIR)$(PREFIX) (make uninstall removes it)
 #   make deps       install what building and testing need (Debian)
 
 CC      ?= cc
@@ -106,10 +107,13 @@ check: all
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    make gcc clang flex bison perl python3 python3-numpy valgrind
+	    make gcc clang flex bison perl python3 python3-numpy valgrind \
+	    groff-base man-db pkgconf graphviz gnuplot-nox
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \
 	    compiler/parser.c compiler/parser.h runtime/*.o runtime/*.d runtime/libnnrt.a
 
 -include $(COMPILER_OBJS:.o=.d) $(RUNTIME_OBJS:.o=.d)
+
+include mk/install.mk

@@ -44,8 +44,9 @@ static void usage(FILE *f)
             "  --help           print this help and exit\n"
             "  --version        print nnc's version and exit\n"
             "\n"
-            "Build the program with:\n"
-            "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n", UNROLL_MAX_WEIGHTS);
+            "Build the program with (in the source tree, or once installed):\n"
+            "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n"
+            "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n", UNROLL_MAX_WEIGHTS);
 }
 
 /* Writes text to path through a temporary file; reports and returns -1 on failure. */

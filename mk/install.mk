@@ -1,0 +1,108 @@
+# mk/install.mk: the shared runtime library, its pkg-config file, and
+# `make install` / `make uninstall`.
+#
+#   make runtime/libnnrt.so    the runtime as a shared library (soname libnnrt.so.0)
+#   make runtime/nnrt.pc       its pkg-config file, for PREFIX
+#   make install               install into $(DESTDIR)$(PREFIX)
+#   make uninstall             remove exactly what install installs
+#
+# Included by the main Makefile after its own rules, which define CC,
+# CFLAGS, ALL_CFLAGS, RUNTIME_OBJS, PREFIX and the targets compiler/nnc and
+# runtime/libnnrt.a.  Until then, use it as `make -f Makefile -f mk/install.mk`.
+#
+# A shared library needs position-independent code, so it is built from
+# objects of its own in runtime/pic/, compiled with -fPIC; the static
+# library keeps the objects that compiler/nnc links.  Installed, the
+# library is the usual three names: libnnrt.so.VERSION (the file), the
+# soname libnnrt.so.0 that programs record, and libnnrt.so for the linker.
+
+# Where things go: set PREFIX (or any of these) on the command line.
+BINDIR       ?= $(PREFIX)/bin
+INCLUDEDIR   ?= $(PREFIX)/include
+LIBDIR       ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR       ?= $(PREFIX)/share/man
+
+INSTALL         ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 755
+INSTALL_DATA    ?= $(INSTALL) -m 644
+
+# The version is the runtime's own, so that the two cannot disagree.
+NNRT_VERSION := $(shell sed -n 's/^\#define NNRT_VERSION "\(.*\)"/\1/p' runtime/nnrt.h)
+# Programs linked with the shared library record this name.  Bump it when
+# a change to nnrt.h (struct nnrt_net above all) breaks programs built
+# against an older library.
+NNRT_SOVERSION = 0
+NNRT_SONAME    = libnnrt.so.$(NNRT_SOVERSION)
+
+RUNTIME_PIC_OBJS = $(RUNTIME_OBJS:runtime/%.o=runtime/pic/%.o)
+
+MAN1 = doc/nnc.1 doc/nnrt.1
+MAN5 = doc/nn.5
+
+.PHONY: install uninstall clean-shared nnrt-pc-force
+
+# ---- The shared library and the pkg-config file
+
+runtime/pic/%.o: runtime/%.c
+	@mkdir -p runtime/pic
+	$(CC) $(ALL_CFLAGS) -fPIC -Iruntime -c -o $@ $<
+
+# runtime/libnnrt.so.0 lets a program built in the tree run with
+# LD_LIBRARY_PATH=runtime.
+runtime/libnnrt.so: $(RUNTIME_PIC_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(NNRT_SONAME) -o $@ $(RUNTIME_PIC_OBJS) -lm
+	ln -sf libnnrt.so runtime/$(NNRT_SONAME)
+
+# Rewritten only when its text changes (a new PREFIX, a new version), so
+# that a second `make install` with the same PREFIX does nothing new.
+# libdir and includedir are written relative to ${prefix} when they are
+# under it, so that `pkg-config --define-variable=prefix=DIR` moves them.
+runtime/nnrt.pc: nnrt-pc-force
+	printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' \
+	    'libdir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))' \
+	    'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))' '' \
+	    'Name: nnrt' \
+	    'Description: Runtime library of the programs that nnc generates from .nn specs' \
+	    'Version: $(NNRT_VERSION)' \
+	    'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -lnnrt -lm' \
+	    'Libs.private: -lm' > $@.tmp
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+nnrt-pc-force:
+
+# ---- install, uninstall
+
+install: compiler/nnc runtime/libnnrt.a runtime/libnnrt.so runtime/nnrt.pc $(MAN1) $(MAN5)
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(INCLUDEDIR)" "$(DESTDIR)$(LIBDIR)" \
+	    "$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man5"
+	$(INSTALL_PROGRAM) compiler/nnc "$(DESTDIR)$(BINDIR)/nnc"
+	$(INSTALL_DATA) runtime/nnrt.h "$(DESTDIR)$(INCLUDEDIR)/nnrt.h"
+	$(INSTALL_DATA) runtime/libnnrt.a "$(DESTDIR)$(LIBDIR)/libnnrt.a"
+	$(INSTALL_DATA) runtime/libnnrt.so "$(DESTDIR)$(LIBDIR)/libnnrt.so.$(NNRT_VERSION)"
+	ln -sf libnnrt.so.$(NNRT_VERSION) "$(DESTDIR)$(LIBDIR)/$(NNRT_SONAME)"
+	ln -sf $(NNRT_SONAME) "$(DESTDIR)$(LIBDIR)/libnnrt.so"
+	$(INSTALL_DATA) runtime/nnrt.pc "$(DESTDIR)$(PKGCONFIGDIR)/nnrt.pc"
+	$(INSTALL_DATA) $(MAN1) "$(DESTDIR)$(MANDIR)/man1"
+	$(INSTALL_DATA) $(MAN5) "$(DESTDIR)$(MANDIR)/man5"
+
+# Directories are left in place: others may share them.
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/nnc" \
+	    "$(DESTDIR)$(INCLUDEDIR)/nnrt.h" \
+	    "$(DESTDIR)$(LIBDIR)/libnnrt.a" \
+	    "$(DESTDIR)$(LIBDIR)/libnnrt.so.$(NNRT_VERSION)" \
+	    "$(DESTDIR)$(LIBDIR)/$(NNRT_SONAME)" \
+	    "$(DESTDIR)$(LIBDIR)/libnnrt.so" \
+	    "$(DESTDIR)$(PKGCONFIGDIR)/nnrt.pc" \
+	    $(MAN1:doc/%="$(DESTDIR)$(MANDIR)/man1/%") \
+	    $(MAN5:doc/%="$(DESTDIR)$(MANDIR)/man5/%")
+
+clean: clean-shared
+
+clean-shared:
+	rm -rf runtime/pic
+	rm -f runtime/libnnrt.so runtime/$(NNRT_SONAME) runtime/nnrt.pc runtime/nnrt.pc.tmp
+
+-include $(RUNTIME_PIC_OBJS:.o=.d)
