@@ -258,21 +258,26 @@ static void signature(Emitter *e, const char *fn, const char *end)
 {
     const char *n = e->name;
     int ni = e->s->ninputs, no = e->net->noutputs;
+    /*
+     * restrict: the arrays never overlap the parameters, which lets the C
+     * compiler keep values in registers and vectorise the compact form's
+     * loops at -O2.
+     */
     const char *p[4];
-    const char *x = ctx_printf(e->c, "const \x02 x[%d]", ni);
-    const char *y = ctx_printf(e->c, "const \x02 y_true[%d]", no);
+    const char *x = ctx_printf(e->c, "const \x02 x[restrict %d]", ni);
+    const char *y = ctx_printf(e->c, "const \x02 y_true[restrict %d]", no);
     const char *ret = "void";
     if (strcmp(fn, "feedforward") == 0) {
-        p[0] = ctx_printf(e->c, "const struct %s *nn", n), p[1] = x;
-        p[2] = ctx_printf(e->c, "\x02 y_pred[%d]", no), p[3] = NULL;
+        p[0] = ctx_printf(e->c, "const struct %s *restrict nn", n), p[1] = x;
+        p[2] = ctx_printf(e->c, "\x02 y_pred[restrict %d]", no), p[3] = NULL;
     } else if (strcmp(fn, "loss") == 0) {
         ret = "double";
-        p[0] = ctx_printf(e->c, "const struct %s *nn", n), p[1] = x, p[2] = y, p[3] = NULL;
+        p[0] = ctx_printf(e->c, "const struct %s *restrict nn", n), p[1] = x, p[2] = y, p[3] = NULL;
     } else if (strcmp(fn, "train_sample") == 0) {
-        p[0] = ctx_printf(e->c, "struct %s *nn", n), p[1] = x, p[2] = y, p[3] = "\x02 learn_rate";
+        p[0] = ctx_printf(e->c, "struct %s *restrict nn", n), p[1] = x, p[2] = y, p[3] = "\x02 learn_rate";
     } else {
-        p[0] = ctx_printf(e->c, "const struct %s *nn", n), p[1] = x, p[2] = y;
-        p[3] = ctx_printf(e->c, "struct %s *sum_d_L_d", n);
+        p[0] = ctx_printf(e->c, "const struct %s *restrict nn", n), p[1] = x, p[2] = y;
+        p[3] = ctx_printf(e->c, "struct %s *restrict sum_d_L_d", n);
     }
     const char *head = ctx_printf(e->c, "%s %s_%s(", ret, n, fn);
     int col = width(head);

@@ -109,7 +109,8 @@ struct breast_cancer {
  * The feedforward: x holds the 30 inputs;
  * y_pred receives the output.
  */
-void breast_cancer_feedforward(const struct breast_cancer *nn, const double x[30], double y_pred[1])
+void breast_cancer_feedforward(const struct breast_cancer *restrict nn, const double x[restrict 30],
+    double y_pred[restrict 1])
 {
     double h1 = nnrt_relu(nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] +
             nn->w5 * x[4] + nn->w6 * x[5] + nn->w7 * x[6] + nn->w8 * x[7] + nn->w9 * x[8] +
@@ -245,8 +246,8 @@ void breast_cancer_feedforward(const struct breast_cancer *nn, const double x[30
 }
 
 /* The loss of one sample: the binary cross-entropy of its prediction. */
-double breast_cancer_loss(const struct breast_cancer *nn, const double x[30],
-    const double y_true[1])
+double breast_cancer_loss(const struct breast_cancer *restrict nn, const double x[restrict 30],
+    const double y_true[restrict 1])
 {
     double y_pred[1];
 
@@ -258,8 +259,8 @@ double breast_cancer_loss(const struct breast_cancer *nn, const double x[30],
  * One step of stochastic gradient descent on the sample (x, y_true), as the
  * tutorial's train loop takes it: feedforward, partial derivatives, updates.
  */
-void breast_cancer_train_sample(struct breast_cancer *nn, const double x[30],
-    const double y_true[1], double learn_rate)
+void breast_cancer_train_sample(struct breast_cancer *restrict nn, const double x[restrict 30],
+    const double y_true[restrict 1], double learn_rate)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] + nn->w5 * x[4] +
@@ -2592,8 +2593,8 @@ void breast_cancer_train_sample(struct breast_cancer *nn, const double x[30],
  * added to sum_d_L_d instead of applied, so that a caller can average them over
  * many samples (the gradient of the loss over a data set).
  */
-void breast_cancer_backprop(const struct breast_cancer *nn, const double x[30],
-    const double y_true[1], struct breast_cancer *sum_d_L_d)
+void breast_cancer_backprop(const struct breast_cancer *restrict nn, const double x[restrict 30],
+    const double y_true[restrict 1], struct breast_cancer *restrict sum_d_L_d)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] + nn->w5 * x[4] +

@@ -38,7 +38,8 @@ struct digits {
 };
 
 /* The feedforward: x holds the 64 inputs; y_pred receives the outputs. */
-void digits_feedforward(const struct digits *nn, const double x[64], double y_pred[10])
+void digits_feedforward(const struct digits *restrict nn, const double x[restrict 64],
+    double y_pred[restrict 10])
 {
     /* Layer h: sum_h[j] = w[0 + 64 j + i] * x[i] over i, + b[0 + j] */
     double h[32];
@@ -87,7 +88,8 @@ void digits_feedforward(const struct digits *nn, const double x[64], double y_pr
 }
 
 /* The loss of one sample: the cross-entropy of its prediction. */
-double digits_loss(const struct digits *nn, const double x[64], const double y_true[10])
+double digits_loss(const struct digits *restrict nn, const double x[restrict 64],
+    const double y_true[restrict 10])
 {
     double y_pred[10];
 
@@ -99,8 +101,8 @@ double digits_loss(const struct digits *nn, const double x[64], const double y_t
  * One step of stochastic gradient descent on the sample (x, y_true):
  * feedforward, partial derivatives, updates, layer by layer.
  */
-void digits_train_sample(struct digits *nn, const double x[64], const double y_true[10],
-    double learn_rate)
+void digits_train_sample(struct digits *restrict nn, const double x[restrict 64],
+    const double y_true[restrict 10], double learn_rate)
 {
     /* --- Do a feedforward (we'll need these values later) */
     /* Layer h: sum_h[j] = w[0 + 64 j + i] * x[i] over i, + b[0 + j] */
@@ -189,8 +191,8 @@ void digits_train_sample(struct digits *nn, const double x[64], const double y_t
  * Backpropagation on one sample (x, y_true): the partials of digits_train_sample,
  * added to sum_d_L_d instead of applied.
  */
-void digits_backprop(const struct digits *nn, const double x[64], const double y_true[10],
-    struct digits *sum_d_L_d)
+void digits_backprop(const struct digits *restrict nn, const double x[restrict 64],
+    const double y_true[restrict 10], struct digits *restrict sum_d_L_d)
 {
     /* --- Do a feedforward (we'll need these values later) */
     /* Layer h: sum_h[j] = w[0 + 64 j + i] * x[i] over i, + b[0 + j] */

@@ -61,7 +61,8 @@ struct iris {
  * x[2] is petal_length, x[3] is petal_width);
  * y_pred receives the outputs.
  */
-void iris_feedforward(const struct iris *nn, const double x[4], double y_pred[3])
+void iris_feedforward(const struct iris *restrict nn, const double x[restrict 4],
+    double y_pred[restrict 3])
 {
     double h1 = nnrt_tanh(nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] + nn->b1);
     double h2 = nnrt_tanh(nn->w5 * x[0] + nn->w6 * x[1] + nn->w7 * x[2] + nn->w8 * x[3] + nn->b2);
@@ -103,7 +104,8 @@ void iris_feedforward(const struct iris *nn, const double x[4], double y_pred[3]
 }
 
 /* The loss of one sample: the cross-entropy of its prediction. */
-double iris_loss(const struct iris *nn, const double x[4], const double y_true[3])
+double iris_loss(const struct iris *restrict nn, const double x[restrict 4],
+    const double y_true[restrict 3])
 {
     double y_pred[3];
 
@@ -115,8 +117,8 @@ double iris_loss(const struct iris *nn, const double x[4], const double y_true[3
  * One step of stochastic gradient descent on the sample (x, y_true), as the
  * tutorial's train loop takes it: feedforward, partial derivatives, updates.
  */
-void iris_train_sample(struct iris *nn, const double x[4], const double y_true[3],
-    double learn_rate)
+void iris_train_sample(struct iris *restrict nn, const double x[restrict 4],
+    const double y_true[restrict 3], double learn_rate)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] + nn->b1;
@@ -482,8 +484,8 @@ void iris_train_sample(struct iris *nn, const double x[4], const double y_true[3
  * added to sum_d_L_d instead of applied, so that a caller can average them over
  * many samples (the gradient of the loss over a data set).
  */
-void iris_backprop(const struct iris *nn, const double x[4], const double y_true[3],
-    struct iris *sum_d_L_d)
+void iris_backprop(const struct iris *restrict nn, const double x[restrict 4],
+    const double y_true[restrict 3], struct iris *restrict sum_d_L_d)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->w3 * x[2] + nn->w4 * x[3] + nn->b1;

@@ -32,7 +32,8 @@ struct gender {
  * The feedforward: x holds the 2 inputs (x[0] is weight, x[1] is height);
  * y_pred receives the output.
  */
-void gender_feedforward(const struct gender *nn, const double x[2], double y_pred[1])
+void gender_feedforward(const struct gender *restrict nn, const double x[restrict 2],
+    double y_pred[restrict 1])
 {
     double h1 = nnrt_sigmoid(nn->w1 * x[0] + nn->w2 * x[1] + nn->b1);
     double h2 = nnrt_sigmoid(nn->w3 * x[0] + nn->w4 * x[1] + nn->b2);
@@ -42,7 +43,8 @@ void gender_feedforward(const struct gender *nn, const double x[2], double y_pre
 }
 
 /* The loss of one sample: the mean squared error of its prediction. */
-double gender_loss(const struct gender *nn, const double x[2], const double y_true[1])
+double gender_loss(const struct gender *restrict nn, const double x[restrict 2],
+    const double y_true[restrict 1])
 {
     double y_pred[1];
 
@@ -54,8 +56,8 @@ double gender_loss(const struct gender *nn, const double x[2], const double y_tr
  * One step of stochastic gradient descent on the sample (x, y_true), as the
  * tutorial's train loop takes it: feedforward, partial derivatives, updates.
  */
-void gender_train_sample(struct gender *nn, const double x[2], const double y_true[1],
-    double learn_rate)
+void gender_train_sample(struct gender *restrict nn, const double x[restrict 2],
+    const double y_true[restrict 1], double learn_rate)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->b1;
@@ -146,8 +148,8 @@ void gender_train_sample(struct gender *nn, const double x[2], const double y_tr
  * added to sum_d_L_d instead of applied, so that a caller can average them over
  * many samples (the gradient of the loss over a data set).
  */
-void gender_backprop(const struct gender *nn, const double x[2], const double y_true[1],
-    struct gender *sum_d_L_d)
+void gender_backprop(const struct gender *restrict nn, const double x[restrict 2],
+    const double y_true[restrict 1], struct gender *restrict sum_d_L_d)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->b1;

@@ -39,7 +39,8 @@ struct xor {
  * The feedforward: x holds the 2 inputs (x[0] is a, x[1] is b);
  * y_pred receives the output.
  */
-void xor_feedforward(const struct xor *nn, const double x[2], double y_pred[1])
+void xor_feedforward(const struct xor *restrict nn, const double x[restrict 2],
+    double y_pred[restrict 1])
 {
     double h1 = nnrt_sigmoid(nn->w1 * x[0] + nn->w2 * x[1] + nn->b1);
     double h2 = nnrt_sigmoid(nn->w3 * x[0] + nn->w4 * x[1] + nn->b2);
@@ -51,7 +52,8 @@ void xor_feedforward(const struct xor *nn, const double x[2], double y_pred[1])
 }
 
 /* The loss of one sample: the binary cross-entropy of its prediction. */
-double xor_loss(const struct xor *nn, const double x[2], const double y_true[1])
+double xor_loss(const struct xor *restrict nn, const double x[restrict 2],
+    const double y_true[restrict 1])
 {
     double y_pred[1];
 
@@ -63,7 +65,8 @@ double xor_loss(const struct xor *nn, const double x[2], const double y_true[1])
  * One step of stochastic gradient descent on the sample (x, y_true), as the
  * tutorial's train loop takes it: feedforward, partial derivatives, updates.
  */
-void xor_train_sample(struct xor *nn, const double x[2], const double y_true[1], double learn_rate)
+void xor_train_sample(struct xor *restrict nn, const double x[restrict 2],
+    const double y_true[restrict 1], double learn_rate)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->b1;
@@ -192,8 +195,8 @@ void xor_train_sample(struct xor *nn, const double x[2], const double y_true[1],
  * added to sum_d_L_d instead of applied, so that a caller can average them over
  * many samples (the gradient of the loss over a data set).
  */
-void xor_backprop(const struct xor *nn, const double x[2], const double y_true[1],
-    struct xor *sum_d_L_d)
+void xor_backprop(const struct xor *restrict nn, const double x[restrict 2],
+    const double y_true[restrict 1], struct xor *restrict sum_d_L_d)
 {
     /* --- Do a feedforward (we'll need these values later) */
     double sum_h1 = nn->w1 * x[0] + nn->w2 * x[1] + nn->b1;

@@ -1,0 +1,28 @@
+# bench/bench.mk: the benchmark, included from the main Makefile.
+#
+#   make bench        the full benchmark: every shape, nnc vs FANN vs a loop
+#                     nest (and the tutorial's numpy code at 2-2-1), compile
+#                     costs, callgrind; prints Markdown tables (under 10 min)
+#   make bench-quick  a smoke test of the same (small shapes and 64-32-10,
+#                     few short rounds, no -O3 -march=native builds)
+#
+# Needs (Debian): libfann-dev valgrind time binutils python3-numpy.
+# BENCH_FLAGS adds options of bench/bench.py (e.g. --shapes 2-2-1,784-64-10,
+# --reps 31, --no-callgrind); BENCH_BUILD is where it builds.
+
+BENCH_PYTHON ?= /usr/bin/python3
+BENCH_BUILD  ?= bench/build
+BENCH_FLAGS  ?=
+BENCH_DEPS    = compiler/nnc runtime/libnnrt.a bench/bench.py bench/harness.c \
+                bench/loopnest.c bench/loopnest.h bench/tutorial_numpy.py
+
+.PHONY: bench bench-quick bench-clean
+
+bench: $(BENCH_DEPS)
+	$(BENCH_PYTHON) bench/bench.py --cc "$(CC)" --build "$(BENCH_BUILD)" $(BENCH_FLAGS)
+
+bench-quick: $(BENCH_DEPS)
+	$(BENCH_PYTHON) bench/bench.py --quick --cc "$(CC)" --build "$(BENCH_BUILD)-quick" $(BENCH_FLAGS)
+
+bench-clean:
+	rm -rf "$(BENCH_BUILD)" "$(BENCH_BUILD)-quick"

@@ -1,0 +1,695 @@
+/*
+ * harness.c: times one training step (one sample, per-sample SGD, double
+ * precision, sigmoid layers, mean squared error) of the same network in
+ * several implementations, inside one process:
+ *
+ *   nnc-O2      nnc's generated bnet_train_sample built with -std=c99 -O2
+ *   nnc-native  the same C built with -std=c99 -O3 -march=native
+ *   nnc-alt     (only with bench.py --alt-nnc-flags) nnc run with other
+ *               flags, such as --unroll never, built with -std=c99 -O2
+ *   loop-O2     the textbook loop nest of loopnest.c, -std=c99 -O2
+ *   loop-native the same loop nest, -std=c99 -O3 -march=native
+ *   fann        FANN 2.2's fann_train (libdoublefann), incremental training
+ *
+ * bench.py builds one harness per network shape.  It compiles the generated
+ * C twice and renames every global symbol of the two objects with objcopy
+ * (prefix o2_ or native_), so that this file calls o2_bnet_train_sample and
+ * native_bnet_train_sample: the spec's network is called bnet.  It reaches
+ * the parameters through nothing but struct bnet: glue.c, which bench.py
+ * writes from the generated C, gives offsetof(struct bnet, w1) and so on
+ * (or offsetof(struct bnet, w) + k * sizeof(double) where nnc writes arrays).
+ * Parameters are in nnc's order: the weights w1.. layer by layer, neuron by
+ * neuron, input by input, then the biases b1.. neuron by neuron.
+ *
+ * Usage:
+ *   harness [--normal] check DIR
+ *       K = 4 * NDATA steps from the same start in every implementation;
+ *       prints the largest parameter differences, writes DIR/start.txt (the
+ *       start and the data) and DIR/ref_end.txt (nnc -O2's parameters after
+ *       the K steps, for the numpy check); exit 1 when the exact
+ *       implementations differ by more than CHECK_TOL
+ *   harness [--normal] serve MS [cpu|wall]
+ *       calibrates each implementation to about MS milliseconds per
+ *       measurement, prints "ready", then for each "round" line on standard
+ *       input measures every implementation once (rotating which goes
+ *       first) and prints one line of "name ns_per_step" pairs; on the
+ *       thread's CPU clock (default) or the wall clock
+ *   harness [--normal] steps IMPL N
+ *       sets up IMPL only and runs N steps (for callgrind: the difference of
+ *       two N's is the cost of the steps alone)
+ *
+ * --normal draws every initial parameter from N(0, 1), as the tutorial
+ * does; the default is Xavier's weights and zero biases.
+ */
+#define _POSIX_C_SOURCE 200112L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <doublefann.h>
+
+#include "loopnest.h"
+
+/* ---- What the two renamed objects of the generated C give us ---------- */
+
+/* Declared on void *: struct bnet is opaque here (the ABI is the same). */
+void o2_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
+void native_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
+
+/*
+ * What bench.py's glue.c says: the shape, and where each parameter lives in
+ * struct bnet (offsetof(struct bnet, w1), ..., for the struct that bench.py
+ * copied out of the generated C), in nnc's order.
+ */
+extern const int bench_nlayers;
+extern const int bench_size[];
+extern const size_t bench_struct_size;
+extern const size_t bench_param_offset[];
+
+/*
+ * With bench.py --alt-nnc-flags, a third build of the network: nnc run with
+ * those flags (say --unroll never), compiled -O2, prefixed alt_; its struct
+ * (renamed struct bnet_alt in glue.c) may be laid out differently.
+ */
+#ifndef BENCH_NNC_ALT
+#define BENCH_NNC_ALT 0
+#endif
+#if BENCH_NNC_ALT
+void alt_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
+extern const size_t bench_alt_struct_size;
+extern const size_t bench_alt_param_offset[];
+#endif
+
+/* ---- The network and the data set ---------------------------------------- */
+
+#define NDATA 256              /* samples in the fixed random data set */
+#define DATA_SEED 12345u
+#define INIT_SEED 1u
+#define LEARN_RATE 0.1         /* the spec's learn_rate too */
+#define CHECK_TOL 1e-11        /* nnc vs the loop nest, max |difference| */
+
+static int nlayers;            /* weight layers */
+static int size[LN_MAX_LAYERS + 1];
+static int nparams, nweights;
+static int wbase[LN_MAX_LAYERS], bbase[LN_MAX_LAYERS];
+static double learn_rate = LEARN_RATE;
+static int init_normal;        /* every parameter ~ N(0, 1), as the tutorial */
+static double *init;           /* the initial parameters, in nnc's order */
+static double *X, *Y;          /* NDATA samples */
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "harness: %s\n", msg);
+    exit(2);
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (!p)
+        die("out of memory");
+    return p;
+}
+
+/* nnc's index of w(l, j, i) (input i of neuron j of layer l), and of b(l, j). */
+static int widx(int l, int j, int i) { return wbase[l] + j * size[l] + i; }
+static int bidx(int l, int j) { return nweights + bbase[l] + j; }
+
+static double *param_at(const size_t *offset, void *nn, int p)
+{
+    return (double *)((char *)nn + offset[p]);
+}
+
+/* splitmix64, and uniform and normal draws from it: the harness's own numbers. */
+static unsigned long long rng_state;
+
+static unsigned long long rng_next(void)
+{
+    unsigned long long z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double rng_uniform(void) { return (double)(rng_next() >> 11) * 0x1.0p-53; }
+
+static double rng_normal(void)
+{
+    double u = rng_uniform(), v = rng_uniform();
+    return sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * v);
+}
+
+static void setup(void)
+{
+    nlayers = bench_nlayers;
+    if (nlayers < 1 || nlayers > LN_MAX_LAYERS)
+        die("unsupported number of layers");
+    for (int l = 0; l <= nlayers; l++)
+        size[l] = bench_size[l];
+    int w = 0, b = 0;
+    for (int l = 0; l < nlayers; l++) {
+        wbase[l] = w;
+        bbase[l] = b;
+        w += size[l] * size[l + 1];
+        b += size[l + 1];
+    }
+    nweights = w;
+    nparams = w + b;
+
+    /*
+     * The initial parameters: N(0, 1) for all (the tutorial's), or Xavier's
+     * N(0, 1) * sqrt(2 / (fan_in + fan_out)) weights and zero biases.
+     */
+    init = xmalloc(sizeof *init * (size_t)nparams);
+    rng_state = INIT_SEED;
+    for (int l = 0; l < nlayers; l++) {
+        double scale = init_normal ? 1 : sqrt(2.0 / (size[l] + size[l + 1]));
+        for (int j = 0; j < size[l + 1]; j++) {
+            for (int i = 0; i < size[l]; i++)
+                init[widx(l, j, i)] = scale * rng_normal();
+            init[bidx(l, j)] = init_normal ? rng_normal() : 0;
+        }
+    }
+
+    /* The data set: x ~ U(-1, 1); y one random class (0/1 for one output). */
+    int ni = size[0], no = size[nlayers];
+    X = xmalloc(sizeof *X * (size_t)NDATA * (size_t)ni);
+    Y = xmalloc(sizeof *Y * (size_t)NDATA * (size_t)no);
+    rng_state = DATA_SEED;
+    for (int s = 0; s < NDATA; s++) {
+        for (int i = 0; i < ni; i++)
+            X[s * ni + i] = 2 * rng_uniform() - 1;
+        if (no == 1)
+            Y[s] = rng_uniform() < 0.5 ? 0 : 1;
+        else
+            Y[s * no + (int)(rng_uniform() * no)] = 1;
+    }
+}
+
+/* ---- nnc ------------------------------------------------------------------- */
+
+static void *nnc_new(size_t struct_size, const size_t *offset)
+{
+    void *nn = xmalloc(struct_size);
+    for (int p = 0; p < nparams; p++)
+        *param_at(offset, nn, p) = init[p];
+    return nn;
+}
+
+static void nnc_get(const size_t *offset, void *nn, double *out)
+{
+    for (int p = 0; p < nparams; p++)
+        out[p] = *param_at(offset, nn, p);
+}
+
+/* ---- The loop nest --------------------------------------------------------- */
+
+static struct ln *ln_new(void)
+{
+    struct ln *n = xmalloc(sizeof *n);
+    n->nlayers = nlayers;
+    memcpy(n->size, size, sizeof size);
+    for (int l = 0; l < nlayers; l++) {
+        n->w[l] = xmalloc(sizeof(double) * (size_t)size[l] * (size_t)size[l + 1]);
+        n->b[l] = xmalloc(sizeof(double) * (size_t)size[l + 1]);
+        n->a[l + 1] = xmalloc(sizeof(double) * (size_t)size[l + 1]);
+        n->d[l] = xmalloc(sizeof(double) * (size_t)size[l + 1]);
+        for (int j = 0; j < size[l + 1]; j++) {
+            for (int i = 0; i < size[l]; i++)
+                n->w[l][j * size[l] + i] = init[widx(l, j, i)];
+            n->b[l][j] = init[bidx(l, j)];
+        }
+    }
+    return n;
+}
+
+static void ln_get(const struct ln *n, double *out)
+{
+    for (int l = 0; l < nlayers; l++)
+        for (int j = 0; j < size[l + 1]; j++) {
+            for (int i = 0; i < size[l]; i++)
+                out[widx(l, j, i)] = n->w[l][j * size[l] + i];
+            out[bidx(l, j)] = n->b[l][j];
+        }
+}
+
+/* ---- FANN ------------------------------------------------------------------ */
+
+/*
+ * FANN numbers its neurons through the layers, each layer followed by its
+ * bias neuron (value 1); a connection goes from a neuron (or the bias) of
+ * the previous layer to a neuron.  fann_connection_param maps one to nnc's
+ * parameter index, or -1.
+ */
+static int fann_connection_param(unsigned from, unsigned to)
+{
+    int start[LN_MAX_LAYERS + 2];
+    start[0] = 0;
+    for (int l = 0; l <= nlayers; l++)
+        start[l + 1] = start[l] + size[l] + 1;
+    for (int l = 0; l < nlayers; l++) {
+        int t = (int)to - start[l + 1], f = (int)from - start[l];
+        if (t >= 0 && t < size[l + 1]) {
+            if (f >= 0 && f < size[l])
+                return widx(l, t, f);
+            if (f == size[l])
+                return bidx(l, t);
+            return -1;
+        }
+    }
+    return -1;
+}
+
+/* FANN's learning rate: MSE's factor 2 and 1/noutputs folded in (it is a float). */
+static float fann_learn_rate(void)
+{
+    return (float)(2 * learn_rate / size[nlayers]);
+}
+
+static struct fann *fann_new(void)
+{
+    unsigned sizes[LN_MAX_LAYERS + 1];
+    for (int l = 0; l <= nlayers; l++)
+        sizes[l] = (unsigned)size[l];
+    struct fann *ann = fann_create_standard_array((unsigned)nlayers + 1, sizes);
+    if (!ann)
+        die("fann_create_standard_array failed");
+    fann_set_training_algorithm(ann, FANN_TRAIN_INCREMENTAL);
+    fann_set_activation_function_hidden(ann, FANN_SIGMOID);
+    fann_set_activation_function_output(ann, FANN_SIGMOID);
+    /* FANN's sigmoid is 1 / (1 + exp(-2 s x)): s = 0.5 is the logistic function. */
+    fann_set_activation_steepness_hidden(ann, 0.5);
+    fann_set_activation_steepness_output(ann, 0.5);
+    fann_set_train_error_function(ann, FANN_ERRORFUNC_LINEAR);
+    fann_set_learning_rate(ann, fann_learn_rate());
+    fann_set_learning_momentum(ann, 0);
+
+    unsigned nconn = fann_get_total_connections(ann);
+    if ((int)nconn != nparams)
+        die("FANN's connections are not nnc's parameters");
+    struct fann_connection *c = xmalloc(sizeof *c * nconn);
+    fann_get_connection_array(ann, c);
+    int *seen = xmalloc(sizeof *seen * (size_t)nparams);
+    for (unsigned k = 0; k < nconn; k++) {
+        int p = fann_connection_param(c[k].from_neuron, c[k].to_neuron);
+        if (p < 0 || seen[p]++)
+            die("cannot map FANN's connections to nnc's parameters");
+        c[k].weight = init[p];
+    }
+    fann_set_weight_array(ann, c, nconn);
+    free(seen);
+    free(c);
+    return ann;
+}
+
+static void fann_get(struct fann *ann, double *out)
+{
+    unsigned nconn = fann_get_total_connections(ann);
+    struct fann_connection *c = xmalloc(sizeof *c * nconn);
+    fann_get_connection_array(ann, c);
+    for (unsigned k = 0; k < nconn; k++)
+        out[fann_connection_param(c[k].from_neuron, c[k].to_neuron)] = c[k].weight;
+    free(c);
+}
+
+/*
+ * FANN's arithmetic written out over the loop nest's arrays, for the check
+ * only: the derivative's activation clipped to [0.01f, 0.99f], the error
+ * y - o with the factor 2 / noutputs in the (float) learning rate.  It
+ * counts the activations that the clipping changed.
+ */
+static long fannref_clipped, fannref_derivs;
+
+static double fannref_deriv(double v)
+{
+    fannref_derivs++;
+    if (v < 0.01f || v > 0.99f) {
+        fannref_clipped++;
+        v = v < 0.01f ? 0.01f : 0.99f;
+    }
+    return v * (1 - v);
+}
+
+static void fannref_step(struct ln *n, const double *x, const double *y_true)
+{
+    int L = n->nlayers;
+    const double *in = x;
+    for (int l = 0; l < L; l++) {
+        int ni = n->size[l], no = n->size[l + 1];
+        for (int j = 0; j < no; j++) {
+            double sum = 0;
+            for (int i = 0; i < ni; i++)
+                sum += n->w[l][j * ni + i] * in[i];
+            sum += n->b[l][j];
+            n->a[l + 1][j] = 1 / (1 + exp(-sum));
+        }
+        in = n->a[l + 1];
+    }
+    for (int k = 0; k < n->size[L]; k++)
+        n->d[L - 1][k] = (y_true[k] - n->a[L][k]) * fannref_deriv(n->a[L][k]);
+    for (int l = L - 1; l > 0; l--) {
+        int ni = n->size[l], no = n->size[l + 1];
+        for (int j = 0; j < ni; j++) {
+            double sum = 0;
+            for (int k = 0; k < no; k++)
+                sum += n->w[l][k * ni + j] * n->d[l][k];
+            n->d[l - 1][j] = sum * fannref_deriv(n->a[l][j]);
+        }
+    }
+    double lr = fann_learn_rate();
+    for (int l = 0; l < L; l++) {
+        int ni = n->size[l], no = n->size[l + 1];
+        const double *inp = l == 0 ? x : n->a[l];
+        for (int j = 0; j < no; j++) {
+            double g = lr * n->d[l][j];
+            for (int i = 0; i < ni; i++)
+                n->w[l][j * ni + i] += g * inp[i];
+            n->b[l][j] += g;
+        }
+    }
+}
+
+/* ---- Timing ---------------------------------------------------------------- */
+
+/*
+ * Which builds were linked in: bench.py leaves out the -O3 -march=native
+ * ones (--no-native) and the nnc objects whose compile it gave up on.
+ */
+#ifndef BENCH_NNC_O2
+#define BENCH_NNC_O2 1
+#endif
+#ifndef BENCH_NNC_NATIVE
+#define BENCH_NNC_NATIVE 1
+#endif
+#ifndef BENCH_LOOP_NATIVE
+#define BENCH_LOOP_NATIVE 1
+#endif
+
+enum { NNC_O2, NNC_NATIVE, NNC_ALT, LOOP_O2, LOOP_NATIVE, FANN, NIMPL };
+static const char *const impl_name[NIMPL] = {
+    "nnc-O2", "nnc-native", "nnc-alt", "loop-O2", "loop-native", "fann",
+};
+static const int impl_built[NIMPL] = {
+    BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, 1, BENCH_LOOP_NATIVE, 1,
+};
+
+static void *state[NIMPL];
+
+/*
+ * The clock of the measurements: this thread's CPU time by default, so that
+ * time the machine gave to other processes is not counted (a shared machine
+ * under load inflates wall times many times over); "serve MS wall" uses
+ * CLOCK_MONOTONIC instead.
+ */
+static clockid_t clock_id = CLOCK_THREAD_CPUTIME_ID;
+
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(clock_id, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+/* Runs n steps of implementation k, cycling through the data set from *pos. */
+static void run(int k, long n, int *pos)
+{
+    int ni = size[0], no = size[nlayers], s = *pos;
+    double lr = learn_rate;
+    void *st = state[k];
+
+    /* One plain loop per implementation: a direct call, as a user's would be. */
+#define LOOP(CALL)                                                  \
+    for (long t = 0; t < n; t++) {                                  \
+        const double *x = X + (size_t)s * ni, *y = Y + (size_t)s * no; \
+        CALL;                                                       \
+        if (++s == NDATA)                                           \
+            s = 0;                                                  \
+    }
+    switch (k) {
+#if BENCH_NNC_O2
+    case NNC_O2:
+        LOOP(o2_bnet_train_sample(st, x, y, lr));
+        break;
+#endif
+#if BENCH_NNC_NATIVE
+    case NNC_NATIVE:
+        LOOP(native_bnet_train_sample(st, x, y, lr));
+        break;
+#endif
+    case LOOP_O2:
+        LOOP(ln_train_sample_o2(st, x, y, lr));
+        break;
+#if BENCH_NNC_ALT
+    case NNC_ALT:
+        LOOP(alt_bnet_train_sample(st, x, y, lr));
+        break;
+#endif
+#if BENCH_LOOP_NATIVE
+    case LOOP_NATIVE:
+        LOOP(ln_train_sample_native(st, x, y, lr));
+        break;
+#endif
+    case FANN:
+        LOOP(fann_train(st, (fann_type *)x, (fann_type *)y));
+        break;
+    }
+#undef LOOP
+    (void)lr;
+    *pos = s;
+}
+
+static void *impl_new(int k)
+{
+    switch (k) {
+    case NNC_O2:
+    case NNC_NATIVE: return nnc_new(bench_struct_size, bench_param_offset);
+#if BENCH_NNC_ALT
+    case NNC_ALT: return nnc_new(bench_alt_struct_size, bench_alt_param_offset);
+#endif
+    case LOOP_O2:
+    case LOOP_NATIVE: return ln_new();
+    default: return fann_new();
+    }
+}
+
+static void impl_get(int k, double *out)
+{
+    switch (k) {
+    case NNC_O2:
+    case NNC_NATIVE: nnc_get(bench_param_offset, state[k], out); break;
+#if BENCH_NNC_ALT
+    case NNC_ALT: nnc_get(bench_alt_param_offset, state[k], out); break;
+#endif
+    case LOOP_O2:
+    case LOOP_NATIVE: ln_get(state[k], out); break;
+    default: fann_get(state[k], out); break;
+    }
+}
+
+static int impl_find(const char *name)
+{
+    for (int k = 0; k < NIMPL; k++)
+        if (impl_built[k] && strcmp(name, impl_name[k]) == 0)
+            return k;
+    fprintf(stderr, "harness: no implementation %s\n", name);
+    exit(2);
+}
+
+/* ---- Modes ----------------------------------------------------------------- */
+
+static double max_abs_diff(const double *a, const double *b)
+{
+    double m = 0;
+    for (int p = 0; p < nparams; p++) {
+        double d = fabs(a[p] - b[p]);
+        if (d > m || d != d)
+            m = d;
+    }
+    return m;
+}
+
+static void write_params(const char *path, const double *v, int with_data)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        die("cannot write the check's files");
+    for (int p = 0; p < nparams; p++)
+        fprintf(f, "%c%d %.17g\n", p < nweights ? 'w' : 'b',
+                p < nweights ? p + 1 : p - nweights + 1, v[p]);
+    if (with_data) {
+        for (int s = 0; s < NDATA; s++) {
+            fprintf(f, "data");
+            for (int i = 0; i < size[0]; i++)
+                fprintf(f, " %.17g", X[s * size[0] + i]);
+            for (int i = 0; i < size[nlayers]; i++)
+                fprintf(f, " %.17g", Y[s * size[nlayers] + i]);
+            fprintf(f, "\n");
+        }
+    }
+    fclose(f);
+}
+
+/* Prints "A_vs_B difference" when both were built; returns the difference. */
+static double compare(double *const *end, int a, int b)
+{
+    if (!end[a] || !end[b])
+        return 0;
+    double d = max_abs_diff(end[a], end[b]);
+    printf("%s_vs_%s %.3g\n", impl_name[a], impl_name[b], d);
+    return d;
+}
+
+static int check(const char *dir)
+{
+    long K = 4L * NDATA;
+    double *end[NIMPL], *ref = xmalloc(sizeof *ref * (size_t)nparams);
+    for (int k = 0; k < NIMPL; k++) {
+        int pos = 0;
+        end[k] = NULL;
+        if (!impl_built[k])
+            continue;
+        state[k] = impl_new(k);
+        run(k, K, &pos);
+        end[k] = xmalloc(sizeof *end[k] * (size_t)nparams);
+        impl_get(k, end[k]);
+    }
+    struct ln *fr = ln_new();
+    for (long t = 0; t < K; t++)
+        fannref_step(fr, X + (t % NDATA) * size[0], Y + (t % NDATA) * size[nlayers]);
+    ln_get(fr, ref);
+
+    /* The reference: nnc -O2's parameters, or the loop nest's without it. */
+    int r = impl_built[NNC_O2] ? NNC_O2 : LOOP_O2;
+    double scale = 0, moved = max_abs_diff(end[r], init);
+    for (int p = 0; p < nparams; p++)
+        scale = fmax(scale, fabs(end[r][p]));
+    printf("steps %ld\n", K);
+    printf("params %d\n", nparams);
+    printf("reference %s\n", impl_name[r]);
+    printf("max_abs_param %.3g\n", scale);
+    printf("max_change %.3g\n", moved);
+    double d = 0;
+    d = fmax(d, compare(end, LOOP_O2, NNC_O2));
+    d = fmax(d, compare(end, NNC_NATIVE, NNC_O2));
+    d = fmax(d, compare(end, NNC_ALT, NNC_O2));
+    d = fmax(d, compare(end, LOOP_NATIVE, LOOP_O2));
+    double d_fann = compare(end, FANN, r);
+    double d_fannref = max_abs_diff(end[FANN], ref);
+    printf("fann_vs_fann-arithmetic %.3g\n", d_fannref);
+    printf("fann_clipped %ld/%ld\n", fannref_clipped, fannref_derivs);
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/start.txt", dir);
+    write_params(path, init, 1);
+    snprintf(path, sizeof path, "%s/ref_end.txt", dir);
+    write_params(path, end[r], 0);
+
+    /*
+     * FANN must do its own arithmetic (clipping and all) to 1e-9, and,
+     * when its clipping changed nothing, come within 1e-6 of nnc: its
+     * learning rate is a float.
+     */
+    int ok = d <= CHECK_TOL && d_fannref <= 1e-9 && moved > 1e-6 &&
+             (fannref_clipped > 0 || d_fann <= 1e-6);
+    printf("check %s\n", ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}
+
+static int serve(double target_ms)
+{
+    long n[NIMPL];
+    int pos[NIMPL];
+    for (int k = 0; k < NIMPL; k++) {
+        if (!impl_built[k])
+            continue;
+        state[k] = impl_new(k);
+        pos[k] = 0;
+        /*
+         * Calibrate (and warm up): grow n until a run takes a quarter of
+         * target_ms, then scale n to target_ms by the best of three runs.
+         */
+        double ms;
+        for (n[k] = 1;; n[k] *= 2) {
+            double t0 = now_ns();
+            run(k, n[k], &pos[k]);
+            ms = (now_ns() - t0) / 1e6;
+            if (ms >= target_ms / 4 || n[k] > (1L << 40))
+                break;
+        }
+        for (int r = 0; r < 2; r++) {
+            double t0 = now_ns();
+            run(k, n[k], &pos[k]);
+            ms = fmin(ms, (now_ns() - t0) / 1e6);
+        }
+        double want = n[k] * target_ms / fmax(ms, 1e-6);
+        n[k] = want < 1 ? 1 : (long)want;
+    }
+    printf("ready");
+    for (int k = 0; k < NIMPL; k++)
+        if (impl_built[k])
+            printf(" %s %ld", impl_name[k], n[k]);
+    printf("\n");
+    fflush(stdout);
+
+    char line[256];
+    int round = 0;
+    while (fgets(line, sizeof line, stdin)) {
+        if (strncmp(line, "quit", 4) == 0)
+            break;
+        double ns[NIMPL];
+        for (int r = 0; r < NIMPL; r++) {
+            int k = (round + r) % NIMPL;
+            if (!impl_built[k])
+                continue;
+            double t0 = now_ns();
+            run(k, n[k], &pos[k]);
+            ns[k] = (now_ns() - t0) / (double)n[k];
+        }
+        round++;
+        printf("round");
+        for (int k = 0; k < NIMPL; k++)
+            if (impl_built[k])
+                printf(" %s %.3f", impl_name[k], ns[k]);
+        printf("\n");
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static int steps(const char *impl, long n)
+{
+    int k = impl_find(impl), pos = 0;
+    state[k] = impl_new(k);
+    run(k, n, &pos);
+    double *out = xmalloc(sizeof *out * (size_t)nparams);
+    impl_get(k, out);
+    printf("%s %ld steps, w1 = %.17g\n", impl, n, out[0]);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--normal") == 0) {
+        init_normal = 1;
+        argc--;
+        argv++;
+    }
+    if (argc < 2)
+        die("usage: harness [--normal] check DIR | serve MS [cpu|wall] | steps IMPL N");
+    setup();
+    if (strcmp(argv[1], "check") == 0 && argc == 3)
+        return check(argv[2]);
+    if (strcmp(argv[1], "serve") == 0 && (argc == 3 || argc == 4)) {
+        if (argc == 4 && strcmp(argv[3], "wall") == 0)
+            clock_id = CLOCK_MONOTONIC;
+        else if (argc == 4 && strcmp(argv[3], "cpu") != 0)
+            die("serve MS [cpu|wall]");
+        return serve(atof(argv[2]));
+    }
+    if (strcmp(argv[1], "steps") == 0 && argc == 4)
+        return steps(argv[2], atol(argv[3]));
+    die("usage: harness [--normal] check DIR | serve MS [cpu|wall] | steps IMPL N");
+    return 2;
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# `make bench-quick` (bench/bench.mk) runs to the end and prints its tables,
+# with a row for every shape.  A smoke test: no timing is asserted.
+. "$(dirname "$0")/lib.sh"
+cd "$top" || exit 1
+
+if [ ! -f /usr/include/doublefann.h ]; then
+    echo "1..0 # SKIP libfann-dev is not installed"
+    exit 0
+fi
+
+# Once the main Makefile includes bench/bench.mk, plain `make` has the targets.
+if grep -q 'bench/bench.mk' Makefile; then
+    mk="make"
+else
+    mk="make -f Makefile -f bench/bench.mk"
+fi
+$mk --no-print-directory bench-quick BENCH_BUILD="$tmp/bench" > "$tmp/out" 2> "$tmp/err"
+status=$?
+ok $status "make bench-quick completes"
+[ $status -eq 0 ] || tail -30 "$tmp/err" | sed 's/^/# /'
+out=$(cat "$tmp/out")
+
+like "$out" '^### ns per training step' "it prints the timing table"
+for shape in 2-2-1 8-8-1 16-16-1 64-32-10; do
+    like "$out" "^\\| $shape \\| [0-9,]+ \\|.*[0-9] \\([0-9.,]+[^)]*\\) \\|" "the timing table has a row for $shape"
+    like "$out" "^\\| $shape \\| [0-9]+ \\| [0-9.e+-]+ \\| [0-9.e+-]+ \\|" "the check table has a row for $shape"
+done
+like "$out" '^\| 2-2-1 \| nnc -O2 \| [0-9]+/[0-9]+ \| [0-9,.]+ \|' "callgrind counted the tutorial network's step"
+[ -s "$tmp/bench-quick/results.md" ]
+ok $? "the tables are written to results.md"
+
+done_testing
