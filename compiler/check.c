@@ -41,7 +41,7 @@ static const char *const c_keywords[] = {
     "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
     "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
     "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
-    "_Complex", "_Imaginary", "main", NULL,
+    "_Complex", "_Imaginary", NULL,
 };
 
 /* A quoted token for a message, cut to 40 characters. */
@@ -59,6 +59,8 @@ static const char *q(Ctx *c, const char *s)
 static double real(Ctx *c, Token t)
 {
     char *end;
+    if (strlen(t.text) > MAX_TOKEN)
+        return NAN; /* the lexer said so */
     errno = 0;
     double v = strtod(t.text, &end);
     if (*end != '\0')
@@ -95,6 +97,8 @@ static long whole(Ctx *c, Token t, long min, long max, const char *what)
 /* Looks up word in names (NULL-terminated); -1 after an error naming `what`. */
 static int lookup(Ctx *c, Token word, const char *const *names, const char *what)
 {
+    if (strlen(word.text) > MAX_TOKEN)
+        return -1; /* the lexer said so */
     for (int i = 0; names[i] != NULL; i++)
         if (strcmp(word.text, names[i]) == 0)
             return i;
@@ -129,6 +133,8 @@ long count_params(int ninputs, const Layer *layers, int nlayers)
 /* Checks that the network's name can prefix C identifiers. */
 static void check_name(Ctx *c, Token name)
 {
+    if (strlen(name.text) > MAX_TOKEN)
+        return; /* the lexer said so */
     if (strlen(name.text) > MAX_NAME) {
         error_at(c, name.loc, "network name is %zu characters long; the limit is %d",
                  strlen(name.text), MAX_NAME);
@@ -140,7 +146,9 @@ static void check_name(Ctx *c, Token name)
                      name.text);
             return;
         }
-    if (name.text[0] == '_')
+    if (strcmp(name.text, "main") == 0)
+        error_at(c, name.loc, "network name 'main' would clash with the program's main function");
+    else if (name.text[0] == '_')
         error_at(c, name.loc, "network name '%s' starts with '_', which C reserves", name.text);
     else if (strncmp(name.text, "nnrt", 4) == 0)
         error_at(c, name.loc, "network name '%s' starts with 'nnrt', which the runtime uses", name.text);
@@ -279,9 +287,10 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     }
 
     Stmt *in = n.seen[ST_INPUT], *out = n.seen[ST_OUTPUT];
-    if (in == NULL)
+    /* After a syntax error in the block, a missing statement is likely the one that failed. */
+    if (in == NULL && !c->syntax_errors)
         error_at(c, b->loc, "network '%s' has no 'input' statement (as in 'input 2')", s->name);
-    if (out == NULL)
+    if (out == NULL && !c->syntax_errors)
         error_at(c, b->loc, "network '%s' has no 'output' statement (as in 'output 1 sigmoid')",
                  s->name);
     if (in == NULL || out == NULL)
@@ -739,8 +748,10 @@ Spec *check(Ctx *c, Ast *ast)
         first[b->kind] = b;
     }
     if (first[BLOCK_NETWORK] == NULL) {
+        /* After a syntax error the block is likely the one that failed to parse. */
         Loc start = {1, 1};
-        error_at(c, start, "expected a network block (as in 'network NAME { input 2 output 1 sigmoid }')");
+        if (!c->syntax_errors)
+            error_at(c, start, "expected a network block (as in 'network NAME { input 2 output 1 sigmoid }')");
         return NULL;
     }
 

@@ -128,6 +128,11 @@ void ctx_free(Ctx *c)
 
 void error_at(Ctx *c, Loc loc, const char *fmt, ...)
 {
+    /* Past MAX_ERRORS the rest are counted but not kept: a flood says no more. */
+    if (c->nerrors >= MAX_ERRORS) {
+        c->nerrors++;
+        return;
+    }
     Diag *d = ctx_alloc(c, sizeof *d);
     va_list ap;
     va_start(ap, fmt);
@@ -192,7 +197,8 @@ static void show_line(Ctx *c, int line, int col)
 
 void ctx_flush(Ctx *c)
 {
-    for (Diag *d = c->diags; d != NULL; d = d->next) {
+    int shown = 0;
+    for (Diag *d = c->diags; d != NULL; d = d->next, shown++) {
         if (d->loc.line > 0) {
             fprintf(c->err, "%s:%d:%d: error: %s\n", c->file, d->loc.line, d->loc.col, d->msg);
             show_line(c, d->loc.line, d->loc.col);
@@ -200,6 +206,9 @@ void ctx_flush(Ctx *c)
             fprintf(c->err, "%s: error: %s\n", c->file, d->msg);
         }
     }
+    if (c->nerrors > shown && c->nerrors > MAX_ERRORS)
+        fprintf(c->err, "%s: error: %d more errors not shown; stopping after %d\n", c->file,
+                c->nerrors - shown, MAX_ERRORS);
     c->diags = NULL;
 }
 

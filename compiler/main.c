@@ -49,22 +49,50 @@ static void usage(FILE *f)
             "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n", UNROLL_MAX_WEIGHTS);
 }
 
-/* Writes text to path through a temporary file; reports and returns -1 on failure. */
-static int write_file(const char *path, const Buf *text)
+/*
+ * Writes texts[i] to paths[i], for the n of them: each to a temporary file
+ * beside its path first, then, only when every one is written, all renamed
+ * into place.  Reports and returns -1 on failure, leaving every path as it
+ * was.
+ */
+static int write_files(const char *const *paths, const Buf *const *texts, int n)
 {
     struct nnrt_error err;
-    char *tmp;
-    FILE *f = nnrt__open_temp(path, &tmp, &err);
-    if (f == NULL) {
-        fprintf(stderr, "nnc: error: %s\n", err.msg);
-        return -1;
+    char *tmp[2] = {NULL, NULL};
+    int status = 0, i;
+    for (i = 0; i < n && status == 0; i++) {
+        FILE *f = nnrt__open_temp(paths[i], &tmp[i], &err);
+        if (f == NULL) {
+            fprintf(stderr, "nnc: error: %s\n", err.msg);
+            status = -1;
+            break;
+        }
+        fwrite(texts[i]->s, 1, texts[i]->len, f);
+        if (ferror(f) | fclose(f)) {
+            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", paths[i], strerror(errno));
+            status = -1;
+        }
     }
-    fwrite(text->s, 1, text->len, f);
-    if (nnrt__commit_temp(f, tmp, path, &err) != 0) {
-        fprintf(stderr, "nnc: error: %s\n", err.msg);
-        return -1;
+    for (int k = 0; k < n && status == 0; k++) {
+        /* mkstemp makes the file 0600; an output should look like any other file. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp[k], 0666 & ~mask);
+        if (rename(tmp[k], paths[k]) != 0) {
+            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", paths[k], strerror(errno));
+            status = -1;
+        } else {
+            free(tmp[k]);
+            tmp[k] = NULL;
+        }
     }
-    return 0;
+    for (int k = 0; k < n; k++) {
+        if (tmp[k] != NULL) {
+            unlink(tmp[k]);
+            free(tmp[k]);
+        }
+    }
+    return status;
 }
 
 /* The directory of the running nnc, or "." when it cannot be found. */
@@ -224,6 +252,10 @@ static int build(const char *argv0, const char *spec, const Buf *c_text, const c
 
 int main(int argc, char **argv)
 {
+    /* Diagnostics go out in blocks, not a character at a time. */
+    static char errbuf[1 << 16];
+    setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
+
     const char *input = NULL, *output = NULL, *header = NULL;
     Unroll unroll = UNROLL_AUTO;
     int building = 0, c_line_directives = 0, precision = 0, emit_dot = 0;
@@ -348,11 +380,18 @@ int main(int argc, char **argv)
                 fprintf(stderr, "nnc: error: cannot write the output\n");
                 status = 1;
             }
-        } else if (write_file(output, &out) != 0) {
-            status = 1;
+        } else {
+            const char *paths[2] = {output, header};
+            const Buf *texts[2] = {&out, &hdr};
+            if (write_files(paths, texts, header != NULL ? 2 : 1) != 0)
+                status = 1;
         }
-        if (status == 0 && header != NULL && write_file(header, &hdr) != 0)
-            status = 1;
+        if (status == 0 && output == NULL && header != NULL) {
+            const char *paths[1] = {header};
+            const Buf *texts[1] = {&hdr};
+            if (write_files(paths, texts, 1) != 0)
+                status = 1;
+        }
     }
     ctx_free(&c);
     free(src);

@@ -36,6 +36,8 @@
 #define MAX_PARAMS 10000000      /* weights and biases together */
 #define MAX_EPOCHS 2147483647L   /* fits a long everywhere */
 #define MAX_NAME 63              /* characters of a network name */
+#define MAX_TOKEN 255            /* characters of a name or a number */
+#define MAX_ERRORS 50            /* errors reported before nnc stops counting them */
 
 /* ---- Context, arena, diagnostics (ctx.c) -------------------------------- */
 
@@ -64,6 +66,7 @@ typedef struct {
     const char *src;   /* its text, NUL-terminated */
     size_t len;        /* its length in bytes */
     int nerrors;
+    int syntax_errors; /* the parser reported some (and recovered) */
     Diag *diags;       /* errors so far, printed in source order by ctx_flush */
     Chunk *chunks;     /* the arena */
     jmp_buf *oom;      /* where to go when memory runs out */
@@ -181,6 +184,7 @@ typedef struct {
     void *scanner;
     int line, col;      /* where the next token starts */
     int last_keyword;   /* token kind of the last keyword, for messages */
+    int prev_keyword;   /* and of the one before it */
     Ast *ast;
 } ParseState;
 

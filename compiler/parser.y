@@ -293,7 +293,10 @@ Ast *parse(Ctx *c)
     yy_scan_bytes(c->src, (int)c->len, ps.scanner);
     int status = yyparse(ps.scanner, &ps);
     yylex_destroy(ps.scanner);
-    /* After lexical errors alone the tree is whole, and checking it finds the rest. */
+    /*
+     * After lexical errors, or syntax errors the parser recovered from, the
+     * tree holds what did parse, and checking it finds the rest.
+     */
     return status == 0 ? ps.ast : NULL;
 }
 
@@ -332,6 +335,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
 {
     (void)scanner;
     Ctx *c = ps->c;
+    c->syntax_errors = 1;
     yysymbol_kind_t found = yypcontext_token(ctx);
     yysymbol_kind_t expected[YYNTOKENS];
     int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
@@ -372,7 +376,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
         if ((statements && in_set(k, statement_syms)) || (blocks && in_set(k, block_syms)) ||
             k == YYSYMBOL_YYEOF)
             continue;
-        const char *d = describe(k, ps->last_keyword);
+        /* What the statement needed: its keyword is the last one, or the one before
+           when the token found is itself the next statement's keyword. */
+        int keyword = in_set(found, statement_syms) || in_set(found, block_syms) ? ps->prev_keyword
+                                                                                   : ps->last_keyword;
+        const char *d = describe(k, keyword);
         buf_puts(c, &b, listed == 0 ? "" : " or ");
         if (d != NULL) {
             buf_puts(c, &b, d);

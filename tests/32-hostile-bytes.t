@@ -1,0 +1,410 @@
+#!/bin/sh
+# Hostile bytes and files, and the command line: what nnc does with a NUL,
+# invalid UTF-8, CRLF, huge lines, names and numbers, missing or odd files
+# and bad options.  Every input is generated into $tmp; every expected
+# message is spelled out here, byte for byte.  Each run is under
+# `timeout 10`, so that a hang shows as a failure (exit status 124), not as
+# a stuck test.  Known-wrong behaviour is tested as TAP TODO.
+. "$(dirname "$0")/lib.sh"
+
+if [ ! -x "$NNC" ]; then
+    echo "Bail out! compiler/nnc is not built (run make)"
+    exit 1
+fi
+
+# Specs are named relative to $w, where nnc runs, so that messages are stable.
+w="$tmp/w"
+mkdir "$w"
+cd "$w" || exit 1
+printf '/* an existing output file: nnc must leave it alone */\n' > "$tmp/sentinel"
+
+# rep STR N: STR N times.
+rep() {
+    i=0
+    while [ "$i" -lt "$2" ]; do
+        printf '%s' "$1"
+        i=$((i + 1))
+    done
+}
+
+# run ARGS...: runs nnc in $w with a fresh out.c there; sets $status.
+run() {
+    cp "$tmp/sentinel" out.c
+    timeout 10 "$NNC" "$@" > "$tmp/stdout" 2> "$tmp/stderr"
+    status=$?
+}
+
+# expect DESC STATUS: after run, the exit status is STATUS, stderr is
+# exactly $tmp/exp, stdout is empty, and out.c and the directory are as
+# they were (nothing but out.c and the inputs).
+expect() {
+    if [ "$status" = 124 ]; then
+        ok 1 "$1: exit status $2"
+        echo "# timed out after 10 s"
+    else
+        is "$status" "$2" "$1: exit status $2"
+    fi
+    if cmp -s "$tmp/stderr" "$tmp/exp"; then
+        ok 0 "$1: stderr"
+    else
+        ok 1 "$1: stderr"
+        diff -u "$tmp/exp" "$tmp/stderr" | head -30 | sed 's/^/# /'
+    fi
+    if [ -s "$tmp/stdout" ]; then
+        ok 1 "$1: nothing on stdout"
+        head -c 300 "$tmp/stdout" | sed 's/^/# stdout: /'
+    else
+        ok 0 "$1: nothing on stdout"
+    fi
+    if cmp -s out.c "$tmp/sentinel" && [ -z "$(ls -A | grep -v -e '\.nn$' -e '^out\.c$' -e '^dir$' -e '^lf$' -e '^crlf$')" ]; then
+        ok 0 "$1: out.c untouched, no file left"
+    else
+        ok 1 "$1: out.c untouched, no file left"
+        echo "# $w holds: $(ls -A | tr '\n' ' ')"
+    fi
+}
+
+# expect_ok DESC: after run, success: exit status 0, nothing on stderr, a new out.c.
+expect_ok() {
+    is "$status" 0 "$1: exit status 0"
+    if [ -s "$tmp/stderr" ]; then
+        ok 1 "$1: nothing on stderr"
+        head -c 600 "$tmp/stderr" | sed 's/^/# stderr: /'
+    else
+        ok 0 "$1: nothing on stderr"
+    fi
+    if [ -s out.c ] && ! cmp -s out.c "$tmp/sentinel"; then
+        ok 0 "$1: out.c written"
+    else
+        ok 1 "$1: out.c written"
+    fi
+}
+
+# todo DESC STATUS REASON: a check of known-wrong behaviour (TAP TODO): reported, not counted.
+todo() {
+    test_count=$((test_count + 1))
+    if [ "$2" -eq 0 ]; then
+        echo "ok $test_count - $1 # TODO $3"
+    else
+        echo "not ok $test_count - $1 # TODO $3"
+    fi
+}
+
+net='network n {\n    input 2\n    output 1 sigmoid\n}\n'
+
+# ---- Bytes that are not text -----------------------------------------------
+
+printf 'network n {\n    input 2\000\n    output 1 sigmoid\n}\n' > nul.nn
+run nul.nn -o out.c
+printf 'nul.nn:2:12: error: NUL byte in the spec\n     input 2?\n            ^\n' > "$tmp/exp"
+expect "a NUL byte" 1
+
+printf 'network n {\n    input 2 \377\n    output 1 sigmoid\n}\n' > ff.nn
+run ff.nn -o out.c
+printf 'ff.nn:2:13: error: invalid UTF-8 (byte 0xff); a spec must be UTF-8 text\n     input 2 \377\n             ^\n' > "$tmp/exp"
+expect "a lone 0xff byte" 1
+
+printf 'network n {\n    input 2  # caf\303\n    output 1 sigmoid\n}\n' > truncated.nn
+run truncated.nn -o out.c
+printf 'truncated.nn:2:19: error: invalid UTF-8 (byte 0xc3); a spec must be UTF-8 text\n     input 2  # caf\303\n                   ^\n' > "$tmp/exp"
+expect "a truncated UTF-8 sequence (0xc3 then a newline)" 1
+
+printf 'network n {\n    input 2\n    output 1 sigmoid\n}\n# the end: caf\303' > truncated-eof.nn
+run truncated-eof.nn -o out.c
+printf 'truncated-eof.nn:5:15: error: invalid UTF-8 (byte 0xc3); a spec must be UTF-8 text\n # the end: caf\303\n               ^\n' > "$tmp/exp"
+expect "a truncated UTF-8 sequence at the end of the file" 1
+
+printf 'network n {\n    input 2  # a slash: \300\257\n    output 1 sigmoid\n}\n' > overlong.nn
+run overlong.nn -o out.c
+printf 'overlong.nn:2:25: error: invalid UTF-8 (byte 0xc0); a spec must be UTF-8 text\n     input 2  # a slash: \300\257\n                         ^\n' > "$tmp/exp"
+expect "an overlong encoding (0xc0 0xaf for '/')" 1
+
+printf 'network n {\n    input 2  # \340\200\257\n    output 1 sigmoid\n}\n' > overlong3.nn
+run overlong3.nn -o out.c
+printf 'overlong3.nn:2:16: error: invalid UTF-8 (byte 0xe0); a spec must be UTF-8 text\n     input 2  # \340\200\257\n                ^\n' > "$tmp/exp"
+expect "a 3-byte overlong encoding" 1
+
+printf 'network n {\n    input 2  # \355\240\200\n    output 1 sigmoid\n}\n' > surrogate.nn
+run surrogate.nn -o out.c
+printf 'surrogate.nn:2:16: error: invalid UTF-8 (byte 0xed); a spec must be UTF-8 text\n     input 2  # \355\240\200\n                ^\n' > "$tmp/exp"
+expect "a UTF-16 surrogate (U+D800) in UTF-8" 1
+
+printf 'network n {\n    input 2  # \364\220\200\200\n    output 1 sigmoid\n}\n' > past-max.nn
+run past-max.nn -o out.c
+printf 'past-max.nn:2:16: error: invalid UTF-8 (byte 0xf4); a spec must be UTF-8 text\n     input 2  # \364\220\200\200\n                ^\n' > "$tmp/exp"
+expect "a code point past U+10FFFF" 1
+
+# Control characters: each one an error, shown as '?' in the quoted line.
+printf 'network n {\n    input 2\001\n    output 1 sigmoid\177\n}\n' > control.nn
+run control.nn -o out.c
+printf '%s\n' "control.nn:2:12: error: unexpected byte 0x01" "     input 2?" "            ^" \
+    "control.nn:3:21: error: unexpected byte 0x7f" "     output 1 sigmoid?" "                     ^" > "$tmp/exp"
+expect "control characters 0x01 and 0x7f" 1
+
+# Form feed and vertical tab, which C and Python take as blanks.
+printf 'network n {\n    input 2\n    output 1 sigmoid\n}\f\v\n' > formfeed.nn
+run formfeed.nn -o out.c
+printf '%s\n' "formfeed.nn:4:2: error: unexpected byte 0x0c (and more after it)" " }??" "  ^" > "$tmp/exp"
+expect "a form feed and a vertical tab" 1
+
+# Valid UTF-8 in comments: accepted, and the C is the same as with ASCII comments.
+mkdir -p dir/ascii dir/utf8
+printf '# Caf\303\251 \342\202\254 \360\237\230\200 \316\273\n%b# \344\270\255\346\226\207\n' "$net" > dir/utf8/spec.nn
+printf '# Cafe EUR smile lambda\n%b# zhongwen\n' "$net" > dir/ascii/spec.nn
+(cd dir/utf8 && timeout 10 "$NNC" spec.nn -o out.c 2> "$tmp/stderr")
+is "$?:$(cat "$tmp/stderr")" "0:" "valid UTF-8 in comments: accepted"
+(cd dir/ascii && timeout 10 "$NNC" spec.nn -o out.c)
+cmp -s dir/utf8/out.c dir/ascii/out.c
+ok $? "valid UTF-8 in comments: the same C as with ASCII comments"
+rm -rf dir
+
+# Valid UTF-8 outside comments: characters that look like the language's.
+# A UTF-8 byte order mark, which some editors write first: skipped.
+printf '\357\273\277%b' "$net" > bom.nn
+timeout 10 "$NNC" bom.nn -o bom.c 2> "$tmp/stderr"
+is "$?:$(cat "$tmp/stderr")" "0:" "a UTF-8 byte order mark is skipped"
+rm -f bom.c
+
+printf 'network n {\n    input\302\2402\n    output 1 sigmoid\n}\n' > nbsp.nn
+run nbsp.nn -o out.c
+printf 'nbsp.nn:2:10: error: unexpected character '"'"'\302\240'"'"'\n     input\302\2402\n          ^\n' > "$tmp/exp"
+expect "a no-break space between words" 1
+
+printf '%bdata {\n    1 2 \342\206\222 1\n}\n' "$net" > arrow.nn
+run arrow.nn -o out.c
+printf '%s\n' \
+    "arrow.nn:6:5: error: expected '->' between a row's inputs and its targets" \
+    "     1 2 $(printf '\342\206\222') 1" \
+    "     ^" \
+    "arrow.nn:6:9: error: unexpected character '$(printf '\342\206\222')'" \
+    "     1 2 $(printf '\342\206\222') 1" \
+    "         ^" > "$tmp/exp"
+expect "a Unicode arrow for '->'" 1
+
+printf '%bpredict {\n    em\303\257ly: -7 -3\n}\n' "$net" > accent.nn
+run accent.nn -o out.c
+{
+    printf 'accent.nn:6:7: error: unexpected character '"'"'\303\257'"'"'\n'
+    printf '     em\303\257ly: -7 -3\n       ^\n'
+    printf '%s\n' "accent.nn:6:8: error: expected ':' but found 'ly'"
+    printf '     em\303\257ly: -7 -3\n        ^\n'
+} > "$tmp/exp"
+expect "an accented letter in a name" 1
+
+# ---- Line endings ------------------------------------------------------------
+
+# CRLF: the same C as LF, from files of the same name in two directories.
+mkdir lf crlf
+cp "$top/specs/tutorial.nn" lf/tutorial.nn
+awk '{ printf "%s\r\n", $0 }' lf/tutorial.nn > crlf/tutorial.nn
+(cd lf && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h)
+ok $? "specs/tutorial.nn with LF compiles"
+(cd crlf && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h 2> "$tmp/stderr")
+ok $? "specs/tutorial.nn with CRLF compiles"
+is "$(cat "$tmp/stderr")" "" "CRLF: nothing on stderr"
+cmp -s lf/out.c crlf/out.c
+ok $? "CRLF: the C is byte-identical to LF's"
+cmp -s lf/out.h crlf/out.h
+ok $? "CRLF: the header is byte-identical to LF's"
+
+# CRLF with errors: the same messages as LF, no '\r' in the quoted lines.
+printf 'network n {\n    input 2\n    hidden 2 sigmod\n    output 1 sigmoid\n    epochs -1\n}\n' > lf/bad.nn
+awk '{ printf "%s\r\n", $0 }' lf/bad.nn > crlf/bad.nn
+(cd lf && timeout 10 "$NNC" bad.nn -o out.c 2> "$tmp/lf.err")
+(cd crlf && timeout 10 "$NNC" bad.nn -o out.c 2> "$tmp/stderr")
+is "$?" 1 "CRLF with errors: exit status 1"
+if cmp -s "$tmp/stderr" "$tmp/lf.err" && [ "$(grep -c error: "$tmp/stderr")" = 2 ]; then
+    ok 0 "CRLF with errors: the same 2 messages as LF"
+else
+    ok 1 "CRLF with errors: the same 2 messages as LF"
+    diff -u "$tmp/lf.err" "$tmp/stderr" | cat -A | sed 's/^/# /'
+fi
+rm -rf lf crlf
+
+# Old Mac line ends (CR alone): the lexer takes '\r' as a blank, so all is line 1.
+printf 'network n {\r    input 2\r    output 1 sigmod\r}\r' > cr.nn
+run cr.nn -o out.c
+printf '%s\n' "cr.nn:1:38: error: unknown activation 'sigmod'; did you mean 'sigmoid'?" \
+    " network n {" \
+    "            ^" > "$tmp/exp"
+expect "CR-only line ends" 1
+
+# ---- Strings -----------------------------------------------------------------
+
+printf '%bdata "train.csv\n' "$net" > unterminated.nn
+run unterminated.nn -o out.c
+printf '%s\n' \
+    "unterminated.nn:5:6: error: unterminated string: expected '\"' before the end of the line" \
+    ' data "train.csv' \
+    '      ^' \
+    "unterminated.nn:5:6: error: expected a file name between the quotes" \
+    ' data "train.csv' \
+    '      ^' > "$tmp/exp"
+expect "an unterminated string" 1
+
+printf '%bdata "train.csv' "$net" > unterminated-eof.nn
+run unterminated-eof.nn -o out.c
+sed 's/^unterminated\.nn/unterminated-eof.nn/' "$tmp/exp" > "$tmp/exp2" && mv "$tmp/exp2" "$tmp/exp"
+expect "an unterminated string at the end of the file" 1
+
+# A file name of 100 KB.
+{ printf '%bdata "' "$net"; rep 'dir/' 25600; printf 'x.csv"\n'; } > long-string.nn
+run long-string.nn -o out.c
+long=$(rep 'dir/' 28)
+{
+    printf '%s\n' "long-string.nn:5:6: error: file name is too long" " data \"${long}di..." "      ^"
+    printf '%s\n' "long-string.nn:5:6: error: expected a file name between the quotes" " data \"${long}di..." "      ^"
+} > "$tmp/exp"
+expect "a file name of 100 KB" 1
+
+# ---- Huge lines, names and numbers ---------------------------------------------
+
+# A comment of 1 MB: accepted, and the C is as without it.
+cp "$top/specs/tutorial.nn" big-comment.nn
+{ printf '# '; head -c 1048576 /dev/zero | tr '\0' 'x'; printf '\n'; } >> big-comment.nn
+run big-comment.nn -o out.c
+expect_ok "a comment line of 1 MB"
+cp out.c "$tmp/big-comment.c"
+cp "$top/specs/tutorial.nn" big-comment.nn
+run big-comment.nn -o out.c
+cmp -s out.c "$tmp/big-comment.c"
+ok $? "a comment line of 1 MB: the same C as without it"
+
+# A data row of 1 MB (524288 numbers) for a network of 2 inputs: one error,
+# the line shown as a window of 120 columns.
+{ printf '%bdata {\n' "$net"; rep '1 1 1 1 1 1 1 1 ' 65536; printf '%s\n}\n' '-> 1'; } > big-row.nn
+run big-row.nn -o out.c
+{
+    printf '%s\n' "big-row.nn:6:1: error: expected 2 inputs before '->' but found 524288"
+    printf ' %s...\n ^\n' "$(rep '1 ' 60)"
+} > "$tmp/exp"
+expect "a data row of 1 MB with too many inputs" 1
+
+# A valid data row of 1.1 MB: 100000 inputs (the limit), one row.
+{
+    printf 'network wide {\n    input 100000\n    output 1 sigmoid\n}\ndata {\n'
+    yes 0.12345678 | head -n 100000 | tr '\n' ' '
+    printf '%s\n}\n' '-> 1'
+} > wide-row.nn
+run wide-row.nn -o out.c
+expect_ok "a valid data row of 1.1 MB (100000 inputs)"
+
+# A name of 100 KB: one error, not a second about the name itself.
+{ printf 'network n {\n    input 2\n    hidden 2 '; rep 'abcdefghij' 10240; printf '\n    output 1 sigmoid\n}\n'; } > long-name.nn
+run long-name.nn -o out.c
+shown=$(rep 'abcdefghij' 10)abcdefg
+{
+    printf '%s\n' "long-name.nn:3:14: error: name is 102400 characters long; the limit is 255"
+    printf '%s\n' "     hidden 2 ${shown}..." "              ^"
+} > "$tmp/exp"
+expect "a name of 100 KB" 1
+
+# A network name of 100 KB.
+{ printf 'network '; rep 'abcdefghij' 10240; printf ' {\n    input 2\n    output 1 sigmoid\n}\n'; } > long-net-name.nn
+run long-net-name.nn -o out.c
+shown=$(rep 'abcdefghij' 11)ab
+{
+    printf '%s\n' "long-net-name.nn:1:9: error: name is 102400 characters long; the limit is 255"
+    printf '%s\n' " network ${shown}..." "         ^"
+} > "$tmp/exp"
+expect "a network name of 100 KB" 1
+
+# A number of 100 KB (a valid number, but longer than any token may be): one error.
+{ printf '%bdata {\n    1 ' "$net"; rep '1234567890' 10240; printf ' -> 1\n}\n'; } > long-number.nn
+run long-number.nn -o out.c
+{
+    printf '%s\n' "long-number.nn:6:7: error: number is 102400 characters long; the limit is 255"
+    printf '%s\n' "     1 $(rep '1234567890' 11)1234..." "       ^"
+} > "$tmp/exp"
+expect "a number of 100 KB" 1
+
+# A line of 1000 bad characters is one error; 1000 separate ones stop at 50.
+{ printf '%b' "$net"; rep '@' 1000; printf '\n'; } > flood.nn
+run flood.nn -o out.c
+n=$(grep -c ': error: ' "$tmp/stderr")
+is "$status:$n" "1:1" "1000 bad characters in a row: exit status 1, one error"
+{ printf '%b' "$net"; rep '@ ' 1000; printf '\n'; } > flood.nn
+run flood.nn -o out.c
+is "$status:$(grep -c ': error: ' "$tmp/stderr")" "1:51" "1000 bad characters apart: 50 errors and a line saying how many more"
+is "$(tail -1 "$tmp/stderr")" "flood.nn: error: 950 more errors not shown; stopping after 50" "and that line says so"
+
+# An empty spec.
+: > empty.nn
+run empty.nn -o out.c
+printf '%s\n' "empty.nn:1:1: error: expected a network block (as in 'network NAME { input 2 output 1 sigmoid }')" " " " ^" > "$tmp/exp"
+expect "an empty file" 1
+
+# ---- Files -------------------------------------------------------------------
+
+printf '%b' "$net" > good.nn
+
+run missing.nn -o out.c
+printf '%s\n' "nnc: error: cannot open 'missing.nn': No such file or directory" > "$tmp/exp"
+expect "a missing spec" 1
+
+mkdir dir
+run dir -o out.c
+printf '%s\n' "nnc: error: cannot open 'dir': Is a directory" > "$tmp/exp"
+expect "a directory as the spec" 1
+
+run good.nn -o nodir/out.c
+printf '%s\n' "nnc: error: cannot write 'nodir/out.c': No such file or directory" > "$tmp/exp"
+expect "an output in a directory that does not exist" 1
+[ ! -e nodir ]
+ok $? "an output in a directory that does not exist: nothing created"
+
+run good.nn -o dir
+printf '%s\n' "nnc: error: cannot write 'dir': Is a directory" > "$tmp/exp"
+expect "a directory as the output" 1
+is "$(ls -A dir)" "" "a directory as the output: nothing left in it"
+
+run good.nn -o out.c --header nodir/out.h
+printf '%s\n' "nnc: error: cannot write 'nodir/out.h': No such file or directory" > "$tmp/exp"
+is "$status" 1 "a header in a directory that does not exist: exit status 1"
+cmp -s "$tmp/stderr" "$tmp/exp"
+ok $? "a header in a directory that does not exist: stderr"
+cmp -s out.c "$tmp/sentinel"
+ok $? "a header that cannot be written: the existing out.c is untouched"
+rmdir dir
+
+# ---- The command line --------------------------------------------------------
+
+run good.nn -o
+printf '%s\n' "nnc: error: option '-o' needs a file name" > "$tmp/exp"
+expect "-o without a file name" 2
+
+run good.nn -o out.c --header
+printf '%s\n' "nnc: error: option '--header' needs a file name" > "$tmp/exp"
+expect "--header without a file name" 2
+
+run --frobnicate good.nn -o out.c
+printf '%s\n' "nnc: error: unknown option '--frobnicate'" "Try 'nnc --help' for more information." > "$tmp/exp"
+expect "an unknown option" 2
+
+cp good.nn other.nn
+run good.nn other.nn -o out.c
+printf '%s\n' "nnc: error: more than one spec ('good.nn' and 'other.nn')" > "$tmp/exp"
+expect "two specs" 2
+
+# No spec: the error, then the usage (whose option list is not pinned here).
+run -o out.c
+is "$status" 2 "no spec: exit status 2"
+is "$(head -n 2 "$tmp/stderr")" "nnc: error: no spec given
+usage: nnc [options] SPEC.nn" "no spec: the error, then the usage"
+is "$(cat "$tmp/stdout")" "" "no spec: nothing on stdout"
+cmp -s out.c "$tmp/sentinel"
+ok $? "no spec: out.c untouched"
+
+for opt in --help -h; do
+    timeout 10 "$NNC" $opt > "$tmp/stdout" 2> "$tmp/stderr"
+    is "$?" 0 "$opt: exit status 0"
+    like "$(head -n 1 "$tmp/stdout")" '^usage: nnc ' "$opt: the usage on stdout"
+    is "$(cat "$tmp/stderr")" "" "$opt: nothing on stderr"
+done
+
+timeout 10 "$NNC" --version > "$tmp/stdout" 2> "$tmp/stderr"
+is "$?" 0 "--version: exit status 0"
+like "$(cat "$tmp/stdout")" '^nnc [0-9]+\.[0-9]+\.[0-9]+$' "--version: 'nnc X.Y.Z' on stdout"
+is "$(cat "$tmp/stderr")" "" "--version: nothing on stderr"
+
+done_testing
