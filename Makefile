@@ -7,6 +7,8 @@
 #   make check      run the tests through prove
 #   make pictures   draw every spec's network (pictures/NAME.png, Graphviz)
 #   make plot       plot the loss of NAME's training (pictures/NAME-loss.png, gnuplot)
+#   make fuzz       fuzz the front end and the runtime's readers (FUZZ_SECONDS=N each)
+#   make check-asan run the whole suite with AddressSanitizer and UBSan
 #   make bench      measure nnc's training step beside FANN and a loop nest (make bench-quick: a smoke test)
 #   make install    install into $(DESTDIR)$(PREFIX) (make uninstall removes it)
 #   make deps       install what building and testing need (Debian)
@@ -109,7 +111,7 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    make gcc clang flex bison perl python3 python3-numpy valgrind \
-	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time
+	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \
@@ -119,3 +121,4 @@ clean:
 
 include mk/install.mk
 include bench/bench.mk
+include fuzz/fuzz.mk
