@@ -80,15 +80,8 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
     size_t vcap = 0, lcap = 0;
     int lineno = 0, first = 1;
     double *row = NULL;
-    char *next;
-    for (char *s = text; s != NULL; s = next) {
-        char *end = strchr(s, '\n');
-        next = end ? end + 1 : NULL;
-        if (end == NULL)
-            end = s + strlen(s);
-        if (end > s && end[-1] == '\r')
-            end--;
-        *end = '\0';
+    char *rest = text, *s;
+    while ((s = nnrt__next_line(&rest)) != NULL) {
         lineno++;
 
         const char *p = s;

@@ -79,6 +79,21 @@ nomem:
     return NULL;
 }
 
+char *nnrt__next_line(char **rest)
+{
+    char *s = *rest;
+    if (s == NULL)
+        return NULL;
+    char *end = strchr(s, '\n');
+    *rest = end ? end + 1 : NULL;
+    if (end == NULL)
+        end = s + strlen(s);
+    if (end > s && end[-1] == '\r')
+        end--;
+    *end = '\0';
+    return s;
+}
+
 FILE *nnrt__open_temp(const char *path, char **tmp_path, struct nnrt_error *err)
 {
     struct stat st;

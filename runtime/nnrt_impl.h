@@ -33,6 +33,13 @@ void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col
 /* The whole of path, NUL-terminated, its length in *len; NULL with err on failure. */
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err);
 
+/*
+ * Cuts the next line off *rest (a NUL-terminated buffer, changed in
+ * place): returns it without its "\n" or "\r\n", and moves *rest past
+ * it, to NULL after the last line.  Returns NULL when *rest is NULL.
+ */
+char *nnrt__next_line(char **rest);
+
 /* A new temporary file beside path, its name in *tmp_path; NULL with err on failure. */
 FILE *nnrt__open_temp(const char *path, char **tmp_path, struct nnrt_error *err);
 

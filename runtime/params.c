@@ -205,15 +205,8 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     }
 
     int lineno = 0;
-    char *next;
-    for (char *s = text; s != NULL; s = next) {
-        char *end = strchr(s, '\n');
-        next = end ? end + 1 : NULL;
-        if (end == NULL)
-            end = s + strlen(s);
-        if (end > s && end[-1] == '\r')
-            end--;
-        *end = '\0';
+    char *rest = text, *s;
+    while ((s = nnrt__next_line(&rest)) != NULL) {
         lineno++;
 
         char *p = s;

@@ -15,16 +15,6 @@ if ! [ -x "$PY" ] || ! "$PY" -c 'import numpy' > /dev/null 2>&1; then
     exit 0
 fi
 
-# A test that is known to fail: reported, not counted as a failure.
-todo_ok() {
-    test_count=$((test_count + 1))
-    if [ "$1" -eq 0 ]; then
-        echo "ok $test_count - $2 # TODO $3"
-    else
-        echo "not ok $test_count - $2 # TODO $3"
-    fi
-}
-
 # agree GOT EXPECTED: the `name value` lines of the two files name the same
 # parameters (w1.., b1.., mean_x1.., std_x1.., their d_L_d_ partials, or
 # `loss:`), and each value of GOT is within 1e-9 relative (1e-12 absolute) of
@@ -275,7 +265,6 @@ against_reference() {
 while IFS='|' read -r name ni layers loss epochs rate normalize compact todo desc; do
     d="$tmp/$name"
     check=ok
-    [ -n "$todo" ] && check="todo_ok"
     if ! program "$d" "$desc"; then
         sed 's/^/# /' "$tmp/$name.nn"
         continue
