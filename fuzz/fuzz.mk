@@ -27,12 +27,11 @@ FUZZ_CFLAGS  ?= -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitiz
                 -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 300
 FUZZ_WORK    ?= fuzz/work
-# Passed to every fuzzing run; libFuzzer exits non-zero on anything it finds.
+# Passed to every fuzzing run.  libFuzzer exits non-zero on anything it
+# finds: 1 for an ASan or UBSan report, 77 for a leak or a deadly signal (an
+# abort() of the targets' own checks), 70 for a timeout, 71 out of memory.
 FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -dict=fuzz/nn.dict -print_final_stats=1
 FUZZ_TARGETS  = frontend runtime
-# Options of the compiler that fuzz_frontend sets when compiler/nnc.h has them.
-FUZZ_CTX_DEFS = $(shell grep -qE '^ +int +emit_dot;' compiler/nnc.h 2>/dev/null && echo -DFUZZ_CTX_EMIT_DOT) \
-                $(shell grep -qE '^ +const char \* *explain;' compiler/nnc.h 2>/dev/null && echo -DFUZZ_CTX_EXPLAIN)
 FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -59,7 +58,7 @@ fuzz/obj/runtime/%.o: runtime/%.c
 
 fuzz/obj/fuzz_%.o: fuzz/fuzz_%.c compiler/parser.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CTX_DEFS) -MMD -MP -Icompiler -Iruntime -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -Icompiler -Iruntime -c -o $@ $<
 
 fuzz/fuzz_frontend: fuzz/obj/fuzz_frontend.o $(FUZZ_COMPILER_OBJS) $(FUZZ_RUNTIME_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lm
@@ -111,8 +110,15 @@ ASAN_CFLAGS  ?= -std=c99 -g -O1 -Wall -Wextra -Wpedantic \
                 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # What the tests add when they build generated programs (tests/lib.sh).
 ASAN_TEST_CFLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=all
-# A leak or UB must not pass for an ordinary error exit (1 or 2).
-ASAN_TEST_ENV = NNC_TEST_CFLAGS='$(ASAN_TEST_CFLAGS)' \
+# A leak or UB must not pass for an ordinary error exit (1 or 2).  CC
+# carries the sanitizers too, for the tests that build with plain $CC
+# (nnc --build, the install and bench tests): the runtime they link is
+# sanitized, and so are the programs.  Valgrind cannot run ASan programs
+# (tests/30-spec-errors.t skips its valgrind runs when told so).
+# valgrind cannot run what ASan built; ASan finds the leaks instead.
+ASAN_TEST_ENV = NNC_TEST_CFLAGS='$(ASAN_TEST_CFLAGS)' NNC_TEST_VALGRIND=no \
+                CC='$(CC) $(ASAN_TEST_CFLAGS)' \
+                NNC_TEST_VALGRIND=no \
                 ASAN_OPTIONS=exitcode=99:detect_leaks=1 \
                 UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1 \
                 FUZZ_SECONDS=$(ASAN_FUZZ_SECONDS)

@@ -254,7 +254,7 @@ for compiler in gcc clang; do
         continue
     fi
     for prog in tutorial neuron net221 alice; do
-        $compiler $strict -I"$RT" -o "$tmp/$prog-$compiler" "$tmp/$prog.c" "$RT/libnnrt.a" -lm \
+        $compiler $strict $NNC_TEST_CFLAGS -I"$RT" -o "$tmp/$prog-$compiler" "$tmp/$prog.c" "$RT/libnnrt.a" -lm \
             > "$tmp/strict.err" 2>&1
         status=$?
         [ $status -eq 0 ] || sed 's/^/# /' "$tmp/strict.err"
