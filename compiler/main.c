@@ -335,6 +335,11 @@ int main(int argc, char **argv)
             input = a;
         }
     }
+    if (header != NULL && (emit_dot || explain_name != NULL || building)) {
+        fprintf(stderr, "nnc: error: --header goes with C output, not with %s\n",
+                emit_dot ? "--emit dot" : explain_name != NULL ? "--explain" : building == 2 ? "--run" : "--build");
+        return 2;
+    }
     if (input == NULL) {
         fprintf(stderr, "nnc: error: no spec given\n");
         usage(stderr);
