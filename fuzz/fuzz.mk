@@ -112,11 +112,10 @@ ASAN_CFLAGS  ?= -std=c99 -g -O1 -Wall -Wextra -Wpedantic \
 ASAN_TEST_CFLAGS ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 # A leak or UB must not pass for an ordinary error exit (1 or 2).  CC
 # carries the sanitizers too, for the tests that build with plain $CC
-# (nnc --build, the install and bench tests): the runtime they link is
-# sanitized, and so are the programs.  Valgrind cannot run ASan programs
-# (tests/30-spec-errors.t skips its valgrind runs when told so).
-# valgrind cannot run what ASan built; ASan finds the leaks instead.
-ASAN_TEST_ENV = NNC_TEST_CFLAGS='$(ASAN_TEST_CFLAGS)' NNC_TEST_VALGRIND=no \
+# (nnc --build, the install test): the runtime they link is sanitized, and
+# so are the programs.  Valgrind cannot run what ASan built, and ASan finds
+# the leaks instead (tests/30-spec-errors.t skips valgrind when told so).
+ASAN_TEST_ENV = NNC_TEST_CFLAGS='$(ASAN_TEST_CFLAGS)' \
                 CC='$(CC) $(ASAN_TEST_CFLAGS)' \
                 NNC_TEST_VALGRIND=no \
                 ASAN_OPTIONS=exitcode=99:detect_leaks=1 \

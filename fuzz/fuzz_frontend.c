@@ -4,14 +4,18 @@
  * Each input is a spec.  It goes through compile() (compile.c), the very
  * code that the command line runs: the byte check, the lexer, the parser,
  * the checks, the derivation and the emission of the C file and of the
- * header, all into memory.  Diagnostics go to /dev/null, and ctx_free
- * releases everything, so that LeakSanitizer sees any leak of a run.
+ * header, all into memory.  Diagnostics go to a memory stream, are
+ * checked and thrown away, and ctx_free releases everything, so that
+ * LeakSanitizer sees any leak of a run.
  *
  * Data files.  A spec may name a CSV file, relative to the spec.  The spec
- * is said to be "fuzz.nn" in a private directory made at start-up, which
- * holds a few small CSV files (a.csv, b.csv, ... below), so that `data
- * "a.csv"` reads a real file and the CSV paths of check.c are fuzzed too,
- * the same way on every run.  An input that names a file with a '/' in it
+ * is said to be "fuzz.nn" in a directory of its own, /dev/shm (or $TMPDIR,
+ * or /tmp) /nnc-fuzz-frontend-UID, which holds a few small CSV files (a.csv,
+ * b.csv, ... below), so that `data "a.csv"` reads a real file and the CSV
+ * paths of check.c are fuzzed too, the same way on every run.  The files
+ * are written at start-up (each to a temporary name, then renamed, so that
+ * targets running side by side agree) and left there for the next run:
+ * nothing is left behind by a target that crashes or is killed.  An input that names a file with a '/' in it
  * (which could leave that directory: "/dev/zero", "../x") is skipped, so
  * that a run never depends on, or blocks on, the rest of the filesystem.
  *
@@ -24,12 +28,12 @@
  *
  * Two passes.  Each input is compiled twice: first as `nnc SPEC -o OUT.c
  * --header OUT.h` does it, then with options that a hash of the input
- * picks (--unroll, --line-directives, --precision, and when the compiler
- * has them --emit dot and --explain NAME), so that every input still
- * reproduces on its own.  Besides the sanitizers, each pass checks that
- * the status and the diagnostics agree: a failure always says why, a
- * success says nothing, and the first message is about the spec (or is
- * nnc's own "nnc: error: ...").
+ * picks (--unroll, --line-directives, --precision, --emit dot, --explain
+ * NAME), so that every input still reproduces on its own.  Besides the
+ * sanitizers, each pass checks that the status and the diagnostics agree:
+ * a failure always says why, a success says nothing, and the first message
+ * is about the spec (or is nnc's own "nnc: error: ...").  A finding prints
+ * "fuzz_frontend: WHAT (options: ...)" and aborts.
  *
  * With NNC_FUZZ_VERBOSE set in the environment, the diagnostics go to
  * stderr instead, to see what a reproducer does.
@@ -39,10 +43,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nnc.h"
@@ -50,9 +56,9 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[256];       /* the private directory */
+static char dir[256];       /* the directory of the spec and its CSV files */
 static char spec_path[300]; /* "<dir>/fuzz.nn", never created */
-static FILE *devnull;
+static FILE *devnull;       /* for the first, counting pass */
 static long max_params = 20000;
 static int verbose;         /* NNC_FUZZ_VERBOSE: diagnostics to stderr */
 
@@ -72,16 +78,6 @@ static const struct {
     {"big.csv", "1e308,1e308,1\n-1e308,-1e308,0\n1e-320,0,1\n"},
 };
 
-static void cleanup(void)
-{
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char path[400];
-        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-        unlink(path);
-    }
-    rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -92,17 +88,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         max_params = atol(env);
     devnull = fopen("/dev/null", "w");
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/nnc-fuzz-frontend.XXXXXX", base);
-    if (devnull == NULL || mkdtemp(dir) == NULL) {
-        perror("fuzz_frontend: cannot make its directory");
+    snprintf(dir, sizeof dir, "%s/nnc-fuzz-frontend-%ld", base, (long)getuid());
+    struct stat st;
+    if (devnull == NULL || (mkdir(dir, 0700) != 0 && errno != EEXIST) || lstat(dir, &st) != 0 ||
+        !S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
+        fprintf(stderr, "fuzz_frontend: cannot make the directory %s (or it is not ours)\n", dir);
         exit(1);
     }
-    atexit(cleanup);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char path[400];
+        char path[400], tmp[450];
         snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-        FILE *f = fopen(path, "w");
-        if (f == NULL || fputs(files[i].text, f) == EOF || fclose(f) != 0) {
+        snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+        FILE *f = fopen(tmp, "w");
+        if (f == NULL || fputs(files[i].text, f) == EOF || fclose(f) != 0 || rename(tmp, path) != 0) {
             perror(path);
             exit(1);
         }
@@ -171,12 +169,7 @@ static void fail(const Ctx *c, int with_header, const char *what, const char *di
 {
     fprintf(stderr, "fuzz_frontend: %s\n  (options: unroll %d, line_directives %d, precision %d", what,
             (int)c->unroll, c->line_directives, c->precision);
-#ifdef FUZZ_CTX_EMIT_DOT
-    fprintf(stderr, ", emit_dot %d", c->emit_dot);
-#endif
-#ifdef FUZZ_CTX_EXPLAIN
-    fprintf(stderr, ", explain %s", c->explain ? c->explain : "(none)");
-#endif
+    fprintf(stderr, ", emit_dot %d, explain %s", c->emit_dot, c->explain ? c->explain : "(none)");
     fprintf(stderr, ", header %d)\n", with_header);
     if (diag != NULL && *diag != '\0')
         fprintf(stderr, "  diagnostics:\n%s", diag);
@@ -245,23 +238,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.line_directives = (h >> 2) & 1;
     o.out_name = "fuzz.c";
     o.precision = (int)((h >> 3) % 3);
-    /* Ctx.emit_dot and Ctx.explain are newer than the rest: fuzz.mk defines these when nnc.h has them. */
-#ifdef FUZZ_CTX_EMIT_DOT
     o.emit_dot = ((h >> 5) & 3) == 0;
-#endif
-#ifdef FUZZ_CTX_EXPLAIN
     static const char *const names[] = {"w1", "b1", "h1", "o1", "ypred", "d_L_d_w1", "d_L_d_ypred",
                                         "sum_h1", "d_h1_d_w1", "h2_1", "w0", "loss", ""};
     if (((h >> 7) & 3) == 0)
         o.explain = names[(h >> 9) % (sizeof names / sizeof *names)];
-#endif
     int with_header = (h >> 13) & 1;
-#ifdef FUZZ_CTX_EMIT_DOT
-    with_header &= !o.emit_dot; /* a drawing has no header (nnc --emit dot --header H writes H empty) */
-#endif
-#ifdef FUZZ_CTX_EXPLAIN
-    with_header &= o.explain == NULL;
-#endif
+    /* A drawing or an explanation has no header (though nnc --emit dot --header H writes H, empty). */
+    with_header &= !o.emit_dot && o.explain == NULL;
     run(&o, src, size, with_header);
     free(src);
     return 0;

@@ -2,7 +2,9 @@
  * fuzz_runtime.c: a libFuzzer target for the file readers of the runtime:
  * CSV tables (nnrt_csv_read, then nnrt_table_rows) and parameter files
  * (nnrt_params_load).  The readers take paths, so each input is written to
- * a private temporary file first (in /dev/shm when there is one).
+ * a temporary file first (in /dev/shm when there is one), unlinked at once
+ * and read as /proc/self/fd/N, so that nothing is left behind by a target
+ * that crashes or is killed.
  *
  * The first byte of an input chooses the reader and its settings; the
  * rest is the file:
@@ -39,8 +41,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char path[256];     /* the input, as a file */
-static char path2[300];    /* what nnrt_params_save writes */
+static char path2[300];    /* what nnrt_params_save writes, removed at once */
 static int fd = -1;
+static int unlinked;       /* path is /proc/self/fd/N */
 static int verbose; /* NNC_FUZZ_VERBOSE set: print what each reader says */
 
 static void report(const char *what, int status, const struct nnrt_error *err)
@@ -53,12 +56,18 @@ static void report(const char *what, int status, const struct nnrt_error *err)
         fprintf(stderr, "%s: %s:%d:%d: %s\n", what, err->file, err->line, err->col, err->msg);
 }
 
+/* A finding: says what, and aborts. */
+static void fail(const char *what)
+{
+    fprintf(stderr, "fuzz_runtime: %s\n", what);
+    abort();
+}
+
 static void cleanup(void)
 {
-    if (fd >= 0) {
+    if (fd >= 0 && !unlinked)
         unlink(path);
-        unlink(path2);
-    }
+    unlink(path2);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -72,7 +81,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         perror("fuzz_runtime: cannot make its file");
         exit(1);
     }
-    snprintf(path2, sizeof path2, "%s.save", path);
+    snprintf(path2, sizeof path2, "%s.save%ld", path, (long)getpid());
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (access(proc, R_OK) == 0 && unlink(path) == 0) {
+        snprintf(path, sizeof path, "%s", proc);
+        unlinked = 1;
+    }
     atexit(cleanup);
     verbose = getenv("NNC_FUZZ_VERBOSE") != NULL;
     return 0;
@@ -89,12 +104,14 @@ static void fuzz_csv(unsigned mode)
     report("nnrt_csv_read", status, &err);
     if (status != 0) {
         /* A failed read leaves an empty table and a message. */
-        if (t.rows != 0 || t.v != NULL || t.line != NULL || memchr(err.msg, '\0', sizeof err.msg) == NULL)
-            abort();
+        if (t.rows != 0 || t.v != NULL || t.line != NULL)
+            fail("nnrt_csv_read failed but left a table");
+        if (memchr(err.msg, '\0', sizeof err.msg) == NULL || err.msg[0] == '\0')
+            fail("nnrt_csv_read failed without a message");
         return;
     }
-    if (t.rows <= 0 || t.cols <= 0)
-        abort();
+    if (t.rows <= 0 || t.cols <= 0 || t.v == NULL || t.line == NULL)
+        fail("nnrt_csv_read succeeded with an empty table");
     int class_index = (mode >> 3) & 1;
     int noutputs = 1 + ((mode >> 4) & 3);
     int ninputs = t.cols - (class_index ? 1 : noutputs) + ((mode >> 6) & 1);
@@ -107,7 +124,7 @@ static void fuzz_csv(unsigned mode)
         /* Every value read is finite. */
         for (size_t i = 0; status == 0 && i < (size_t)t.rows * (size_t)(ninputs + noutputs); i++)
             if (!isfinite(out[i]))
-                abort();
+                fail("nnrt_table_rows gave a value that is not finite");
         free(out);
     }
     nnrt_table_free(&t);
@@ -192,25 +209,38 @@ static void fuzz_params(unsigned mode)
     if (status != 0) {
         for (int i = 0; i < MAX_P; i++)
             if (nn[i] != -7)
-                abort();
-        if (progress.epoch != -7 || progress.step != -7 || mean[0] != -7 || sd[0] != -7)
-            abort();
-        if (memchr(err.msg, '\0', sizeof err.msg) == NULL || memchr(err.file, '\0', sizeof err.file) == NULL)
-            abort();
+                fail("nnrt_params_load failed but changed a parameter");
+        for (int i = 0; i < 2 * MAX_P; i++)
+            if (state[i] != -7)
+                fail("nnrt_params_load failed but changed the optimizer's state");
+        for (int i = 0; i < MAX_IN; i++)
+            if (mean[i] != -7 || sd[i] != -7)
+                fail("nnrt_params_load failed but changed the normalization");
+        if (progress.epoch != -7 || progress.step != -7)
+            fail("nnrt_params_load failed but changed the progress");
+        if (memchr(err.msg, '\0', sizeof err.msg) == NULL || memchr(err.file, '\0', sizeof err.file) == NULL ||
+            err.msg[0] == '\0')
+            fail("nnrt_params_load failed without a message");
         return;
     }
     /* Loaded: every parameter finite, every deviation > 0, nothing written past the network. */
     for (int i = 0; i < nparams; i++)
         if (!isfinite(nn[i]))
-            abort();
+            fail("nnrt_params_load gave a parameter that is not finite");
     for (int i = nparams; i < MAX_P; i++)
         if (nn[i] != -7)
-            abort();
+            fail("nnrt_params_load wrote past the parameters");
+    for (int i = net.nstate; i < 2 * MAX_P; i++)
+        if (state[i] != -7)
+            fail("nnrt_params_load wrote past the optimizer's state");
     for (int i = 0; with_norm && i < ni; i++)
         if (!(sd[i] > 0) || !isfinite(mean[i]))
-            abort();
+            fail("nnrt_params_load gave a mean that is not finite or a deviation that is not > 0");
+    for (int i = with_norm ? ni : 0; i < MAX_IN; i++)
+        if (mean[i] != -7 || sd[i] != -7)
+            fail("nnrt_params_load wrote past the normalization");
     if (with_progress && (progress.epoch < 0 || progress.step < 0))
-        abort();
+        fail("nnrt_params_load gave a negative epoch or step");
 
     /* Saved and loaded again, everything comes back bit for bit. */
     double nn2[MAX_P], state2[2 * MAX_P], mean2[MAX_IN], sd2[MAX_IN];
@@ -222,7 +252,7 @@ static void fuzz_params(unsigned mode)
     struct nnrt_progress progress2 = {0, 0, net.nstate > 0 ? state2 : NULL};
     if (nnrt_params_save(&net, nn, with_norm ? &norm : NULL, with_progress ? &progress : NULL, path2, &err) != 0) {
         fprintf(stderr, "fuzz_runtime: nnrt_params_save: %s\n", err.msg);
-        abort();
+        fail("nnrt_params_save failed");
     }
     status = nnrt_params_load(&net, nn2, with_norm ? &norm2 : NULL, with_progress ? &progress2 : NULL, path2, &err);
     report("nnrt_params_load (again)", status, &err);
@@ -232,8 +262,7 @@ static void fuzz_params(unsigned mode)
                        memcmp(sd, sd2, (size_t)ni * sizeof *sd) != 0)) ||
         (with_progress && (progress.epoch != progress2.epoch || progress.step != progress2.step ||
                            memcmp(state, state2, (size_t)net.nstate * sizeof *state) != 0))) {
-        fprintf(stderr, "fuzz_runtime: what nnrt_params_save wrote does not load back the same\n");
-        abort();
+        fail("what nnrt_params_save wrote does not load back the same");
     }
 }
 

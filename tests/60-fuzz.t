@@ -37,7 +37,8 @@ fi
 
 export ASAN_OPTIONS=detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# libFuzzer's exit status: 1 a crash or sanitizer report, 77 a leak, 70 a timeout, 71 out of memory.
+# libFuzzer's exit status: 1 an ASan or UBSan report, 77 a leak or a deadly
+# signal (the targets' own checks abort), 70 a timeout, 71 out of memory.
 limits="-timeout=10 -rss_limit_mb=2048"
 
 # show_report LOG: the lines of a libFuzzer log that say what went wrong.
