@@ -353,11 +353,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "nnc: error: %s\n", err.msg);
         return 1;
     }
-    if (len > 256u << 20) {
-        fprintf(stderr, "nnc: error: '%s' is larger than 256 MB\n", input);
-        free(src);
-        return 1;
-    }
 
     Ctx c = {0};
     c.file = input;

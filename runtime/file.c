@@ -53,13 +53,20 @@ char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err)
         n += fread(buf + n, 1, cap - n - 1, f);
         if (n < cap - 1)
             break;
-        if (cap > ((size_t)-1) / 4)
-            goto nomem;
-        char *bigger = realloc(buf, cap * 2);
+        if (n > NNRT__MAX_FILE) {
+            /* A device such as /dev/zero, or a file too big to be meant. */
+            nnrt__set_error(err, path, 0, 0, "'%s' is larger than %d MB", path, NNRT__MAX_FILE >> 20);
+            free(buf);
+            fclose(f);
+            return NULL;
+        }
+        /* Never more than NNRT__MAX_FILE + 1 bytes, to see that it is too long. */
+        size_t more = cap * 2 < (size_t)NNRT__MAX_FILE + 2 ? cap * 2 : (size_t)NNRT__MAX_FILE + 2;
+        char *bigger = realloc(buf, more);
         if (bigger == NULL)
             goto nomem;
         buf = bigger;
-        cap *= 2;
+        cap = more;
     }
     if (ferror(f)) {
         nnrt__set_error(err, path, 0, 0, "cannot read '%s': %s", path, strerror(errno));

@@ -30,7 +30,14 @@ static inline void nnrt__param_set(const struct nnrt_net *net, void *nn, int i, 
 void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
                      const char *fmt, ...) NNRT__PRINTF(5, 6);
 
-/* The whole of path, NUL-terminated, its length in *len; NULL with err on failure. */
+/* The largest file that nnrt__read_file takes: specs, data and parameters. */
+#define NNRT__MAX_FILE (256 << 20)
+
+/*
+ * The whole of path, NUL-terminated, its length in *len; NULL with err on
+ * failure, and for a directory or anything longer than NNRT__MAX_FILE
+ * bytes (a device like /dev/zero stops there too).
+ */
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err);
 
 /*

@@ -63,6 +63,8 @@ check "a missing CSV" 1 \
     "$P: error: cannot open 'missing.csv': No such file or directory" --data missing.csv
 check "a directory as CSV" 1 \
     "$P: error: cannot open 'adir': Is a directory" --data adir
+check "/dev/zero as CSV: it stops at 256 MB" 1 \
+    "$P: error: '/dev/zero' is larger than 256 MB" --data /dev/zero
 
 # ---- Parameter files (--load) --------------------------------------------------
 
@@ -76,6 +78,8 @@ check "a parameter file with a bad number" 1 \
     "$P: badnum.txt:3: error: expected a finite number for 'w2' but found '1.5x'" --load badnum.txt
 check "a missing parameter file" 1 \
     "$P: error: cannot open 'nofile.txt': No such file or directory" --load nofile.txt
+check "/dev/zero as a parameter file: it stops at 256 MB" 1 \
+    "$P: error: '/dev/zero' is larger than 256 MB" --load /dev/zero
 
 # ---- The command line ------------------------------------------------------------
 
