@@ -151,7 +151,8 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
 }
 
 /*
- * Prints line `line` of the source and a caret under column col.  Tabs are
+ * Prints line `line` of the source and a caret under column col.  Lines
+ * end as the lexer has it: "\n", "\r\n" or a '\r' alone.  Tabs are
  * expanded to columns of 8 and control bytes shown as '?'.  A line wider
  * than 160 columns is shown as a window of 120 columns around the caret.
  */
@@ -159,7 +160,7 @@ static void show_line(Ctx *c, int line, int col)
 {
     const char *p = c->src, *end = c->src + c->len;
     for (int l = 1; l < line && p < end; p++)
-        if (*p == '\n')
+        if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n')))
             l++;
     const char *q = p;
     while (q < end && *q != '\n' && *q != '\r')
