@@ -928,29 +928,23 @@ static const char *deriv_at(Emitter *e, int l, const char *j)
     bug("no derivative for activation %d", e->s->layers[l].act);
 }
 
-/* Does the derivative of act need the neuron's sum (not only its activation)? */
-static int needs_sum(Act act)
-{
-    return act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_SOFTMAX;
-}
-
 /*
  * The sums and activations of every layer, as loops: each neuron's sum is
  * a dot product kept in four partial sums, which lets the compiler
- * overlap the additions (and vectorise them).
+ * overlap the additions (and vectorise them).  The activations follow in
+ * a loop of their own, so that the layer's calls of exp are independent
+ * of each other and of the sums, and can run side by side.
  */
-static void emit_compact_forward(Emitter *e, int keep_sums)
+static void emit_compact_forward(Emitter *e)
 {
     Spec *s = e->s;
     for (int l = 0; l < s->nlayers; l++) {
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
         Act act = s->layers[l].act;
-        int keep;
         W("    /* Layer %s: sum_%s[j] = w[%d + %d j + i] * %s[i] over i, + b[%d + j] */\n", a, a, wb, n, in, bb);
         mark(e, s->layers[l].line);
-        keep = (keep_sums && needs_sum(act)) || act == ACT_SOFTMAX;
-        if (keep)
+        if (act != ACT_LINEAR)
             W("    \x02 sum_%s[%d], %s[%d];\n", a, size, a, size);
         else
             W("    \x02 %s[%d];\n", a, size);
@@ -964,18 +958,17 @@ static void emit_compact_forward(Emitter *e, int keep_sums)
             W("        }\n");
             if (n % 4 != 0)
                 W("        for (int i = %d; i < %d; i++)\n            s0 += w[i] * %s[i];\n", n / 4 * 4, n, in);
-            W("        \x02 sum = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", bb);
+            W("        %s%s[j] = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", act != ACT_LINEAR ? "sum_" : "", a, bb);
         } else {
             W("        \x02 sum = nn->b[%d + j];\n", bb);
             W("        for (int i = 0; i < %d; i++)\n            sum += w[i] * %s[i];\n", n, in);
-        }
-        if (keep)
-            W("        sum_%s[j] = sum;\n", a);
-        if (act != ACT_SOFTMAX) {
-            const char *fn = act_fn(act);
-            W("        %s[j] = %s%s%s;\n", a, fn ? fn : "", fn ? "(sum)" : "sum", "");
+            W("        %s%s[j] = sum;\n", act != ACT_LINEAR ? "sum_" : "", a);
         }
         W("    }\n");
+        if (act == ACT_SIGMOID)
+            W("    for (int j = 0; j < %d; j++)\n        %s[j] = nnrt_sigmoid_nobranch\x03(sum_%s[j]);\n", size, a, a);
+        else if (act != ACT_SOFTMAX && act != ACT_LINEAR)
+            W("    for (int j = 0; j < %d; j++)\n        %s[j] = %s(sum_%s[j]);\n", size, a, act_fn(act), a);
         if (act == ACT_SOFTMAX) {
             W("    /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */\n");
             W("    \x02 max_sum_o = sum_o[0];\n");
@@ -1089,7 +1082,7 @@ static void emit_compact_feedforward(Emitter *e)
     W("/* The feedforward: x holds the %d inputs; y_pred receives the %s. */\n", ni,
       no == 1 ? "output" : "outputs");
     signature(e, "feedforward", "\n{\n");
-    emit_compact_forward(e, 0);
+    emit_compact_forward(e);
     W("    for (int k = 0; k < %d; k++)\n        y_pred[k] = o[k];\n}\n\n", no);
 }
 
@@ -1101,7 +1094,7 @@ static void emit_compact_train_sample(Emitter *e)
     W(" */\n");
     signature(e, "train_sample", "\n{\n");
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
-    emit_compact_forward(e, 1);
+    emit_compact_forward(e);
     emit_compact_backward(e, 1);
     e->out->len--; /* the blank line before the brace */
     W("}\n\n");
@@ -1115,7 +1108,7 @@ static void emit_compact_backprop(Emitter *e)
     W(" */\n");
     signature(e, "backprop", "\n{\n");
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
-    emit_compact_forward(e, 1);
+    emit_compact_forward(e);
     emit_compact_backward(e, 0);
     e->out->len--;
     W("}\n\n");

@@ -58,7 +58,7 @@ typedef struct {
 typedef enum { UNROLL_AUTO, UNROLL_ALWAYS, UNROLL_NEVER } Unroll;
 
 /* Networks with more weights than this are written as loops under --unroll auto. */
-#define UNROLL_MAX_WEIGHTS 512
+#define UNROLL_MAX_WEIGHTS 64
 
 /* One run of the compiler over one spec. */
 typedef struct {

@@ -42,7 +42,7 @@ void digits_feedforward(const struct digits *restrict nn, const double x[restric
     double y_pred[restrict 10])
 {
     /* Layer h: sum_h[j] = w[0 + 64 j + i] * x[i] over i, + b[0 + j] */
-    double h[32];
+    double sum_h[32], h[32];
     for (int j = 0; j < 32; j++) {
         const double *w = nn->w + 0 + 64 * j;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -52,9 +52,10 @@ void digits_feedforward(const struct digits *restrict nn, const double x[restric
             s2 += w[i + 2] * x[i + 2];
             s3 += w[i + 3] * x[i + 3];
         }
-        double sum = (s0 + s1) + (s2 + s3) + nn->b[0 + j];
-        h[j] = nnrt_sigmoid(sum);
+        sum_h[j] = (s0 + s1) + (s2 + s3) + nn->b[0 + j];
     }
+    for (int j = 0; j < 32; j++)
+        h[j] = nnrt_sigmoid_nobranch(sum_h[j]);
 
     /* Layer o: sum_o[j] = w[2048 + 32 j + i] * h[i] over i, + b[32 + j] */
     double sum_o[10], o[10];
@@ -67,8 +68,7 @@ void digits_feedforward(const struct digits *restrict nn, const double x[restric
             s2 += w[i + 2] * h[i + 2];
             s3 += w[i + 3] * h[i + 3];
         }
-        double sum = (s0 + s1) + (s2 + s3) + nn->b[32 + j];
-        sum_o[j] = sum;
+        sum_o[j] = (s0 + s1) + (s2 + s3) + nn->b[32 + j];
     }
     /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */
     double max_sum_o = sum_o[0];
@@ -106,7 +106,7 @@ void digits_train_sample(struct digits *restrict nn, const double x[restrict 64]
 {
     /* --- Do a feedforward (we'll need these values later) */
     /* Layer h: sum_h[j] = w[0 + 64 j + i] * x[i] over i, + b[0 + j] */
-    double h[32];
+    double sum_h[32], h[32];
     for (int j = 0; j < 32; j++) {
         const double *w = nn->w + 0 + 64 * j;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -116,9 +116,10 @@ void digits_train_sample(struct digits *restrict nn, const double x[restrict 64]
             s2 += w[i + 2] * x[i + 2];
             s3 += w[i + 3] * x[i + 3];
         }
-        double sum = (s0 + s1) + (s2 + s3) + nn->b[0 + j];
-        h[j] = nnrt_sigmoid(sum);
+        sum_h[j] = (s0 + s1) + (s2 + s3) + nn->b[0 + j];
     }
+    for (int j = 0; j < 32; j++)
+        h[j] = nnrt_sigmoid_nobranch(sum_h[j]);
 
     /* Layer o: sum_o[j] = w[2048 + 32 j + i] * h[i] over i, + b[32 + j] */
     double sum_o[10], o[10];
@@ -131,8 +132,7 @@ void digits_train_sample(struct digits *restrict nn, const double x[restrict 64]
             s2 += w[i + 2] * h[i + 2];
             s3 += w[i + 3] * h[i + 3];
         }
-        double sum = (s0 + s1) + (s2 + s3) + nn->b[32 + j];
-        sum_o[j] = sum;
+        sum_o[j] = (s0 + s1) + (s2 + s3) + nn->b[32 + j];
     }
     /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */
     double max_sum_o = sum_o[0];
@@ -196,7 +196,7 @@ void digits_backprop(const struct digits *restrict nn, const double x[restrict 6
 {
     /* --- Do a feedforward (we'll need these values later) */
     /* Layer h: sum_h[j] = w[0 + 64 j + i] * x[i] over i, + b[0 + j] */
-    double h[32];
+    double sum_h[32], h[32];
     for (int j = 0; j < 32; j++) {
         const double *w = nn->w + 0 + 64 * j;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -206,9 +206,10 @@ void digits_backprop(const struct digits *restrict nn, const double x[restrict 6
             s2 += w[i + 2] * x[i + 2];
             s3 += w[i + 3] * x[i + 3];
         }
-        double sum = (s0 + s1) + (s2 + s3) + nn->b[0 + j];
-        h[j] = nnrt_sigmoid(sum);
+        sum_h[j] = (s0 + s1) + (s2 + s3) + nn->b[0 + j];
     }
+    for (int j = 0; j < 32; j++)
+        h[j] = nnrt_sigmoid_nobranch(sum_h[j]);
 
     /* Layer o: sum_o[j] = w[2048 + 32 j + i] * h[i] over i, + b[32 + j] */
     double sum_o[10], o[10];
@@ -221,8 +222,7 @@ void digits_backprop(const struct digits *restrict nn, const double x[restrict 6
             s2 += w[i + 2] * h[i + 2];
             s3 += w[i + 3] * h[i + 3];
         }
-        double sum = (s0 + s1) + (s2 + s3) + nn->b[32 + j];
-        sum_o[j] = sum;
+        sum_o[j] = (s0 + s1) + (s2 + s3) + nn->b[32 + j];
     }
     /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */
     double max_sum_o = sum_o[0];
