@@ -153,7 +153,8 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
 /*
  * Prints line `line` of the source and a caret under column col.  Lines
  * end as the lexer has it: "\n", "\r\n" or a '\r' alone.  Tabs are
- * expanded to columns of 8 and control bytes shown as '?'.  A line wider
+ * expanded to columns of 8 (a UTF-8 character is one column) and control
+ * bytes shown as '?'.  A line wider
  * than 160 columns is shown as a window of 120 columns around the caret.
  */
 static void show_line(Ctx *c, int line, int col)
@@ -166,9 +167,10 @@ static void show_line(Ctx *c, int line, int col)
     while (q < end && *q != '\n' && *q != '\r')
         q++;
 
+    /* A UTF-8 character is one column: its continuation bytes take none. */
     int width = 0;
     for (const char *s = p; s < q; s++)
-        width += *s == '\t' ? 8 - width % 8 : 1;
+        width += *s == '\t' ? 8 - width % 8 : ((unsigned char)*s & 0xc0) == 0x80 ? 0 : 1;
     int from = 0, to = width;
     if (width > 160) {
         from = col - 1 - 60 > 0 ? col - 1 - 60 : 0;
@@ -179,8 +181,8 @@ static void show_line(Ctx *c, int line, int col)
     if (from > 0)
         fputs("...", c->err);
     int w = 0;
-    for (const char *s = p; s < q && w < to; s++) {
-        int n = *s == '\t' ? 8 - w % 8 : 1;
+    for (const char *s = p; s < q && (w < to || ((unsigned char)*s & 0xc0) == 0x80); s++) {
+        int n = *s == '\t' ? 8 - w % 8 : ((unsigned char)*s & 0xc0) == 0x80 ? 0 : 1;
         if (w >= from) {
             if (*s == '\t')
                 fprintf(c->err, "%*s", n, "");

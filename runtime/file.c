@@ -91,12 +91,12 @@ char *nnrt__next_line(char **rest)
     char *s = *rest;
     if (s == NULL)
         return NULL;
-    char *end = strchr(s, '\n');
-    *rest = end ? end + 1 : NULL;
-    if (end == NULL)
-        end = s + strlen(s);
-    if (end > s && end[-1] == '\r')
-        end--;
+    char *end = strpbrk(s, "\r\n");
+    if (end == NULL) {
+        *rest = NULL;
+        return s;
+    }
+    *rest = end[0] == '\r' && end[1] == '\n' ? end + 2 : end + 1;
     *end = '\0';
     return s;
 }

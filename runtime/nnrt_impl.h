@@ -42,8 +42,9 @@ char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err);
 
 /*
  * Cuts the next line off *rest (a NUL-terminated buffer, changed in
- * place): returns it without its "\n" or "\r\n", and moves *rest past
- * it, to NULL after the last line.  Returns NULL when *rest is NULL.
+ * place): returns it without its "\n", "\r\n" or lone "\r" (old Mac
+ * files), and moves *rest past it, to NULL after the last line.  Returns
+ * NULL when *rest is NULL.
  */
 char *nnrt__next_line(char **rest);
 

@@ -81,6 +81,23 @@ check "a missing parameter file" 1 \
 check "/dev/zero as a parameter file: it stops at 256 MB" 1 \
     "$P: error: '/dev/zero' is larger than 256 MB" --load /dev/zero
 
+# ---- Line ends: LF, CRLF and a CR alone (old Mac files) are all line ends ----------
+
+tr '\n' '\r' < cols.csv > cr-cols.csv
+check "a CSV with CR line ends: the row's own line number" 1 \
+    "$P: cr-cols.csv:3: error: expected 3 values but found 2" --data cr-cols.csv
+tr '\n' '\r' < start.txt > cr-start.txt
+"$P" --epochs 0 --load start.txt --save lf-saved.txt > /dev/null 2>&1 &&
+    "$P" --epochs 0 --load cr-start.txt --save cr-saved.txt > /dev/null 2>&1
+ok $? "a parameter file with CR line ends loads"
+ok "$(cmp -s lf-saved.txt cr-saved.txt; echo $?)" "it loads the same parameters as with LF line ends"
+printf 'weight,height,gender\r-2,-1,1\r25,6,0\r' > cr-data.csv
+printf 'weight,height,gender\n-2,-1,1\n25,6,0\n' > lf-data.csv
+"$P" --epochs 3 --data cr-data.csv > cr-out.txt 2>&1 && "$P" --epochs 3 --data lf-data.csv > lf-out.txt 2>&1
+ok $? "a CSV with CR line ends trains"
+ok "$(cmp -s lf-out.txt cr-out.txt; echo $?)" "with the same output as with LF line ends"
+rm -f lf-saved.txt cr-saved.txt
+
 # ---- The command line ------------------------------------------------------------
 
 check "an unknown option" 2 \

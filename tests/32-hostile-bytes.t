@@ -315,12 +315,24 @@ printf '%s\n' \
     '      ^' > "$tmp/exp"
 expect "an unterminated string before a CR alone" 1
 
-# Known wrong: the check of the bytes (compile.c) counts lines by '\n' only,
-# so invalid UTF-8 (or a NUL) in a CR-only file is reported on line 1.
+# The check of the bytes counts a CR alone as a line end too.
 printf 'network n {\r    input 2 \377\r    output 1 sigmoid\r}\r' > cr.nn
 run cr.nn -o out.c
-head -n 1 "$tmp/stderr" | grep -q '^cr.nn:2:13: error: invalid UTF-8 (byte 0xff)'
-todo "CR alone: invalid UTF-8 reported on its line" $? "check_bytes in compile.c counts only LF"
+printf 'cr.nn:2:13: error: invalid UTF-8 (byte 0xff); a spec must be UTF-8 text\n     input 2 \377\n             ^\n' > "$tmp/exp"
+expect "CR alone: invalid UTF-8 reported on its line" 1
+
+# The caret counts a UTF-8 character as one column, also before a tab.
+printf 'network n {\n\303\251\tx 2\n}\n' > tab.nn
+run tab.nn -o out.c
+e_acute=$(printf '\303\251')
+printf '%s\n' \
+    "tab.nn:2:1: error: unexpected character U+00E9 '$e_acute'" \
+    " $e_acute       x 2" \
+    ' ^' \
+    "tab.nn:2:9: error: expected a statement (input, hidden, output, loss, learn_rate, epochs, seed, init, normalize, optimizer, batch, shuffle, weight_decay, precision) or '}' but found 'x'" \
+    " $e_acute       x 2" \
+    '         ^' > "$tmp/exp"
+expect "a tab after a 2-byte character: the caret under the x" 1
 
 # ---- Strings -----------------------------------------------------------------
 
