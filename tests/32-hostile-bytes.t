@@ -452,6 +452,16 @@ run dir -o out.c
 printf '%s\n' "nnc: error: cannot open 'dir': Is a directory" > "$tmp/exp"
 expect "a directory as the spec" 1
 
+# A device is read up to the limit, then refused: never until memory runs out.
+run /dev/zero -o out.c
+printf '%s\n' "nnc: error: '/dev/zero' is larger than 256 MB" > "$tmp/exp"
+expect "/dev/zero as the spec" 1
+
+printf '%bdata "/dev/zero"\n' "$net" > zero.nn
+run zero.nn -o out.c
+printf '%s\n' "zero.nn:5:6: error: '/dev/zero' is larger than 256 MB" ' data "/dev/zero"' '      ^' > "$tmp/exp"
+expect "/dev/zero as a data file" 1
+
 run good.nn -o nodir/out.c
 printf '%s\n' "nnc: error: cannot write 'nodir/out.c': No such file or directory" > "$tmp/exp"
 expect "an output in a directory that does not exist" 1
