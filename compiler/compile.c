@@ -72,6 +72,15 @@ int compile(Ctx *c, Buf *out, Buf *header)
         Net *net = derive(c, spec);
         if (c->precision != 0)
             spec->single = c->precision == 2;
+        if (c->unroll == UNROLL_ALWAYS && net->nweights > UNROLL_ALWAYS_MAX_WEIGHTS && c->explain == NULL &&
+            !c->emit_dot) {
+            ctx_flush(c);
+            c->oom = NULL;
+            fprintf(c->err, "nnc: error: --unroll always: network '%s' has %d weights, and at most %d are "
+                    "written out (the C would be about %d MB); use --unroll auto\n", spec->name, net->nweights,
+                    UNROLL_ALWAYS_MAX_WEIGHTS, (int)((long long)net->nweights * 700 >> 20));
+            return 1;
+        }
         if (c->explain != NULL) {
             ctx_flush(c);
             c->oom = NULL;

@@ -60,6 +60,9 @@ typedef enum { UNROLL_AUTO, UNROLL_ALWAYS, UNROLL_NEVER } Unroll;
 /* Networks with more weights than this are written as loops under --unroll auto. */
 #define UNROLL_MAX_WEIGHTS 64
 
+/* --unroll always writes out at most this many weights (about 700 bytes of C each). */
+#define UNROLL_ALWAYS_MAX_WEIGHTS 20000
+
 /* One run of the compiler over one spec. */
 typedef struct {
     const char *file;  /* the spec's path, as given */

@@ -517,6 +517,18 @@ for opt in --help -h; do
     is "$(cat "$tmp/stderr")" "" "$opt: nothing on stderr"
 done
 
+# --unroll always has a limit: past it the C would be tens of megabytes.
+printf 'network big {\n    input 150\n    hidden 150 sigmoid\n    output 1 sigmoid\n}\n' > big.nn
+run --unroll always big.nn -o out.c
+printf '%s\n' "nnc: error: --unroll always: network 'big' has 22650 weights, and at most 20000 are written out (the C would be about 15 MB); use --unroll auto" > "$tmp/exp"
+expect "--unroll always past 20000 weights" 1
+run big.nn -o out.c
+is "$status" 0 "the same network under --unroll auto compiles"
+printf 'network big {\n    input 140\n    hidden 140 sigmoid\n    output 1 sigmoid\n}\n' > big.nn
+run --unroll always big.nn -o out.c
+is "$status" 0 "--unroll always at 19740 weights compiles"
+cp "$tmp/sentinel" out.c
+
 timeout 10 "$NNC" --version > "$tmp/stdout" 2> "$tmp/stderr"
 is "$?" 0 "--version: exit status 0"
 like "$(cat "$tmp/stdout")" '^nnc [0-9]+\.[0-9]+\.[0-9]+$' "--version: 'nnc X.Y.Z' on stdout"
