@@ -225,6 +225,17 @@ static struct ln *ln_new(void)
     return n;
 }
 
+static void ln_free(struct ln *n)
+{
+    for (int l = 0; l < nlayers; l++) {
+        free(n->w[l]);
+        free(n->b[l]);
+        free(n->a[l + 1]);
+        free(n->d[l]);
+    }
+    free(n);
+}
+
 static void ln_get(const struct ln *n, double *out)
 {
     for (int l = 0; l < nlayers; l++)
@@ -488,6 +499,17 @@ static void impl_get(int k, double *out)
     }
 }
 
+static void impl_free(int k)
+{
+    switch (k) {
+    case LOOP_O2:
+    case LOOP_NATIVE: ln_free(state[k]); break;
+    case FANN: fann_destroy(state[k]); break;
+    default: free(state[k]); break;
+    }
+    state[k] = NULL;
+}
+
 static int impl_find(const char *name)
 {
     for (int k = 0; k < NIMPL; k++)
@@ -594,6 +616,13 @@ static int check(const char *dir)
     int ok = d <= CHECK_TOL && d_fannref <= 1e-9 && moved > 1e-6 &&
              (fannref_clipped > 0 || d_fann <= 1e-6);
     printf("check %s\n", ok ? "ok" : "FAILED");
+    for (int k = 0; k < NIMPL; k++) {
+        if (impl_built[k])
+            impl_free(k);
+        free(end[k]);
+    }
+    ln_free(fr);
+    free(ref);
     return ok ? 0 : 1;
 }
 

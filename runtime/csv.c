@@ -72,12 +72,12 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
     if (strlen(text) != len) {
         int line = 1;
         for (const char *p = text; *p; p++)
-            line += *p == '\n';
+            line += *p == '\n' || (*p == '\r' && p[1] != '\n');
         nnrt__set_error(err, path, line, 0, "NUL byte in a CSV file");
         goto fail;
     }
 
-    size_t vcap = 0, lcap = 0;
+    size_t vcap = 0, lcap = 0, rcap = 0; /* capacities of t->v, t->line and row */
     int lineno = 0, first = 1;
     double *row = NULL;
     char *rest = text, *s;
@@ -107,13 +107,17 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
                     bad_col = (int)(f - s) + 1;
                 }
             } else if (n_numbers++, bad == NULL) {
-                double *bigger = realloc(row, (size_t)(n + 1) * sizeof *row);
-                if (bigger == NULL) {
-                    nnrt__set_error(err, path, lineno, 0, "out of memory");
-                    free(row);
-                    goto fail;
+                if ((size_t)n == rcap) {
+                    size_t more = rcap ? 2 * rcap : 16;
+                    double *bigger = realloc(row, more * sizeof *row);
+                    if (bigger == NULL) {
+                        nnrt__set_error(err, path, lineno, 0, "out of memory");
+                        free(row);
+                        goto fail;
+                    }
+                    row = bigger;
+                    rcap = more;
                 }
-                row = bigger;
                 row[n] = v;
             }
             *fend = saved;
