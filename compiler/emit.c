@@ -1407,8 +1407,7 @@ static void emit_preamble(Emitter *e, const char *kind)
     W("\n */\n");
 }
 
-/* Is net written as loops over arrays? */
-static int is_compact(Ctx *c, Net *net)
+int is_compact(const Ctx *c, const Net *net)
 {
     return c->unroll == UNROLL_NEVER || (c->unroll == UNROLL_AUTO && net->nweights > UNROLL_MAX_WEIGHTS);
 }

@@ -941,6 +941,12 @@ int explain(Ctx *c, Net *net, const char *name, Buf *out)
             x->lines[i].code = as_shown.lines[i].code;
     }
 
+    if (is_compact(c, net))
+        paragraph(x, ctx_printf(c, "Network '%s' has %d weights, so nnc writes its C in the compact form: "
+                                   "loops over nn->w[] and nn->b[] (w1 is nn->w[0], b1 is nn->b[0]), "
+                                   "with these partials in the comments. This explains the unrolled "
+                                   "form, which nnc --unroll always writes.",
+                                net->spec->name, net->nweights));
     int id = find_name(x, name, strlen(name));
     if (id < 0) {
         Param *p = param_named(x, name);

@@ -299,6 +299,9 @@ long count_params(int ninputs, const Layer *layers, int nlayers);
 
 /* ---- Emission (emit.c) --------------------------------------------------- */
 
+/* Is net written as loops over arrays (the compact form), as c->unroll has it? */
+int is_compact(const Ctx *c, const Net *net);
+
 /*
  * Writes the C file for net into out.  Each block of C that comes from a
  * statement of the spec is preceded by a mark line (MARK, then the spec's

@@ -171,6 +171,15 @@ ok $? "--explain w5: a parameter"
 grep -q '^    double sum_o1 = nn->w5 \* h1' "$tmp/out" && grep -q '^    nn->w5 -= ' "$tmp/out"
 ok $? "a parameter's explanation shows the lines that use it"
 
+# A network written in the compact form: the explanation says so first.
+"$NNC" --explain w1 --unroll never specs/iris.nn > "$tmp/out" 2> "$tmp/err"
+head -n 1 "$tmp/out" | grep -q "^Network 'iris' has 56 weights, so nnc writes its C in the compact form: loops" &&
+    grep -q '(w1 is nn->w\[0\], b1 is nn->b\[0\])' "$tmp/out"
+ok $? "--explain under --unroll never: first, that the C is in the compact form"
+"$NNC" --explain w1 specs/iris.nn > "$tmp/out" 2> "$tmp/err"
+! grep -q 'compact form' "$tmp/out"
+ok $? "--explain on iris's unrolled C: no word of the compact form"
+
 # ---- Names that are not ----------------------------------------------------------
 
 "$NNC" --explain d_L_d_w99 specs/tutorial.nn > "$tmp/out" 2> "$tmp/err"
