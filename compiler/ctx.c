@@ -150,11 +150,21 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
     *p = d;
 }
 
+/* Does s start a Unicode bidirectional control (U+200E-F, U+202A-E, U+2066-9)? */
+static int is_bidi_control(const char *s, const char *end)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (end - s < 3 || u[0] != 0xe2)
+        return 0;
+    return (u[1] == 0x80 && ((u[2] >= 0x8e && u[2] <= 0x8f) || (u[2] >= 0xaa && u[2] <= 0xae))) ||
+           (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9);
+}
+
 /*
  * Prints line `line` of the source and a caret under column col.  Lines
  * end as the lexer has it: "\n", "\r\n" or a '\r' alone.  Tabs are
- * expanded to columns of 8 (a UTF-8 character is one column) and control
- * bytes shown as '?'.  A line wider
+ * expanded to columns of 8 (a UTF-8 character is one column), and control
+ * bytes and bidirectional controls shown as '?'.  A line wider
  * than 160 columns is shown as a window of 120 columns around the caret.
  */
 static void show_line(Ctx *c, int line, int col)
@@ -180,10 +190,16 @@ static void show_line(Ctx *c, int line, int col)
     fputc(' ', c->err);
     if (from > 0)
         fputs("...", c->err);
-    int w = 0;
+    int w = 0, shown = 0; /* shown: the character this byte belongs to is in the window */
     for (const char *s = p; s < q && (w < to || ((unsigned char)*s & 0xc0) == 0x80); s++) {
-        int n = *s == '\t' ? 8 - w % 8 : ((unsigned char)*s & 0xc0) == 0x80 ? 0 : 1;
-        if (w >= from) {
+        int cont = ((unsigned char)*s & 0xc0) == 0x80;
+        int n = *s == '\t' ? 8 - w % 8 : cont ? 0 : 1;
+        if (!cont)
+            shown = w >= from;
+        if (shown && !cont && is_bidi_control(s, q)) {
+            fputc('?', c->err); /* it would reorder the rest of the terminal's line */
+            shown = 0;
+        } else if (shown) {
             if (*s == '\t')
                 fprintf(c->err, "%*s", n, "");
             else
