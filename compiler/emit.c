@@ -928,12 +928,20 @@ static const char *deriv_at(Emitter *e, int l, const char *j)
     bug("no derivative for activation %d", e->s->layers[l].act);
 }
 
+/* Does the derivative of act need the neuron's sum (not only its activation)? */
+static int needs_sum(Act act)
+{
+    return act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_SOFTMAX;
+}
+
 /*
  * The sums and activations of every layer, as loops: each neuron's sum is
- * a dot product kept in four partial sums, which lets the compiler
- * overlap the additions (and vectorise them).  The activations follow in
- * a loop of their own, so that the layer's calls of exp are independent
- * of each other and of the sums, and can run side by side.
+ * a dot product, kept in four partial sums past 8 inputs, which lets the
+ * compiler overlap the additions (and vectorise them).  The activations
+ * follow in a loop of their own, so that the layer's calls of exp are
+ * independent of each other and of the sums, and can run side by side.
+ * The sums are kept in sum_a[] when the backward pass needs them (relu,
+ * leaky relu, softmax); otherwise each activation replaces its sum in a[].
  */
 static void emit_compact_forward(Emitter *e)
 {
@@ -944,8 +952,11 @@ static void emit_compact_forward(Emitter *e)
         Act act = s->layers[l].act;
         W("    /* Layer %s: sum_%s[j] = w[%d + %d j + i] * %s[i] over i, + b[%d + j] */\n", a, a, wb, n, in, bb);
         mark(e, s->layers[l].line);
-        if (act != ACT_LINEAR)
+        const char *to = needs_sum(act) ? "sum_" : ""; /* the sums go to sum_a[] or a[] */
+        if (needs_sum(act))
             W("    \x02 sum_%s[%d], %s[%d];\n", a, size, a, size);
+        else if (act != ACT_LINEAR)
+            W("    \x02 %s[%d]; /* %s[j] holds sum_%s[j] until the activation replaces it */\n", a, size, a, a);
         else
             W("    \x02 %s[%d];\n", a, size);
         W("    for (int j = 0; j < %d; j++) {\n", size);
@@ -958,17 +969,17 @@ static void emit_compact_forward(Emitter *e)
             W("        }\n");
             if (n % 4 != 0)
                 W("        for (int i = %d; i < %d; i++)\n            s0 += w[i] * %s[i];\n", n / 4 * 4, n, in);
-            W("        %s%s[j] = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", act != ACT_LINEAR ? "sum_" : "", a, bb);
+            W("        %s%s[j] = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", to, a, bb);
         } else {
             W("        \x02 sum = nn->b[%d + j];\n", bb);
             W("        for (int i = 0; i < %d; i++)\n            sum += w[i] * %s[i];\n", n, in);
-            W("        %s%s[j] = sum;\n", act != ACT_LINEAR ? "sum_" : "", a);
+            W("        %s%s[j] = sum;\n", to, a);
         }
         W("    }\n");
         if (act == ACT_SIGMOID)
-            W("    for (int j = 0; j < %d; j++)\n        %s[j] = nnrt_sigmoid_nobranch\x03(sum_%s[j]);\n", size, a, a);
+            W("    for (int j = 0; j < %d; j++)\n        %s[j] = nnrt_sigmoid_nobranch\x03(%s[j]);\n", size, a, a);
         else if (act != ACT_SOFTMAX && act != ACT_LINEAR)
-            W("    for (int j = 0; j < %d; j++)\n        %s[j] = %s(sum_%s[j]);\n", size, a, act_fn(act), a);
+            W("    for (int j = 0; j < %d; j++)\n        %s[j] = %s(%s%s[j]);\n", size, a, act_fn(act), to, a);
         if (act == ACT_SOFTMAX) {
             W("    /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */\n");
             W("    \x02 max_sum_o = sum_o[0];\n");

@@ -114,6 +114,66 @@ static void test_losses(void)
 
 /* ---- Activations -------------------------------------------------------- */
 
+/* x's bits, from a 64-bit xorshift: every sign, exponent and mantissa. */
+static double bits_to_double(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/*
+ * nnrt_sigmoid_nobranch is nnrt_sigmoid without the branch: the same bits
+ * for every input but a NaN (NaN either way), in double and in float.
+ */
+static void test_sigmoid_nobranch(void)
+{
+    const double edge[] = {0.0, -0.0, 1e-320, -1e-320, DBL_MIN, -DBL_MIN, 0.5, -0.5, 7, -7, 36.7, -36.7,
+                           709.7, -709.7, 745.2, -745.2, 1e300, -1e300, DBL_MAX, -DBL_MAX, INFINITY,
+                           -INFINITY};
+    int same = 1;
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
+        double a = nnrt_sigmoid(edge[i]), b = nnrt_sigmoid_nobranch(edge[i]);
+        if (memcmp(&a, &b, sizeof a) != 0) {
+            same = 0;
+            printf("# sigmoid(%a): %a, without the branch %a\n", edge[i], a, b);
+        }
+    }
+    ok(same, "sigmoid without the branch: the same bits at 0, -0, denormals, overflow and infinities");
+
+    uint64_t u = 88172645463325252u;
+    long differ = 0, nans = 0;
+    for (long i = 0; i < 1000000; i++) {
+        u ^= u << 13;
+        u ^= u >> 7;
+        u ^= u << 17;
+        /* Half the draws anywhere, half in [-64, 64), where training lives. */
+        double x = i % 2 ? bits_to_double(u) : (double)(int64_t)(u >> 11) * 0x1p-46;
+        double a = nnrt_sigmoid(x), b = nnrt_sigmoid_nobranch(x);
+        if (isnan(x))
+            nans += !(isnan(a) && isnan(b));
+        else if (memcmp(&a, &b, sizeof a) != 0)
+            differ++;
+    }
+    ok(differ == 0 && nans == 0, "sigmoid without the branch: the same bits for 10^6 doubles (%ld differ, %ld NaN)",
+       differ, nans);
+
+    differ = 0;
+    for (long i = 0; i < 1000000; i++) {
+        u ^= u << 13;
+        u ^= u >> 7;
+        u ^= u << 17;
+        uint32_t v = (uint32_t)(u >> 32);
+        float x, a, b;
+        memcpy(&x, &v, sizeof x);
+        a = nnrt_sigmoidf(x);
+        b = nnrt_sigmoid_nobranchf(x);
+        if (isnan(x) ? !(isnan(a) && isnan(b)) : memcmp(&a, &b, sizeof a) != 0)
+            differ++;
+    }
+    ok(differ == 0, "float sigmoid without the branch: the same bits for 10^6 floats (%ld differ)", differ);
+}
+
 static void test_sigmoid(void)
 {
     char buf[NNRT_DOUBLE_BUFSIZE];
@@ -854,6 +914,7 @@ int main(int argc, char **argv)
 
     test_losses();
     test_sigmoid();
+    test_sigmoid_nobranch();
     test_format();
     if (argc > 2)
         test_format_file(argv[2]);
