@@ -39,14 +39,15 @@ static void usage(FILE *f)
             "  --explain NAME   explain a name of the generated code (d_L_d_w1, d_h1_d_w1, sum_h1,\n"
             "                   ...): its chain rule, its factors, the C that computes it\n"
             "  --precision P    compute in double or float, whatever the spec says\n"
-            "  --unroll WHEN    write every neuron out (always), loops over arrays (never),\n"
-            "                   or choose by size (auto: loops past %d weights; the default)\n"
+            "  --unroll WHEN    write every neuron out (always, up to %d weights), loops over\n"
+            "                   arrays (never), or choose by size (auto: loops past %d weights;\n"
+            "                   the default)\n"
             "  --help           print this help and exit\n"
             "  --version        print nnc's version and exit\n"
             "\n"
             "Build the program with (in the source tree, or once installed):\n"
             "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n"
-            "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n", UNROLL_MAX_WEIGHTS);
+            "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n", UNROLL_ALWAYS_MAX_WEIGHTS, UNROLL_MAX_WEIGHTS);
 }
 
 /*

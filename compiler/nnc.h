@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define NNC_VERSION "0.1.0"
+#define NNC_VERSION "0.2.0"
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))

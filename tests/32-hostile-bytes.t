@@ -323,6 +323,14 @@ run cr.nn -o out.c
 printf 'cr.nn:2:13: error: invalid UTF-8 (byte 0xff); a spec must be UTF-8 text\n     input 2 \377\n             ^\n' > "$tmp/exp"
 expect "CR alone: invalid UTF-8 reported on its line" 1
 
+# A long line is shown as a window: no character is cut in half at its edges.
+{ printf '%bdata "' "$net"; rep 'λ' 200; printf '" @\n'; } > window.nn
+run window.nn -o out.c
+is "$status" 1 "a long line of 2-byte characters: exit status 1"
+grep -q '^ \.\.\.λλλ' "$tmp/stderr" && iconv -f UTF-8 -t UTF-8 < "$tmp/stderr" > /dev/null 2>&1
+ok $? "a long line of 2-byte characters: the window starts at a whole character, and stderr is UTF-8"
+cp "$tmp/sentinel" out.c
+
 # The caret counts a UTF-8 character as one column, also before a tab.
 printf 'network n {\n\303\251\tx 2\n}\n' > tab.nn
 run tab.nn -o out.c
@@ -522,16 +530,31 @@ for opt in --help -h; do
     is "$(cat "$tmp/stderr")" "" "$opt: nothing on stderr"
 done
 
-# --unroll always has a limit: past it the C would be tens of megabytes.
-printf 'network big {\n    input 150\n    hidden 150 sigmoid\n    output 1 sigmoid\n}\n' > big.nn
+# --unroll always has a limit: 20000 weights (13 MB of C) are written out,
+# 20001 are refused.
+limit=60
+printf 'network big {\n    input 2\n    hidden 6667 sigmoid\n    output 1 sigmoid\n}\n' > big.nn
 run --unroll always big.nn -o out.c
-printf '%s\n' "nnc: error: --unroll always: network 'big' has 22650 weights, and at most 20000 are written out (the C would be about 15 MB); use --unroll auto" > "$tmp/exp"
-expect "--unroll always past 20000 weights" 1
+printf '%s\n' "nnc: error: --unroll always: network 'big' has 20001 weights, and at most 20000 are written out (the C would be about 13 MB); use --unroll auto" > "$tmp/exp"
+expect "--unroll always at 20001 weights" 1
 run big.nn -o out.c
 is "$status" 0 "the same network under --unroll auto compiles"
-printf 'network big {\n    input 140\n    hidden 140 sigmoid\n    output 1 sigmoid\n}\n' > big.nn
+printf 'network big {\n    input 199\n    hidden 100 sigmoid\n    output 1 sigmoid\n}\n' > big.nn
 run --unroll always big.nn -o out.c
-is "$status" 0 "--unroll always at 19740 weights compiles"
+is "$status" 0 "--unroll always at 20000 weights compiles"
+grep -q 'nn->w20000 ' out.c
+ok $? "--unroll always at 20000 weights: every weight written out"
+limit=10
+
+# --unroll auto writes out up to 64 weights, and loops past that.
+printf 'network small {\n    input 4\n    hidden 8 sigmoid\n    output 4 sigmoid\n}\n' > small.nn
+run small.nn -o out.c
+grep -q 'nn->w64 ' out.c && ! grep -q 'nn->w\[' out.c
+ok $? "--unroll auto at 64 weights: unrolled"
+printf 'network small {\n    input 1\n    hidden 13 sigmoid\n    output 4 sigmoid\n}\n' > small.nn
+run small.nn -o out.c
+grep -q 'nn->w\[' out.c && ! grep -q 'nn->w1 ' out.c
+ok $? "--unroll auto at 65 weights: loops"
 cp "$tmp/sentinel" out.c
 
 timeout 10 "$NNC" --version > "$tmp/stdout" 2> "$tmp/stderr"
