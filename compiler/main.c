@@ -47,7 +47,8 @@ static void usage(FILE *f)
             "\n"
             "Build the program with (in the source tree, or once installed):\n"
             "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n"
-            "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n", UNROLL_ALWAYS_MAX_WEIGHTS, UNROLL_MAX_WEIGHTS);
+            "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n",
+            UNROLL_ALWAYS_MAX_WEIGHTS, UNROLL_MAX_WEIGHTS);
 }
 
 /*
