@@ -37,8 +37,7 @@ static int check_bytes(Ctx *c)
             error_at(c, loc, "invalid UTF-8 (byte 0x%02x); a spec must be UTF-8 text", ch);
             return -1;
         }
-        if (ch == '\n' || (ch == '\r' && (i + 1 == c->len || s[i + 1] != '\n'))) {
-            /* LF, CRLF (its CR counts as a column, never seen) or a CR alone */
+        if (ends_line(c->src, i, c->len)) { /* the CR of a CRLF counts as a column, never seen */
             loc.line++;
             loc.col = 1;
         } else if (ch == '\t') {

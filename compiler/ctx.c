@@ -171,7 +171,7 @@ static void show_line(Ctx *c, int line, int col)
 {
     const char *p = c->src, *end = c->src + c->len;
     for (int l = 1; l < line && p < end; p++)
-        if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n')))
+        if (ends_line(c->src, (size_t)(p - c->src), c->len))
             l++;
     const char *q = p;
     while (q < end && *q != '\n' && *q != '\r')

@@ -57,6 +57,17 @@ typedef struct {
 /* How the layers are written: always unrolled, never (loops), or by size. */
 typedef enum { UNROLL_AUTO, UNROLL_ALWAYS, UNROLL_NEVER } Unroll;
 
+/*
+ * Does s[i] (of s[0..len)) end a line?  A '\n' does, and so does a '\r'
+ * alone (old Mac files); the line of a "\r\n" ends at its '\n'.  The
+ * lexer, the byte check and the source lines of diagnostics all count
+ * lines with it.
+ */
+static inline int ends_line(const char *s, size_t i, size_t len)
+{
+    return s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'));
+}
+
 /* Networks with more weights than this are written as loops under --unroll auto. */
 #define UNROLL_MAX_WEIGHTS 64
 
