@@ -124,12 +124,10 @@ cases="$tmp"
 loops=
 if "$NNC" --help 2>&1 | grep -q -- '--unroll'; then
     loops="$tmp/nnc-loops"
-    printf '#!/bin/sh\nexec "%s" --unroll never "$@"\n' "$NNC" > "$loops"
-    chmod +x "$loops"
+    nnc_with "$loops" --unroll never
     # The other builds are unrolled whatever their size (auto would write
     # the networks past 64 weights as loops too).
-    printf '#!/bin/sh\nexec "%s" --unroll always "$@"\n' "$NNC" > "$tmp/nnc-unrolled"
-    chmod +x "$tmp/nnc-unrolled"
+    nnc_with "$tmp/nnc-unrolled" --unroll always
     NNC="$tmp/nnc-unrolled"
 fi
 run_case() { # SPEC DIR, in a subshell of its own

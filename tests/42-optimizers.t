@@ -285,8 +285,7 @@ with open(out + "/ref.txt", "w") as f:
 PY
 
 # Build the programs, two at a time, and save each one's start.
-printf '#!/bin/sh\nexec "%s" --unroll never "$@"\n' "$NNC" > nnc-compact
-chmod +x nnc-compact
+nnc_with nnc-compact --unroll never
 build_program() { # P
     mkdir -p "$tmp/$1"
     case $1 in *c) NNC="$tmp/nnc-compact" ;; esac

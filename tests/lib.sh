@@ -52,6 +52,14 @@ like() {
     fi
 }
 
+# nnc_with FILE OPTION...: FILE becomes a command that runs $NNC (as it is
+# now) with the OPTIONs before its own arguments, to stand in for $NNC.
+nnc_with() {
+    local file=$1
+    shift
+    printf '#!/bin/sh\nexec "%s" %s "$@"\n' "$NNC" "$*" > "$file" && chmod +x "$file"
+}
+
 # build SPEC EXE: nnc SPEC -> EXE.c -> EXE; returns non-zero (with diagnostics) on failure.
 build() {
     "$NNC" "$1" -o "$2.c" 2> "$tmp/build.err" &&
