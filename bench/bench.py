@@ -4,9 +4,10 @@
 For each network shape (inputs-hidden-outputs, sigmoid layers, MSE) this
   1. writes a spec into the build directory and times compiler/nnc on it;
   2. compiles the generated C with `CC -std=c99 -O2` (the default flags) and,
-     beside it, `-O3 -march=native`, timing each (/usr/bin/time: wall, CPU,
-     peak memory); every global symbol of the two objects is renamed
-     (objcopy, prefix o2_ / native_) so that both link into one program;
+     beside it, `-O3 -march=native`, and the C of `nnc --precision float`
+     with -O2, timing each (/usr/bin/time: wall, CPU, peak memory); every
+     global symbol of the objects is renamed (objcopy, prefix o2_ / native_
+     / float_) so that all link into one program;
   3. builds harness.c, which reaches nnc's network only through the generated
      bnet_train_sample and struct bnet (glue.c, written here from the
      generated struct, gives offsetof() of w1.. b1.., named doubles or
@@ -46,6 +47,7 @@ QUICK_SHAPES = ["2-2-1", "8-8-1", "16-16-1", "64-32-10"]
 
 O2_FLAGS = ["-std=c99", "-O2"]
 NATIVE_FLAGS = ["-std=c99", "-O3", "-march=native"]
+FLOAT_FLAGS = ["--precision", "float"]   # nnc's, for the nnc-float build
 
 NDATA = 256          # harness.c's data set; the checks run 4 epochs of it
 LEARN_RATE = 0.1
@@ -53,6 +55,7 @@ LEARN_RATE = 0.1
 COLUMNS = [          # (harness name, table heading)
     ("nnc-O2", "nnc -O2"),
     ("nnc-native", "nnc -O3 -march=native"),
+    ("nnc-float", "nnc float -O2"),
     ("loop-O2", "loop nest -O2"),
     ("loop-native", "loop nest -O3 -march=native"),
     ("fann", "FANN 2.2"),
@@ -138,10 +141,12 @@ def write_spec(shape):
 def run_nnc(shape, args):
     os.makedirs(shape.dir, exist_ok=True)
     write_spec(shape)
-    for old in ("bnet.c", "bnet-alt.c", "nnc-O2.o", "nnc-native.o", "nnc-alt.o", "harness"):
+    for old in ("bnet.c", "bnet-alt.c", "bnet-float.c", "nnc-O2.o", "nnc-native.o", "nnc-alt.o",
+                "nnc-float.o", "harness"):
         if os.path.exists(shape.path(old)):
             os.remove(shape.path(old))
-    runs = [("", [])] + ([("-alt", args.alt_nnc_flags)] if args.alt_nnc_flags else [])
+    runs = [("", []), ("-float", FLOAT_FLAGS)]
+    runs += [("-alt", args.alt_nnc_flags)] if args.alt_nnc_flags else []
     for suffix, flags in runs:
         c_file = shape.path("bnet%s.c" % suffix)
         wall, cpu, mb = timed([args.nnc] + flags + [shape.path("bnet.nn"), "-o", c_file],
@@ -158,7 +163,7 @@ def compile_variant(shape, args, variant):
     flags = NATIVE_FLAGS if variant == "native" else O2_FLAGS
     prefix = variant.lower() + "_"
     obj = shape.path("nnc-%s.o" % variant)
-    src = shape.path("bnet-alt.c" if variant == "alt" else "bnet.c")
+    src = shape.path("bnet-%s.c" % variant if variant in ("alt", "float") else "bnet.c")
     cmd = args.cc + flags + ["-DNNC_NO_MAIN", "-I", os.path.join(TOP, "runtime"),
                              "-c", src, "-o", obj]
     t0 = time.time()
@@ -183,7 +188,7 @@ def compile_variant(shape, args, variant):
     run(["objcopy", "--redefine-syms=" + obj + ".syms", obj])
 
 
-def glue_struct(shape, c_file, tag, prefix):
+def glue_struct(shape, c_file, tag, prefix, real="double"):
     """struct bnet of c_file, renamed struct TAG, and the C of each parameter's offset.
 
     nnc writes the parameters either as named doubles (double w1, w2, ...;
@@ -196,11 +201,11 @@ def glue_struct(shape, c_file, tag, prefix):
         fail("%s: no 'struct bnet { ... };' in the generated C" % c_file)
     struct = m.group(0).replace("struct bnet {", "struct %s {" % tag, 1)
     arrays = {name for name in ("w", "b") if re.search(r"\b%s\s*\[" % name, struct)}
-    shape.results["form" + ("-alt" if prefix else "")] = "loops" if arrays else "unrolled"
+    shape.results["form" + ("-" + prefix[:-1] if prefix else "")] = "loops" if arrays else "unrolled"
 
     def where(name, k):   # parameter name<k> (k from 1)
         if name in arrays:
-            return "offsetof(struct %s, %s) + %d * sizeof(double)" % (tag, name, k - 1)
+            return "offsetof(struct %s, %s) + %d * sizeof(%s)" % (tag, name, k - 1, real)
         return "offsetof(struct %s, %s%d)" % (tag, name, k)
 
     nneurons = shape.nparams - shape.nweights
@@ -213,7 +218,7 @@ def glue_struct(shape, c_file, tag, prefix):
     return "\n".join(out)
 
 
-def write_glue(shape, alt):
+def write_glue(shape, alt, flt):
     """glue.c: the shape, and where each parameter lives in the generated struct(s)."""
     with open(shape.path("glue.c"), "w") as f:
         f.write("/* Written by bench/bench.py from the generated bnet.c. */\n"
@@ -223,6 +228,9 @@ def write_glue(shape, alt):
         f.write(glue_struct(shape, shape.path("bnet.c"), "bnet", ""))
         if alt:
             f.write(glue_struct(shape, shape.path("bnet-alt.c"), "bnet_alt", "alt_"))
+        if flt:
+            f.write(glue_struct(shape, shape.path("bnet-float.c"), "bnet_float", "float_",
+                                "float"))
 
 
 def pad_object(shape, args):
@@ -258,7 +266,12 @@ def link_harness(shape, args):
     if alt:
         objs += [pad, shape.path("nnc-alt.o")]
         defs.append("-DBENCH_NNC_ALT=1")
-    write_glue(shape, alt)
+    flt = bool(shape.results.get("cc-float"))
+    if flt:
+        objs += [pad, shape.path("nnc-float.o")]
+    else:
+        defs.append("-DBENCH_NNC_FLOAT=0")
+    write_glue(shape, alt, flt)
     run(cc + O2_FLAGS + ["-I", rt, "-c", shape.path("glue.c"), "-o", shape.path("glue.o")])
     run(cc + O2_FLAGS + ["-Wall", "-Wextra"] + defs + ["-I", BENCH, "-c",
                          os.path.join(BENCH, "harness.c"), "-o", shape.path("harness.o")])
@@ -362,7 +375,8 @@ def time_shape(shape, args):
 
 
 def callgrind(shape, args):
-    impls = [i for i in ("nnc-O2", "nnc-alt") if shape.results.get("cc-" + i[4:])] + ["loop-O2"]
+    impls = [i for i in ("nnc-O2", "nnc-float", "nnc-alt") if shape.results.get("cc-" + i[4:])]
+    impls.append("loop-O2")
     if shape.nparams <= args.callgrind_fann_max:
         impls.append("fann")
     n1 = max(50, min(10000, 2000000 // shape.nparams))
@@ -466,7 +480,7 @@ def report(shapes, args, header):
                "loop nest / nnc > 1 means nnc is faster than the loop nest.\n")
     pairs = [("fann", k) for k, _ in present if k != "fann"]
     pairs += [("loop-O2", "nnc-O2"), ("loop-native", "nnc-native"), ("nnc-O2", "nnc-native"),
-              ("nnc-alt", "nnc-O2")]
+              ("nnc-O2", "nnc-float"), ("nnc-alt", "nnc-O2")]
     pairs = [(a, b) for a, b in pairs if a in label and b in label]
     rows = [[s.name] + [fmt_ratio(round_ratio(s.results["samples"], a, b)) for a, b in pairs]
             for s in shapes]
@@ -480,6 +494,7 @@ def report(shapes, args, header):
     cols = [("loop-O2_vs_nnc-O2", "loop nest vs nnc -O2"),
             ("nnc-native_vs_nnc-O2", "nnc native vs -O2"),
             ("nnc-alt_vs_nnc-O2", "nnc %s vs nnc" % alt),
+            ("nnc-float_vs_nnc-O2", "nnc float vs double"),
             ("loop-native_vs_loop-O2", "loop nest native vs -O2"),
             ("fann_vs_nnc-O2", "FANN vs nnc"),
             ("fann_vs_loop-O2", "FANN vs loop nest"),
@@ -500,9 +515,11 @@ def report(shapes, args, header):
     rows = []
     for s in shapes:
         r = s.results
-        for suffix, variants in [("", ["O2"] + (["native"] if args.native else []))] + \
-                ([("-alt", ["alt"])] if alt else []):
-            row = [s.name, "{:,}".format(s.nparams), alt if suffix else "(default)",
+        builds = [("", "(default)", ["O2"] + (["native"] if args.native else [])),
+                  ("-float", " ".join(FLOAT_FLAGS), ["float"])]
+        builds += [("-alt", alt, ["alt"])] if alt else []
+        for suffix, flags, variants in builds:
+            row = [s.name, "{:,}".format(s.nparams), flags,
                    r.get("form" + suffix, "?"), "{:,}".format(r["c_lines" + suffix]),
                    fmt_bytes(r["c_bytes" + suffix]), "%.2f" % r["nnc" + suffix][0],
                    fmt_mb(r["nnc" + suffix][1])]
@@ -620,7 +637,7 @@ def main():
     for s in shapes:
         log("%s: nnc" % s.name)
         run_nnc(s, args)
-    tasks = [(s, "O2") for s in shapes] + ([(s, "native") for s in shapes] if args.native else [])
+    tasks = [(s, v) for s in shapes for v in ["O2", "float"] + (["native"] if args.native else [])]
     tasks += [(s, "alt") for s in shapes] if args.alt_nnc_flags else []
     tasks.sort(key=lambda t: t[0].nparams)
     log("compiling %d objects, %d at a time" % (len(tasks), args.jobs))

@@ -5,6 +5,8 @@
  *
  *   nnc-O2      nnc's generated bnet_train_sample built with -std=c99 -O2
  *   nnc-native  the same C built with -std=c99 -O3 -march=native
+ *   nnc-float   nnc --precision float's bnet_train_sample, -std=c99 -O2: the
+ *               same network in single precision (float data and weights)
  *   nnc-alt     (only with bench.py --alt-nnc-flags) nnc run with other
  *               flags, such as --unroll never, built with -std=c99 -O2
  *   loop-O2     the textbook loop nest of loopnest.c, -std=c99 -O2
@@ -12,9 +14,10 @@
  *   fann        FANN 2.2's fann_train (libdoublefann), incremental training
  *
  * bench.py builds one harness per network shape.  It compiles the generated
- * C twice and renames every global symbol of the two objects with objcopy
- * (prefix o2_ or native_), so that this file calls o2_bnet_train_sample and
- * native_bnet_train_sample: the spec's network is called bnet.  It reaches
+ * C twice, and the float C once, and renames every global symbol of the
+ * objects with objcopy (prefix o2_, native_ or float_), so that this file
+ * calls o2_bnet_train_sample, native_bnet_train_sample and
+ * float_bnet_train_sample: the spec's network is called bnet.  It reaches
  * the parameters through nothing but struct bnet: glue.c, which bench.py
  * writes from the generated C, gives offsetof(struct bnet, w1) and so on
  * (or offsetof(struct bnet, w) + k * sizeof(double) where nnc writes arrays).
@@ -82,6 +85,19 @@ extern const size_t bench_alt_struct_size;
 extern const size_t bench_alt_param_offset[];
 #endif
 
+/*
+ * The float build (nnc --precision float): its struct, renamed struct
+ * bnet_float in glue.c, holds floats.
+ */
+#ifndef BENCH_NNC_FLOAT
+#define BENCH_NNC_FLOAT 1
+#endif
+#if BENCH_NNC_FLOAT
+void float_bnet_train_sample(void *nn, const float *x, const float *y_true, float learn_rate);
+extern const size_t bench_float_struct_size;
+extern const size_t bench_float_param_offset[];
+#endif
+
 /* ---- The network and the data set ---------------------------------------- */
 
 #define NDATA 256              /* samples in the fixed random data set */
@@ -89,6 +105,12 @@ extern const size_t bench_alt_param_offset[];
 #define INIT_SEED 1u
 #define LEARN_RATE 0.1         /* the spec's learn_rate too */
 #define CHECK_TOL 1e-11        /* nnc vs the loop nest, max |difference| */
+/*
+ * nnc-float vs nnc-O2: float's rounding (2^-24 relative) compounds over the
+ * check's 1024 steps to a few 1e-6 here; the parameters move by 0.1 to 1,
+ * so a float build that lost or misscaled a gradient is far past this.
+ */
+#define FLOAT_TOL 1e-4
 
 static int nlayers;            /* weight layers */
 static int size[LN_MAX_LAYERS + 1];
@@ -98,6 +120,7 @@ static double learn_rate = LEARN_RATE;
 static int init_normal;        /* every parameter ~ N(0, 1), as the tutorial */
 static double *init;           /* the initial parameters, in nnc's order */
 static double *X, *Y;          /* NDATA samples */
+static float *XF, *YF;         /* the same, rounded to float, for nnc-float */
 
 static void die(const char *msg)
 {
@@ -186,6 +209,12 @@ static void setup(void)
         else
             Y[s * no + (int)(rng_uniform() * no)] = 1;
     }
+    XF = xmalloc(sizeof *XF * (size_t)NDATA * (size_t)ni);
+    YF = xmalloc(sizeof *YF * (size_t)NDATA * (size_t)no);
+    for (int k = 0; k < NDATA * ni; k++)
+        XF[k] = (float)X[k];
+    for (int k = 0; k < NDATA * no; k++)
+        YF[k] = (float)Y[k];
 }
 
 /* ---- nnc ------------------------------------------------------------------- */
@@ -203,6 +232,23 @@ static void nnc_get(const size_t *offset, void *nn, double *out)
     for (int p = 0; p < nparams; p++)
         out[p] = *param_at(offset, nn, p);
 }
+
+#if BENCH_NNC_FLOAT
+/* The float build's struct: the same start, rounded to float. */
+static void *nnc_float_new(void)
+{
+    void *nn = xmalloc(bench_float_struct_size);
+    for (int p = 0; p < nparams; p++)
+        *(float *)((char *)nn + bench_float_param_offset[p]) = (float)init[p];
+    return nn;
+}
+
+static void nnc_float_get(void *nn, double *out)
+{
+    for (int p = 0; p < nparams; p++)
+        out[p] = *(float *)((char *)nn + bench_float_param_offset[p]);
+}
+#endif
 
 /* ---- The loop nest --------------------------------------------------------- */
 
@@ -398,12 +444,12 @@ static void fannref_step(struct ln *n, const double *x, const double *y_true)
 #define BENCH_LOOP_NATIVE 1
 #endif
 
-enum { NNC_O2, NNC_NATIVE, NNC_ALT, LOOP_O2, LOOP_NATIVE, FANN, NIMPL };
+enum { NNC_O2, NNC_NATIVE, NNC_ALT, NNC_FLOAT, LOOP_O2, LOOP_NATIVE, FANN, NIMPL };
 static const char *const impl_name[NIMPL] = {
-    "nnc-O2", "nnc-native", "nnc-alt", "loop-O2", "loop-native", "fann",
+    "nnc-O2", "nnc-native", "nnc-alt", "nnc-float", "loop-O2", "loop-native", "fann",
 };
 static const int impl_built[NIMPL] = {
-    BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, 1, BENCH_LOOP_NATIVE, 1,
+    BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, BENCH_NNC_FLOAT, 1, BENCH_LOOP_NATIVE, 1,
 };
 
 static void *state[NIMPL];
@@ -457,6 +503,17 @@ static void run(int k, long n, int *pos)
         LOOP(alt_bnet_train_sample(st, x, y, lr));
         break;
 #endif
+#if BENCH_NNC_FLOAT
+    case NNC_FLOAT: {
+        float lrf = (float)lr;
+        for (long t = 0; t < n; t++) {
+            float_bnet_train_sample(st, XF + (size_t)s * ni, YF + (size_t)s * no, lrf);
+            if (++s == NDATA)
+                s = 0;
+        }
+        break;
+    }
+#endif
 #if BENCH_LOOP_NATIVE
     case LOOP_NATIVE:
         LOOP(ln_train_sample_native(st, x, y, lr));
@@ -479,6 +536,9 @@ static void *impl_new(int k)
 #if BENCH_NNC_ALT
     case NNC_ALT: return nnc_new(bench_alt_struct_size, bench_alt_param_offset);
 #endif
+#if BENCH_NNC_FLOAT
+    case NNC_FLOAT: return nnc_float_new();
+#endif
     case LOOP_O2:
     case LOOP_NATIVE: return ln_new();
     default: return fann_new();
@@ -492,6 +552,9 @@ static void impl_get(int k, double *out)
     case NNC_NATIVE: nnc_get(bench_param_offset, state[k], out); break;
 #if BENCH_NNC_ALT
     case NNC_ALT: nnc_get(bench_alt_param_offset, state[k], out); break;
+#endif
+#if BENCH_NNC_FLOAT
+    case NNC_FLOAT: nnc_float_get(state[k], out); break;
 #endif
     case LOOP_O2:
     case LOOP_NATIVE: ln_get(state[k], out); break;
@@ -597,6 +660,7 @@ static int check(const char *dir)
     d = fmax(d, compare(end, NNC_NATIVE, NNC_O2));
     d = fmax(d, compare(end, NNC_ALT, NNC_O2));
     d = fmax(d, compare(end, LOOP_NATIVE, LOOP_O2));
+    double d_float = compare(end, NNC_FLOAT, NNC_O2);
     double d_fann = compare(end, FANN, r);
     double d_fannref = max_abs_diff(end[FANN], ref);
     printf("fann_vs_fann-arithmetic %.3g\n", d_fannref);
@@ -609,11 +673,12 @@ static int check(const char *dir)
     write_params(path, end[r], 0);
 
     /*
+     * The float build must stay within FLOAT_TOL of the double one.
      * FANN must do its own arithmetic (clipping and all) to 1e-9, and,
      * when its clipping changed nothing, come within 1e-6 of nnc: its
      * learning rate is a float.
      */
-    int ok = d <= CHECK_TOL && d_fannref <= 1e-9 && moved > 1e-6 &&
+    int ok = d <= CHECK_TOL && d_float <= FLOAT_TOL && d_fannref <= 1e-9 && moved > 1e-6 &&
              (fannref_clipped > 0 || d_fann <= 1e-6);
     printf("check %s\n", ok ? "ok" : "FAILED");
     for (int k = 0; k < NIMPL; k++) {
