@@ -658,7 +658,7 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
     }
     if (nnrt_csv_read(path, 0, &t, &err) != 0) {
         if (err.line > 0)
-            error_at(c, b->file.loc, "%s:%d: %s", path, err.line, err.msg);
+            error_in_file(c, b->file.loc, path, (Loc){err.line, err.col}, "%s", err.msg);
         else
             error_at(c, b->file.loc, "%s", err.msg);
         return;
@@ -670,14 +670,14 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
         double *data = ctx_array(c, (size_t)t.rows, (size_t)width * sizeof *data);
         int bad = -1;
         if (nnrt_table_rows(&t, path, s->ninputs, noutputs(s), takes_class_index(s), data, &err) != 0) {
-            error_at(c, b->file.loc, "%s:%d: %s", path, err.line, err.msg);
+            error_in_file(c, b->file.loc, path, (Loc){err.line, err.col}, "%s", err.msg);
         } else {
             for (int r = 0; r < t.rows && bad < 0; r++)
                 if (target_sum(s, data + (size_t)r * (size_t)width + s->ninputs) != 1)
                     bad = r;
             if (bad >= 0) {
-                error_at(c, b->file.loc, "%s:%d: " TARGETS_NOT_A_DISTRIBUTION, path, t.line[bad],
-                         shortest(c, target_sum(s, data + (size_t)bad * (size_t)width + s->ninputs)));
+                error_in_file(c, b->file.loc, path, (Loc){t.line[bad], 1}, TARGETS_NOT_A_DISTRIBUTION,
+                              shortest(c, target_sum(s, data + (size_t)bad * (size_t)width + s->ninputs)));
             } else {
                 *nrows = t.rows;
                 *rows = data;

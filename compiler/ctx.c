@@ -7,12 +7,15 @@
  *
  * Errors are recorded, not printed, so that they can be printed in source
  * order once the run is over, each like GCC's: "file:line:col: error: msg",
- * then the source line and a caret under the column.
+ * then the source line and a caret under the column.  An error in a file
+ * the spec names (a CSV file of data) is printed at its place in that file,
+ * followed by a note at the spec's name for the file.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "nnc.h"
+#include "nnrt_impl.h"
 
 /* Something aligned for any object, as C99 has no max_align_t. */
 typedef union {
@@ -32,6 +35,10 @@ struct Diag {
     Loc loc;
     int seq;
     char *msg;
+    /* An error in another file (file not NULL): where, and that line's text. */
+    const char *file;
+    Loc at;
+    const char *text; /* NULL when the file could not be read again */
     Diag *next;
 };
 
@@ -126,18 +133,29 @@ void ctx_free(Ctx *c)
     c->diags = NULL;
 }
 
-void error_at(Ctx *c, Loc loc, const char *fmt, ...)
+/*
+ * The display column of byte p + n of a line starting at p: tabs go to the
+ * next multiple of 8, and a UTF-8 character is one column (its continuation
+ * bytes take none), as the lexer counts.
+ */
+static int display_width(const char *p, size_t n)
+{
+    int width = 0;
+    for (const char *s = p; s < p + n; s++)
+        width += *s == '\t' ? 8 - width % 8 : ((unsigned char)*s & 0xc0) == 0x80 ? 0 : 1;
+    return width;
+}
+
+/* Records an error at loc with the message fmt, ap; NULL past MAX_ERRORS. */
+static Diag *add_diag(Ctx *c, Loc loc, const char *fmt, va_list ap)
 {
     /* Past MAX_ERRORS the rest are counted but not kept: a flood says no more. */
     if (c->nerrors >= MAX_ERRORS) {
         c->nerrors++;
-        return;
+        return NULL;
     }
     Diag *d = ctx_alloc(c, sizeof *d);
-    va_list ap;
-    va_start(ap, fmt);
     d->msg = ctx_vprintf(c, fmt, ap);
-    va_end(ap);
     d->loc = loc;
     d->seq = c->nerrors++;
 
@@ -148,6 +166,55 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
         p = &(*p)->next;
     d->next = *p;
     *p = d;
+    return d;
+}
+
+void error_at(Ctx *c, Loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_diag(c, loc, fmt, ap);
+    va_end(ap);
+}
+
+/* Line `line` of the file at path, without its line end; NULL if unreadable. */
+static const char *line_of_file(Ctx *c, const char *path, int line)
+{
+    struct nnrt_error err;
+    size_t len;
+    char *text = nnrt__read_file(path, &len, &err);
+    if (text == NULL)
+        return NULL;
+    size_t i = 0;
+    for (int l = 1; l < line && i < len; i++)
+        if (ends_line(text, i, len))
+            l++;
+    size_t j = i;
+    while (j < len && text[j] != '\n' && text[j] != '\r')
+        j++;
+    const char *s = i < len || line == 1 ? ctx_strndup(c, text + i, j - i) : NULL;
+    free(text);
+    return s;
+}
+
+void error_in_file(Ctx *c, Loc named, const char *file, Loc at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diag *d = add_diag(c, named, fmt, ap);
+    va_end(ap);
+    if (d == NULL)
+        return;
+    d->file = ctx_strdup(c, file);
+    d->text = line_of_file(c, file, at.line);
+    /* at.col counts bytes (1 when not known); shown, it counts as the spec's columns do. */
+    if (at.col < 1)
+        at.col = 1;
+    if (d->text != NULL) {
+        size_t n = strlen(d->text);
+        at.col = display_width(d->text, (size_t)at.col - 1 < n ? (size_t)at.col - 1 : n) + 1;
+    }
+    d->at = at;
 }
 
 /* Does s start a Unicode bidirectional control (U+200E-F, U+202A-E, U+2066-9)? */
@@ -161,26 +228,14 @@ static int is_bidi_control(const char *s, const char *end)
 }
 
 /*
- * Prints line `line` of the source and a caret under column col.  Lines
- * end as the lexer has it: "\n", "\r\n" or a '\r' alone.  Tabs are
+ * Prints the line from p to q and a caret under column col.  Tabs are
  * expanded to columns of 8 (a UTF-8 character is one column), and control
  * bytes and bidirectional controls shown as '?'.  A line wider
  * than 160 columns is shown as a window of 120 columns around the caret.
  */
-static void show_line(Ctx *c, int line, int col)
+static void show_text(Ctx *c, const char *p, const char *q, int col)
 {
-    const char *p = c->src, *end = c->src + c->len;
-    for (int l = 1; l < line && p < end; p++)
-        if (ends_line(c->src, (size_t)(p - c->src), c->len))
-            l++;
-    const char *q = p;
-    while (q < end && *q != '\n' && *q != '\r')
-        q++;
-
-    /* A UTF-8 character is one column: its continuation bytes take none. */
-    int width = 0;
-    for (const char *s = p; s < q; s++)
-        width += *s == '\t' ? 8 - width % 8 : ((unsigned char)*s & 0xc0) == 0x80 ? 0 : 1;
+    int width = display_width(p, (size_t)(q - p));
     int from = 0, to = width;
     if (width > 160) {
         from = col - 1 - 60 > 0 ? col - 1 - 60 : 0;
@@ -214,11 +269,34 @@ static void show_line(Ctx *c, int line, int col)
     fprintf(c->err, " %*s^\n", caret, "");
 }
 
+/*
+ * The same for line `line` of the spec.  Lines end as the lexer has it:
+ * "\n", "\r\n" or a '\r' alone.
+ */
+static void show_line(Ctx *c, int line, int col)
+{
+    const char *p = c->src, *end = c->src + c->len;
+    for (int l = 1; l < line && p < end; p++)
+        if (ends_line(c->src, (size_t)(p - c->src), c->len))
+            l++;
+    const char *q = p;
+    while (q < end && *q != '\n' && *q != '\r')
+        q++;
+    show_text(c, p, q, col);
+}
+
 void ctx_flush(Ctx *c)
 {
     int shown = 0;
     for (Diag *d = c->diags; d != NULL; d = d->next, shown++) {
-        if (d->loc.line > 0) {
+        if (d->file != NULL) {
+            fprintf(c->err, "%s:%d:%d: error: %s\n", d->file, d->at.line, d->at.col, d->msg);
+            if (d->text != NULL)
+                show_text(c, d->text, d->text + strlen(d->text), d->at.col);
+            fprintf(c->err, "%s:%d:%d: note: in the file named here\n", c->file, d->loc.line,
+                    d->loc.col);
+            show_line(c, d->loc.line, d->loc.col);
+        } else if (d->loc.line > 0) {
             fprintf(c->err, "%s:%d:%d: error: %s\n", c->file, d->loc.line, d->loc.col, d->msg);
             show_line(c, d->loc.line, d->loc.col);
         } else {

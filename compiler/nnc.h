@@ -105,6 +105,12 @@ void ctx_free(Ctx *c);
 
 /* Records an error at loc (loc.line 0: an error about the whole file). */
 void error_at(Ctx *c, Loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/*
+ * Records an error at `at` in another file (a CSV file the spec names at
+ * `named`): printed there, with that file's line, then a note at `named`.
+ */
+void error_in_file(Ctx *c, Loc named, const char *file, Loc at, const char *fmt, ...)
+    PRINTF_LIKE(5, 6);
 /* Prints the recorded errors in source order, each with its line and a caret. */
 void ctx_flush(Ctx *c);
 /* A bug in nnc: prints where and aborts. */

@@ -111,7 +111,7 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
                     size_t more = rcap ? 2 * rcap : 16;
                     double *bigger = realloc(row, more * sizeof *row);
                     if (bigger == NULL) {
-                        nnrt__set_error(err, path, lineno, 0, "out of memory");
+                        nnrt__set_error(err, path, 0, 0, "out of memory");
                         free(row);
                         goto fail;
                     }
@@ -168,7 +168,7 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
         t->rows++;
         continue;
     nomem:
-        nnrt__set_error(err, path, lineno, 0, "out of memory");
+        nnrt__set_error(err, path, 0, 0, "out of memory");
         free(row);
         goto fail;
     }
