@@ -182,11 +182,11 @@ void finish_marks(Ctx *c, Buf *text, int single)
                 buf_printf(c, &out, "#line %d \"%s\"\n", spec_line, c->file);
                 out_line++;
             }
-            /* The type, suffix and cast marks of the precision. */
+            /* The type, suffix and cast marks of the precision (the scan stays in the line). */
             for (size_t k = 0; k < n;) {
-                size_t run = strcspn(p + k, "\x02\x03\x04");
-                if (run > n - k)
-                    run = n - k;
+                size_t run = 0;
+                while (k + run < n && p[k + run] != '\002' && p[k + run] != '\003' && p[k + run] != '\004')
+                    run++;
                 buf_printf(c, &out, "%.*s", (int)run, p + k);
                 k += run;
                 if (k < n) {
