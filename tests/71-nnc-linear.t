@@ -1,0 +1,59 @@
+#!/bin/sh
+# nnc's own work grows linearly with the network: for four times the
+# weights it may execute at most six times the instructions (a pass that
+# is quadratic in the size of the C, such as scanning to the end of the
+# text for every line, gives about sixteen).  Instructions are counted by
+# valgrind --tool=callgrind, so the load of the machine does not matter.
+. "$(dirname "$0")/lib.sh"
+
+case "$NNC_TEST_CFLAGS" in
+*-fsanitize*)
+    echo "1..0 # SKIP valgrind does not run sanitized programs"
+    exit 0
+    ;;
+esac
+if ! command -v valgrind > /dev/null 2>&1; then
+    echo "1..0 # SKIP valgrind is not installed"
+    exit 0
+fi
+
+# spec N: a network of N inputs, N hidden neurons and 1 output (N*N + N weights).
+spec() {
+    printf 'network lin {\n    input %d\n    hidden %d sigmoid\n    output 1 sigmoid\n}\n' "$1" "$1" \
+        > "$tmp/n$1.nn"
+}
+
+# instructions N ARGS...: what nnc executes on spec N with ARGS.
+instructions() {
+    local n=$1
+    shift
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$NNC" "$@" "$tmp/n$n.nn" \
+        > /dev/null 2> "$tmp/vg.err" || { echo 0; return; }
+    sed -n 's/^==[0-9]*== Collected : *\([0-9]*\).*/\1/p' "$tmp/vg.err"
+}
+
+# linear DESC ARGS...: the ratio of instructions at 4,032 and 992 weights.
+linear() {
+    local desc=$1 small big
+    shift
+    small=$(instructions 31 "$@")
+    big=$(instructions 63 "$@")
+    if [ -n "$small" ] && [ -n "$big" ] && [ "$small" -gt 0 ] && [ "$big" -gt 0 ]; then
+        # 4032 / 992 is 4.06 times the weights.
+        ok "$([ $((big * 10)) -le $((small * 60)) ] && echo 0 || echo 1)" \
+            "$desc: $big instructions for 4,032 weights, $small for 992 (at most 6 times)"
+    else
+        ok 1 "$desc: valgrind counted the instructions"
+        sed 's/^/# /' "$tmp/vg.err" | tail -5
+    fi
+}
+
+spec 31
+spec 63
+linear "written out (--unroll always)" --unroll always -o "$tmp/out.c"
+linear "written out with --line-directives" --unroll always --line-directives -o "$tmp/out.c"
+linear "as loops (--unroll never)" --unroll never -o "$tmp/out.c"
+linear "--explain d_L_d_w1" --explain d_L_d_w1
+linear "--emit dot" --emit dot -o "$tmp/out.dot"
+
+done_testing
