@@ -19,16 +19,68 @@
 
 #include "nnrt_impl.h"
 
+/*
+ * The length of the UTF-8 character at s (before end), negated when a
+ * terminal should not be sent it: an ASCII control, a C1 control or a
+ * bidirectional control (which would reorder the rest of the line).  An
+ * ill-formed or cut sequence is -1: its first byte alone.
+ */
+static int showable(const unsigned char *s, const unsigned char *end)
+{
+    if (*s < 0x80)
+        return *s >= 0x20 && *s < 0x7f ? 1 : -1;
+    int n = *s >= 0xc2 && *s <= 0xdf ? 2 : *s >= 0xe0 && *s <= 0xef ? 3 : *s >= 0xf0 && *s <= 0xf4 ? 4 : 0;
+    if (n == 0 || end - s < n)
+        return -1;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return -1;
+    unsigned cp = n == 2 ? (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu)
+                : n == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu)
+                         : (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return -1;
+    int control = (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200e && cp <= 0x200f) ||
+                  (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+    return control ? -n : n;
+}
+
+/*
+ * Rewrites s in place so that a terminal can be sent it: each character
+ * showable() refuses becomes one '?'.  Messages quote what they found in
+ * files, and a file can hold escape sequences.
+ */
+static void make_showable(char *s)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    unsigned char *q = (unsigned char *)s;
+    while (p < end) {
+        int n = showable(p, end);
+        if (n < 0) {
+            *q++ = '?';
+            p += -n;
+        } else {
+            memmove(q, p, (size_t)n);
+            q += n;
+            p += n;
+        }
+    }
+    *q = '\0';
+}
+
 void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
                      const char *fmt, ...)
 {
     va_list ap;
     snprintf(err->file, sizeof err->file, "%s", file);
+    make_showable(err->file);
     err->line = line;
     err->col = col;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    make_showable(err->msg);
 }
 
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err)
