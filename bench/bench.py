@@ -12,12 +12,14 @@ For each network shape (inputs-hidden-outputs, sigmoid layers, MSE) this
      bnet_train_sample and struct bnet (glue.c, written here from the
      generated struct, gives offsetof() of w1.. b1.., named doubles or
      w[]/b[] arrays), the loop nest of loopnest.c (same two flag sets) and
-     FANN (libdoublefann);
+     FANN (libdoublefann); and harness.c again as harness-ff, FANN in float
+     (libfloatfann) alone, as the two FANN libraries cannot share a process;
   4. checks that all agree after the same steps from the same start (and, at
      2-2-1, the tutorial's numpy code of tutorial_numpy.py);
-  5. times them interleaved in one process, round after round (each round
-     measures every implementation once, rotating which goes first), on the
-     thread's CPU clock; at 2-2-1 the numpy code runs between rounds;
+  5. times them interleaved, round after round (each round measures every
+     implementation once, rotating which goes first: in one process, then
+     FANN float in the second, and at 2-2-1 the numpy code, these three in
+     turn), on the thread's CPU clock;
   6. counts instructions per step with callgrind (the difference of two step
      counts, so that the setup cancels);
 and prints Markdown tables (also written to BUILD/results.md).
@@ -59,6 +61,7 @@ COLUMNS = [          # (harness name, table heading)
     ("loop-O2", "loop nest -O2"),
     ("loop-native", "loop nest -O3 -march=native"),
     ("fann", "FANN 2.2"),
+    ("fann-float", "FANN 2.2 float"),
     ("numpy", "numpy (tutorial)"),
 ]
 
@@ -279,10 +282,15 @@ def link_harness(shape, args):
     # named on the command line is always linked), and its symbol is local.
     run(cc + ["-o", shape.path("harness"), shape.path("harness.o"), shape.path("glue.o")] + objs +
         [os.path.join(rt, "libnnrt.a"), "-ldoublefann", "-lm"])
+    # The second harness: FANN in single precision (libfloatfann) alone.
+    run(cc + O2_FLAGS + ["-Wall", "-Wextra", "-DBENCH_FANN_FLOAT=1", "-I", BENCH, "-c",
+                         os.path.join(BENCH, "harness.c"), "-o", shape.path("harness-ff.o")])
+    run(cc + ["-o", shape.path("harness-ff"), shape.path("harness-ff.o"), shape.path("glue.o"),
+              os.path.join(rt, "libnnrt.a"), "-lfloatfann", "-lm"])
 
 
-def harness_cmd(shape, *rest):
-    return [shape.path("harness")] + (["--normal"] if shape.tutorial else []) + list(rest)
+def harness_cmd(shape, *rest, exe="harness"):
+    return [shape.path(exe)] + (["--normal"] if shape.tutorial else []) + list(rest)
 
 
 # ---- Checking ------------------------------------------------------------
@@ -306,6 +314,12 @@ def check(shape):
     shape.results["check"] = res
     if res.get("check") != "ok":
         fail("%s: the implementations disagree:\n%s" % (shape.name, out))
+    os.makedirs(shape.path("ff"), exist_ok=True)
+    out = run(harness_cmd(shape, "check", shape.path("ff"), exe="harness-ff"))
+    ff = dict(line.split(None, 1) for line in out.splitlines())
+    if ff.get("check") != "ok":
+        fail("%s: FANN in float does not do its arithmetic:\n%s" % (shape.name, out))
+    res.update((k, v) for k, v in ff.items() if k.startswith("fann-float"))
     if shape.tutorial:
         import numpy as np
         sys.path.insert(0, BENCH)
@@ -325,14 +339,29 @@ def check(shape):
 
 
 def time_shape(shape, args):
-    p = subprocess.Popen(harness_cmd(shape, "serve", str(args.ms), args.clock), stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True)
-    ready = p.stdout.readline().split()
-    if not ready or ready[0] != "ready":
-        fail("%s: the harness did not start" % shape.name)
-    samples = {name: [] for name in ready[1::2]}
+    """Times the implementations of both harnesses (and numpy at 2-2-1), round by
+    round; each round runs every harness process (and numpy) once, rotating
+    which goes first."""
+    samples, jobs, procs = {}, [], []
+    for exe in ("harness", "harness-ff"):
+        p = subprocess.Popen(harness_cmd(shape, "serve", str(args.ms), args.clock, exe=exe),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        ready = p.stdout.readline().split()
+        if not ready or ready[0] != "ready":
+            fail("%s: %s did not start" % (shape.name, exe))
+        samples.update((name, []) for name in ready[1::2])
 
-    numpy_step = None
+        def harness_round(p=p, exe=exe):
+            p.stdin.write("round\n")
+            p.stdin.flush()
+            line = p.stdout.readline().split()
+            if not line or line[0] != "round":
+                fail("%s: %s stopped" % (shape.name, exe))
+            for name, ns in zip(line[1::2], line[2::2]):
+                samples[name].append(float(ns))
+        jobs.append(harness_round)
+
     if shape.tutorial and args.numpy:
         import numpy as np
         sys.path.insert(0, BENCH)
@@ -348,26 +377,20 @@ def time_shape(shape, args):
         epochs = max(1, round(args.ms / 1000 / epoch_s))
         samples["numpy"] = []
 
-        def numpy_step():
+        def numpy_round():
             t0 = clock()
             net.train(xs, ys, epochs)
-            return (clock() - t0) / (epochs * len(xs))
+            samples["numpy"].append((clock() - t0) / (epochs * len(xs)))
+        jobs.append(numpy_round)
 
     for r in range(args.reps):
-        if numpy_step and r % 2:
-            samples["numpy"].append(numpy_step())
-        p.stdin.write("round\n")
-        p.stdin.flush()
-        line = p.stdout.readline().split()
-        if not line or line[0] != "round":
-            fail("%s: the harness stopped" % shape.name)
-        for name, ns in zip(line[1::2], line[2::2]):
-            samples[name].append(float(ns))
-        if numpy_step and not r % 2:
-            samples["numpy"].append(numpy_step())
-    p.stdin.write("quit\n")
-    p.stdin.close()
-    p.wait()
+        k = r % len(jobs)
+        for job in jobs[k:] + jobs[:k]:
+            job()
+    for p in procs:
+        p.stdin.write("quit\n")
+        p.stdin.close()
+        p.wait()
     shape.results["samples"] = samples
 
 
@@ -378,7 +401,7 @@ def callgrind(shape, args):
     impls = [i for i in ("nnc-O2", "nnc-float", "nnc-alt") if shape.results.get("cc-" + i[4:])]
     impls.append("loop-O2")
     if shape.nparams <= args.callgrind_fann_max:
-        impls.append("fann")
+        impls += ["fann", "fann-float"]
     n1 = max(50, min(10000, 2000000 // shape.nparams))
     n2 = 2 * n1
     res = {}
@@ -387,7 +410,8 @@ def callgrind(shape, args):
         for n in (n1, n2):
             out = shape.path("callgrind.%s.%d" % (impl, n))
             run(["valgrind", "--tool=callgrind", "--cache-sim=yes", "--callgrind-out-file=" + out]
-                + harness_cmd(shape, "steps", impl, str(n)))
+                + harness_cmd(shape, "steps", impl, str(n),
+                              exe="harness-ff" if impl == "fann-float" else "harness"))
             events = summary = None
             with open(out) as f:
                 for line in f:
@@ -480,7 +504,7 @@ def report(shapes, args, header):
                "loop nest / nnc > 1 means nnc is faster than the loop nest.\n")
     pairs = [("fann", k) for k, _ in present if k != "fann"]
     pairs += [("loop-O2", "nnc-O2"), ("loop-native", "nnc-native"), ("nnc-O2", "nnc-native"),
-              ("nnc-O2", "nnc-float"), ("nnc-alt", "nnc-O2")]
+              ("nnc-O2", "nnc-float"), ("fann-float", "nnc-float"), ("nnc-alt", "nnc-O2")]
     pairs = [(a, b) for a, b in pairs if a in label and b in label]
     rows = [[s.name] + [fmt_ratio(round_ratio(s.results["samples"], a, b)) for a, b in pairs]
             for s in shapes]
@@ -499,6 +523,7 @@ def report(shapes, args, header):
             ("fann_vs_nnc-O2", "FANN vs nnc"),
             ("fann_vs_loop-O2", "FANN vs loop nest"),
             ("fann_vs_fann-arithmetic", "FANN vs FANN's arithmetic in C"),
+            ("fann-float_vs_fann-arithmetic", "FANN float vs FANN's arithmetic in C"),
             ("fann_clipped", "derivatives clipped by FANN"),
             ("numpy_vs_ref", "numpy vs nnc")]
     cols = [c for c in cols if any(c[0] in s.results["check"] for s in shapes)]
@@ -574,7 +599,7 @@ def environment(args):
     except ImportError:
         numpy_version = "(none)"
     return ("## nnc benchmark\n\n"
-            "%s; %d CPUs; load average at start %.2f; %s; FANN %s (Debian libdoublefann); "
+            "%s; %d CPUs; load average at start %.2f; %s; FANN %s (Debian libdoublefann, and libfloatfann for FANN float); "
             "numpy %s, Python %s.  Data: %d random samples (x ~ U(-1, 1)), looped over; "
             "learning rate %g; %d rounds of about %g ms per implementation, interleaved, "
             "on the %s clock; the timed objects' code starts %d bytes past a 64-byte "

@@ -13,6 +13,11 @@
  *   loop-native the same loop nest, -std=c99 -O3 -march=native
  *   fann        FANN 2.2's fann_train (libdoublefann), incremental training
  *
+ * Built with -DBENCH_FANN_FLOAT=1 and linked with libfloatfann instead, it
+ * holds one implementation only, fann-float: FANN in single precision (the
+ * two FANN libraries define the same names, so they cannot share a process).
+ * bench.py runs that harness beside the main one, a round in each in turn.
+ *
  * bench.py builds one harness per network shape.  It compiles the generated
  * C twice, and the float C once, and renames every global symbol of the
  * objects with objcopy (prefix o2_, native_ or float_), so that this file
@@ -51,7 +56,20 @@
 #include <string.h>
 #include <time.h>
 
+#ifndef BENCH_FANN_FLOAT
+#define BENCH_FANN_FLOAT 0
+#endif
+#if BENCH_FANN_FLOAT
+#include <floatfann.h>
+#define BENCH_NNC_O2 0
+#define BENCH_NNC_NATIVE 0
+#define BENCH_NNC_ALT 0
+#define BENCH_NNC_FLOAT 0
+#define BENCH_LOOP_O2 0
+#define BENCH_LOOP_NATIVE 0
+#else
 #include <doublefann.h>
+#endif
 
 #include "loopnest.h"
 
@@ -443,13 +461,17 @@ static void fannref_step(struct ln *n, const double *x, const double *y_true)
 #ifndef BENCH_LOOP_NATIVE
 #define BENCH_LOOP_NATIVE 1
 #endif
+#ifndef BENCH_LOOP_O2
+#define BENCH_LOOP_O2 1
+#endif
 
 enum { NNC_O2, NNC_NATIVE, NNC_ALT, NNC_FLOAT, LOOP_O2, LOOP_NATIVE, FANN, NIMPL };
 static const char *const impl_name[NIMPL] = {
-    "nnc-O2", "nnc-native", "nnc-alt", "nnc-float", "loop-O2", "loop-native", "fann",
+    "nnc-O2", "nnc-native", "nnc-alt", "nnc-float", "loop-O2", "loop-native",
+    BENCH_FANN_FLOAT ? "fann-float" : "fann",
 };
 static const int impl_built[NIMPL] = {
-    BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, BENCH_NNC_FLOAT, 1, BENCH_LOOP_NATIVE, 1,
+    BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, BENCH_NNC_FLOAT, BENCH_LOOP_O2, BENCH_LOOP_NATIVE, 1,
 };
 
 static void *state[NIMPL];
@@ -495,9 +517,11 @@ static void run(int k, long n, int *pos)
         LOOP(native_bnet_train_sample(st, x, y, lr));
         break;
 #endif
+#if BENCH_LOOP_O2
     case LOOP_O2:
         LOOP(ln_train_sample_o2(st, x, y, lr));
         break;
+#endif
 #if BENCH_NNC_ALT
     case NNC_ALT:
         LOOP(alt_bnet_train_sample(st, x, y, lr));
@@ -520,7 +544,15 @@ static void run(int k, long n, int *pos)
         break;
 #endif
     case FANN:
+#if BENCH_FANN_FLOAT
+        for (long t = 0; t < n; t++) {
+            fann_train(st, XF + (size_t)s * ni, YF + (size_t)s * no);
+            if (++s == NDATA)
+                s = 0;
+        }
+#else
         LOOP(fann_train(st, (fann_type *)x, (fann_type *)y));
+#endif
         break;
     }
 #undef LOOP
@@ -645,8 +677,8 @@ static int check(const char *dir)
         fannref_step(fr, X + (t % NDATA) * size[0], Y + (t % NDATA) * size[nlayers]);
     ln_get(fr, ref);
 
-    /* The reference: nnc -O2's parameters, or the loop nest's without it. */
-    int r = impl_built[NNC_O2] ? NNC_O2 : LOOP_O2;
+    /* The reference: nnc -O2's parameters, or the loop nest's, or FANN's alone. */
+    int r = impl_built[NNC_O2] ? NNC_O2 : impl_built[LOOP_O2] ? LOOP_O2 : FANN;
     double scale = 0, moved = max_abs_diff(end[r], init);
     for (int p = 0; p < nparams; p++)
         scale = fmax(scale, fabs(end[r][p]));
@@ -661,10 +693,10 @@ static int check(const char *dir)
     d = fmax(d, compare(end, NNC_ALT, NNC_O2));
     d = fmax(d, compare(end, LOOP_NATIVE, LOOP_O2));
     double d_float = compare(end, NNC_FLOAT, NNC_O2);
-    double d_fann = compare(end, FANN, r);
+    double d_fann = r == FANN ? 0 : compare(end, FANN, r);
     double d_fannref = max_abs_diff(end[FANN], ref);
-    printf("fann_vs_fann-arithmetic %.3g\n", d_fannref);
-    printf("fann_clipped %ld/%ld\n", fannref_clipped, fannref_derivs);
+    printf("%s_vs_fann-arithmetic %.3g\n", impl_name[FANN], d_fannref);
+    printf("%s_clipped %ld/%ld\n", impl_name[FANN], fannref_clipped, fannref_derivs);
 
     char path[4096];
     snprintf(path, sizeof path, "%s/start.txt", dir);
@@ -674,11 +706,13 @@ static int check(const char *dir)
 
     /*
      * The float build must stay within FLOAT_TOL of the double one.
-     * FANN must do its own arithmetic (clipping and all) to 1e-9, and,
+     * FANN must do its own arithmetic (clipping and all) to 1e-9 (FANN in
+     * float to FLOAT_TOL), and,
      * when its clipping changed nothing, come within 1e-6 of nnc: its
      * learning rate is a float.
      */
-    int ok = d <= CHECK_TOL && d_float <= FLOAT_TOL && d_fannref <= 1e-9 && moved > 1e-6 &&
+    double fann_tol = BENCH_FANN_FLOAT ? FLOAT_TOL : 1e-9;
+    int ok = d <= CHECK_TOL && d_float <= FLOAT_TOL && d_fannref <= fann_tol && moved > 1e-6 &&
              (fannref_clipped > 0 || d_fann <= 1e-6);
     printf("check %s\n", ok ? "ok" : "FAILED");
     for (int k = 0; k < NIMPL; k++) {

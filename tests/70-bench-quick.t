@@ -34,8 +34,9 @@ for shape in 2-2-1 8-8-1 16-16-1 64-32-10; do
     like "$out" "^\\| $shape \\| [0-9]+ \\| [0-9.e+-]+ \\| [0-9.e+-]+ \\|" "the check table has a row for $shape"
 done
 like "$out" '^\| shape \| params \| nnc.s form \|.* \| nnc float -O2 \|' "the timing table has the float build's column"
-like "$out" '^\| shape \|.* \| FANN 2.2 / nnc float -O2 \|.* \| nnc -O2 / nnc float -O2 \|' \
-    "the ratios compare the float build with FANN and with double"
+like "$out" '^\| shape \|.* \| FANN 2.2 / nnc float -O2 \|.* \| nnc -O2 / nnc float -O2 \| FANN 2.2 float / nnc float -O2 \|' \
+    "the ratios compare the float build with FANN, with double and with FANN in float"
+like "$out" '^\| 2-2-1 \| FANN 2.2 float \| [0-9]+/[0-9]+ \| [0-9,.]+ \|' "callgrind counted FANN in float too"
 like "$out" '^\| 2-2-1 \| 9 \| --precision float \| unrolled \|' "the cost table has the float build"
 like "$out" '^\| 2-2-1 \| nnc -O2 \| [0-9]+/[0-9]+ \| [0-9,.]+ \|' "callgrind counted the tutorial network's step"
 [ -s "$tmp/bench-quick/results.md" ]
