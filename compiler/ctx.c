@@ -81,6 +81,45 @@ void *ctx_alloc(Ctx *c, size_t size)
     return p;
 }
 
+/*
+ * The link that points at the chunk of p when p is a block bigger than a
+ * chunk (which ctx_alloc gave a chunk of its own), or NULL.
+ */
+static Chunk **own_chunk(Ctx *c, const void *p, size_t size)
+{
+    if (size <= 65536)
+        return NULL;
+    for (Chunk **l = &c->chunks; *l != NULL; l = &(*l)->next)
+        if ((const void *)(*l)->data == p)
+            return (*l)->cap == (*l)->used ? l : NULL;
+    return NULL;
+}
+
+/*
+ * Grows the block p of old bytes to size bytes, keeping its first used
+ * bytes (the rest is not zeroed): in place when p has a chunk of its own,
+ * so that a growing buffer leaves nothing behind.
+ */
+static void *ctx_grow(Ctx *c, void *p, size_t used, size_t old, size_t size)
+{
+    const size_t align = sizeof(Align);
+    Chunk **l = own_chunk(c, p, old);
+    if (l == NULL || size > SIZE_MAX - sizeof(Chunk) - align) {
+        void *q = ctx_alloc(c, size);
+        if (used)
+            memcpy(q, p, used);
+        return q;
+    }
+    size = (size + align - 1) / align * align;
+    Chunk *k = realloc(*l, sizeof(Chunk) + size);
+    if (k == NULL)
+        out_of_memory(c); /* the old chunk is still in the list, and freed with it */
+    k->cap = k->used = size;
+    *l = k;
+    return k->data;
+}
+
+
 void *ctx_array(Ctx *c, size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / 2 / size)
@@ -373,10 +412,7 @@ void buf_puts(Ctx *c, Buf *b, const char *s)
         size_t cap = b->cap ? b->cap : 4096;
         while (b->len + n + 1 > cap)
             cap *= 2;
-        char *bigger = ctx_alloc(c, cap);
-        if (b->len)
-            memcpy(bigger, b->s, b->len);
-        b->s = bigger;
+        b->s = ctx_grow(c, b->s, b->len, b->cap, cap);
         b->cap = cap;
     }
     memcpy(b->s + b->len, s, n + 1);
@@ -400,4 +436,16 @@ void buf_printf(Ctx *c, Buf *b, const char *fmt, ...)
     char *big = ctx_vprintf(c, fmt, ap);
     va_end(ap);
     buf_puts(c, b, big);
+}
+
+void buf_free(Ctx *c, Buf *b)
+{
+    Chunk **l = own_chunk(c, b->s, b->cap);
+    if (l != NULL) {
+        Chunk *k = *l;
+        *l = k->next;
+        free(k);
+    }
+    b->s = NULL;
+    b->len = b->cap = 0;
 }

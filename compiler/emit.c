@@ -200,6 +200,7 @@ void finish_marks(Ctx *c, Buf *text, int single)
         }
         p += n;
     }
+    buf_free(c, text);
     *text = out;
 }
 

@@ -122,6 +122,8 @@ const char *near_miss(const char *s, const char *const *words);
 
 void buf_printf(Ctx *c, Buf *b, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void buf_puts(Ctx *c, Buf *b, const char *s);
+/* Empties b, giving its memory back when it is big enough to have a chunk of its own. */
+void buf_free(Ctx *c, Buf *b);
 
 /* ---- The passes (compile.c) ----------------------------------------------- */
 
