@@ -173,15 +173,31 @@ void ctx_free(Ctx *c)
 }
 
 /*
- * The display column of byte p + n of a line starting at p: tabs go to the
- * next multiple of 8, and a UTF-8 character is one column (its continuation
- * bytes take none), as the lexer counts.
+ * The next character of a line at s (before end) that starts at column w:
+ * how many bytes and columns it takes, and whether it may be shown as it
+ * is.  A tab goes to the next multiple of 8; anything else is one column,
+ * as the lexer counts.  Controls, bidirectional controls and bytes that
+ * are not UTF-8 are shown as '?'.
  */
+static int next_char(const char *s, const char *end, int w, int *cols, int *ok)
+{
+    if (*s == '\t') {
+        *cols = 8 - w % 8;
+        *ok = 1;
+        return 1;
+    }
+    int n = nnrt__showable((const unsigned char *)s, (const unsigned char *)end);
+    *cols = 1;
+    *ok = n > 0;
+    return n > 0 ? n : -n;
+}
+
+/* The display column of byte p + n of a line starting at p. */
 static int display_width(const char *p, size_t n)
 {
-    int width = 0;
-    for (const char *s = p; s < p + n; s++)
-        width += *s == '\t' ? 8 - width % 8 : ((unsigned char)*s & 0xc0) == 0x80 ? 0 : 1;
+    int width = 0, cols, ok;
+    for (const char *s = p; s < p + n; width += cols)
+        s += next_char(s, p + n, width, &cols, &ok);
     return width;
 }
 
@@ -216,12 +232,13 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Line `line` of the file at path, without its line end; NULL if unreadable. */
+/* Line `line` of the file at path, without its line end; NULL if it cannot be read again. */
 static const char *line_of_file(Ctx *c, const char *path, int line)
 {
     struct nnrt_error err;
     size_t len;
-    char *text = nnrt__read_file(path, &len, &err);
+    /* Read again, so only a regular file: a pipe would wait for more. */
+    char *text = nnrt__regular_file(path) ? nnrt__read_file(path, &len, &err) : NULL;
     if (text == NULL)
         return NULL;
     size_t i = 0;
@@ -256,21 +273,11 @@ void error_in_file(Ctx *c, Loc named, const char *file, Loc at, const char *fmt,
     d->at = at;
 }
 
-/* Does s start a Unicode bidirectional control (U+200E-F, U+202A-E, U+2066-9)? */
-static int is_bidi_control(const char *s, const char *end)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    if (end - s < 3 || u[0] != 0xe2)
-        return 0;
-    return (u[1] == 0x80 && ((u[2] >= 0x8e && u[2] <= 0x8f) || (u[2] >= 0xaa && u[2] <= 0xae))) ||
-           (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9);
-}
-
 /*
  * Prints the line from p to q and a caret under column col.  Tabs are
- * expanded to columns of 8 (a UTF-8 character is one column), and control
- * bytes and bidirectional controls shown as '?'.  A line wider
- * than 160 columns is shown as a window of 120 columns around the caret.
+ * expanded to columns of 8 (a UTF-8 character is one column), and what
+ * next_char() will not show, as '?'.  A line wider than 160 columns is
+ * shown as a window of 120 columns around the caret.
  */
 static void show_text(Ctx *c, const char *p, const char *q, int col)
 {
@@ -284,22 +291,20 @@ static void show_text(Ctx *c, const char *p, const char *q, int col)
     fputc(' ', c->err);
     if (from > 0)
         fputs("...", c->err);
-    int w = 0, shown = 0; /* shown: the character this byte belongs to is in the window */
-    for (const char *s = p; s < q && (w < to || ((unsigned char)*s & 0xc0) == 0x80); s++) {
-        int cont = ((unsigned char)*s & 0xc0) == 0x80;
-        int n = *s == '\t' ? 8 - w % 8 : cont ? 0 : 1;
-        if (!cont)
-            shown = w >= from;
-        if (shown && !cont && is_bidi_control(s, q)) {
-            fputc('?', c->err); /* it would reorder the rest of the terminal's line */
-            shown = 0;
-        } else if (shown) {
+    int w = 0, cols, ok;
+    for (const char *s = p; s < q && w < to; w += cols) {
+        int n = next_char(s, q, w, &cols, &ok);
+        if (w + cols > from) {
+            /* Only a tab is wider than one column: of one across an edge, the part inside. */
+            int first = w > from ? w : from, last = w + cols < to ? w + cols : to;
             if (*s == '\t')
-                fprintf(c->err, "%*s", n, "");
+                fprintf(c->err, "%*s", last - first, "");
+            else if (ok)
+                fwrite(s, 1, (size_t)n, c->err);
             else
-                fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, c->err);
+                fputc('?', c->err);
         }
-        w += n;
+        s += n;
     }
     if (to < width)
         fputs("...", c->err);

@@ -160,13 +160,15 @@ static uint32_t hash(const uint8_t *data, size_t size)
 }
 
 /*
- * Is diag an error in a file that the spec names (a CSV file of data),
- * whose note points back at the spec?
+ * Is the first diagnostic in diag an error in a file that the spec names (a
+ * CSV file of data), whose note, before any other error, is at the spec?
  */
 static int noted_at_spec(const char *diag)
 {
     const char *note = strstr(diag, ": note: in the file named here\n");
-    if (note == NULL)
+    const char *next = strstr(diag, ": error: ");
+    next = next != NULL ? strstr(next + 1, ": error: ") : NULL;
+    if (note == NULL || (next != NULL && next < note))
         return 0;
     const char *line = note;
     while (line > diag && line[-1] != '\n')

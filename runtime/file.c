@@ -19,13 +19,7 @@
 
 #include "nnrt_impl.h"
 
-/*
- * The length of the UTF-8 character at s (before end), negated when a
- * terminal should not be sent it: an ASCII control, a C1 control or a
- * bidirectional control (which would reorder the rest of the line).  An
- * ill-formed or cut sequence is -1: its first byte alone.
- */
-static int showable(const unsigned char *s, const unsigned char *end)
+int nnrt__showable(const unsigned char *s, const unsigned char *end)
 {
     if (*s < 0x80)
         return *s >= 0x20 && *s < 0x7f ? 1 : -1;
@@ -41,14 +35,14 @@ static int showable(const unsigned char *s, const unsigned char *end)
     if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
         (cp >= 0xd800 && cp <= 0xdfff))
         return -1;
-    int control = (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200e && cp <= 0x200f) ||
+    int control = (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || (cp >= 0x200e && cp <= 0x200f) ||
                   (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
     return control ? -n : n;
 }
 
 /*
  * Rewrites s in place so that a terminal can be sent it: each character
- * showable() refuses becomes one '?'.  Messages quote what they found in
+ * nnrt__showable() refuses becomes one '?'.  Messages quote what they found in
  * files, and a file can hold escape sequences.
  */
 static void make_showable(char *s)
@@ -56,7 +50,7 @@ static void make_showable(char *s)
     const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
     unsigned char *q = (unsigned char *)s;
     while (p < end) {
-        int n = showable(p, end);
+        int n = nnrt__showable(p, end);
         if (n < 0) {
             *q++ = '?';
             p += -n;
@@ -81,6 +75,12 @@ void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     make_showable(err->msg);
+}
+
+int nnrt__regular_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err)

@@ -40,6 +40,17 @@ void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col
  */
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err);
 
+/* Is path a regular file (not a pipe, a terminal or a directory)? */
+int nnrt__regular_file(const char *path);
+
+/*
+ * The length of the UTF-8 character at s (before end), negated when a
+ * terminal should not be sent it: an ASCII control, a C1 control or a
+ * bidirectional control (which would reorder the rest of the line).  An
+ * ill-formed or cut sequence is -1: its first byte alone.
+ */
+int nnrt__showable(const unsigned char *s, const unsigned char *end);
+
 /*
  * Cuts the next line off *rest (a NUL-terminated buffer, changed in
  * place): returns it without its "\n", "\r\n" or lone "\r" (old Mac

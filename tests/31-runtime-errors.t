@@ -95,7 +95,7 @@ check "a CSV field whose excerpt cuts a UTF-8 character" 1 \
 printf 'weight,height,gender\n-2,caf\303\251,1\n' > utf8.csv
 check "a CSV field with an accented letter" 1 \
     "$P: utf8.csv:2: error: expected a number but found '$(printf 'caf\303\251')'" --data utf8.csv
-sed 's/^w2 .*/w2 \o033]0;title\o007/' start.txt > escnum.txt
+sed "s/^w2 .*/w2 $(printf '\033]0;title\007')/" start.txt > escnum.txt
 check "a parameter file with an escape sequence" 1 \
     "$P: escnum.txt:3: error: expected a finite number for 'w2' but found '?]0;title?'" --load escnum.txt
 
