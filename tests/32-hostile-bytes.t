@@ -252,19 +252,27 @@ expect "an accented letter in a name" 1
 
 # ---- Line endings ------------------------------------------------------------
 
+# same_as_lf DIR LABEL [OPTIONS]: lf/tutorial.nn and DIR/tutorial.nn, the
+# same spec with other line ends (LABEL), compile with OPTIONS to the same
+# C and header, with nothing on stderr.
+same_as_lf() {
+    local dir=$1 label=$2 opts=$3
+    (cd lf && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h $opts)
+    ok $? "specs/tutorial.nn with LF compiles ${opts:-(no options)}"
+    (cd "$dir" && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h $opts 2> "$tmp/stderr")
+    ok $? "specs/tutorial.nn with $label compiles ${opts:-(no options)}"
+    is "$(cat "$tmp/stderr")" "" "$label ${opts:-(no options)}: nothing on stderr"
+    cmp -s lf/out.c "$dir/out.c"
+    ok $? "$label ${opts:-(no options)}: the C is byte-identical to LF's"
+    cmp -s lf/out.h "$dir/out.h"
+    ok $? "$label ${opts:-(no options)}: the header is byte-identical to LF's"
+}
+
 # CRLF: the same C as LF, from files of the same name in two directories.
 mkdir lf crlf
 cp "$top/specs/tutorial.nn" lf/tutorial.nn
 awk '{ printf "%s\r\n", $0 }' lf/tutorial.nn > crlf/tutorial.nn
-(cd lf && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h)
-ok $? "specs/tutorial.nn with LF compiles"
-(cd crlf && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h 2> "$tmp/stderr")
-ok $? "specs/tutorial.nn with CRLF compiles"
-is "$(cat "$tmp/stderr")" "" "CRLF: nothing on stderr"
-cmp -s lf/out.c crlf/out.c
-ok $? "CRLF: the C is byte-identical to LF's"
-cmp -s lf/out.h crlf/out.h
-ok $? "CRLF: the header is byte-identical to LF's"
+same_as_lf crlf CRLF
 
 # CRLF with errors: the same messages as LF, no '\r' in the quoted lines.
 printf 'network n {\n    input 2\n    hidden 2 sigmod\n    output 1 sigmoid\n    epochs -1\n}\n' > lf/bad.nn
@@ -286,15 +294,7 @@ mkdir lf cr
 cp "$top/specs/tutorial.nn" lf/tutorial.nn
 tr '\n' '\r' < lf/tutorial.nn > cr/tutorial.nn
 for opts in "" "--line-directives"; do
-    (cd lf && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h $opts)
-    ok $? "specs/tutorial.nn with LF compiles ${opts:-(no options)}"
-    (cd cr && timeout 10 "$NNC" tutorial.nn -o out.c --header out.h $opts 2> "$tmp/stderr")
-    ok $? "specs/tutorial.nn with CR alone compiles ${opts:-(no options)}"
-    is "$(cat "$tmp/stderr")" "" "CR alone ${opts:-(no options)}: nothing on stderr"
-    cmp -s lf/out.c cr/out.c
-    ok $? "CR alone ${opts:-(no options)}: the C is byte-identical to LF's"
-    cmp -s lf/out.h cr/out.h
-    ok $? "CR alone ${opts:-(no options)}: the header is byte-identical to LF's"
+    same_as_lf cr "CR alone" "$opts"
 done
 grep -q '^#line [0-9]* "tutorial.nn"$' cr/out.c && ! grep -q '^#line 1 "tutorial.nn"$' cr/out.c
 ok $? "CR alone: #line directives name the spec's lines (none is line 1, a comment)"
