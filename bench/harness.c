@@ -61,6 +61,8 @@
 #endif
 #if BENCH_FANN_FLOAT
 #include <floatfann.h>
+#define FANN_X XF /* the data in fann_type: float */
+#define FANN_Y YF
 #define BENCH_NNC_O2 0
 #define BENCH_NNC_NATIVE 0
 #define BENCH_NNC_ALT 0
@@ -69,6 +71,8 @@
 #define BENCH_LOOP_NATIVE 0
 #else
 #include <doublefann.h>
+#define FANN_X X
+#define FANN_Y Y
 #endif
 
 #include "loopnest.h"
@@ -499,9 +503,9 @@ static void run(int k, long n, int *pos)
     void *st = state[k];
 
     /* One plain loop per implementation: a direct call, as a user's would be. */
-#define LOOP(CALL)                                                  \
+#define LOOP(T, XS, YS, CALL)                                       \
     for (long t = 0; t < n; t++) {                                  \
-        const double *x = X + (size_t)s * ni, *y = Y + (size_t)s * no; \
+        const T *x = XS + (size_t)s * ni, *y = YS + (size_t)s * no; \
         CALL;                                                       \
         if (++s == NDATA)                                           \
             s = 0;                                                  \
@@ -509,50 +513,36 @@ static void run(int k, long n, int *pos)
     switch (k) {
 #if BENCH_NNC_O2
     case NNC_O2:
-        LOOP(o2_bnet_train_sample(st, x, y, lr));
+        LOOP(double, X, Y, o2_bnet_train_sample(st, x, y, lr));
         break;
 #endif
 #if BENCH_NNC_NATIVE
     case NNC_NATIVE:
-        LOOP(native_bnet_train_sample(st, x, y, lr));
+        LOOP(double, X, Y, native_bnet_train_sample(st, x, y, lr));
         break;
 #endif
 #if BENCH_LOOP_O2
     case LOOP_O2:
-        LOOP(ln_train_sample_o2(st, x, y, lr));
+        LOOP(double, X, Y, ln_train_sample_o2(st, x, y, lr));
         break;
 #endif
 #if BENCH_NNC_ALT
     case NNC_ALT:
-        LOOP(alt_bnet_train_sample(st, x, y, lr));
+        LOOP(double, X, Y, alt_bnet_train_sample(st, x, y, lr));
         break;
 #endif
 #if BENCH_NNC_FLOAT
-    case NNC_FLOAT: {
-        float lrf = (float)lr;
-        for (long t = 0; t < n; t++) {
-            float_bnet_train_sample(st, XF + (size_t)s * ni, YF + (size_t)s * no, lrf);
-            if (++s == NDATA)
-                s = 0;
-        }
+    case NNC_FLOAT:
+        LOOP(float, XF, YF, float_bnet_train_sample(st, x, y, (float)lr));
         break;
-    }
 #endif
 #if BENCH_LOOP_NATIVE
     case LOOP_NATIVE:
-        LOOP(ln_train_sample_native(st, x, y, lr));
+        LOOP(double, X, Y, ln_train_sample_native(st, x, y, lr));
         break;
 #endif
     case FANN:
-#if BENCH_FANN_FLOAT
-        for (long t = 0; t < n; t++) {
-            fann_train(st, XF + (size_t)s * ni, YF + (size_t)s * no);
-            if (++s == NDATA)
-                s = 0;
-        }
-#else
-        LOOP(fann_train(st, (fann_type *)x, (fann_type *)y));
-#endif
+        LOOP(fann_type, FANN_X, FANN_Y, fann_train(st, (fann_type *)x, (fann_type *)y));
         break;
     }
 #undef LOOP
