@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "nnc.h"
-#include "nnrt.h"
+#include "nnrt_impl.h"
 
 const char *const act_names[] = {
     "sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax", NULL,
@@ -650,19 +650,33 @@ static const char *data_path(Ctx *c, const char *spec, const char *name)
 static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
 {
     const char *path = data_path(c, c->file, b->file.text);
-    struct nnrt_table t;
     struct nnrt_error err;
     if (b->file.text[0] == '\0') {
         error_at(c, b->file.loc, "expected a file name between the quotes");
         return;
     }
-    if (nnrt_csv_read(path, 0, &t, &err) != 0) {
-        if (err.line > 0)
-            error_in_file(c, b->file.loc, path, (Loc){err.line, err.col}, "%s", err.msg);
-        else
-            error_at(c, b->file.loc, "%s", err.msg);
+    size_t len;
+    char *text = ctx_hold(c, nnrt__read_file(path, &len, &err));
+    if (text == NULL) {
+        error_at(c, b->file.loc, "%s", err.msg);
         return;
     }
+    /* The parse cuts the text into lines: a copy is kept to show a line under an error. */
+    char *copy = memcpy(ctx_malloc(c, len + 1), text, len + 1);
+    struct nnrt_table t;
+    int parsed = nnrt__csv_parse(text, len, path, 0, &t, &err);
+    ctx_drop(c, text);
+    if (parsed != 0) {
+        if (err.line > 0)
+            error_in_file(c, b->file.loc, path, copy, len, (Loc){err.line, err.col}, "%s", err.msg);
+        else
+            error_at(c, b->file.loc, "%s", err.msg);
+        ctx_drop(c, copy);
+        return;
+    }
+    /* The table's arrays are malloc's too: held while the arena is used. */
+    ctx_hold(c, t.v);
+    ctx_hold(c, t.line);
     int width = s->ninputs + noutputs(s);
     if (t.rows > INT_MAX / width) {
         error_at(c, b->file.loc, "%s has too many rows", path);
@@ -670,13 +684,14 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
         double *data = ctx_array(c, (size_t)t.rows, (size_t)width * sizeof *data);
         int bad = -1;
         if (nnrt_table_rows(&t, path, s->ninputs, noutputs(s), takes_class_index(s), data, &err) != 0) {
-            error_in_file(c, b->file.loc, path, (Loc){err.line, err.col}, "%s", err.msg);
+            error_in_file(c, b->file.loc, path, copy, len, (Loc){err.line, err.col}, "%s", err.msg);
         } else {
             for (int r = 0; r < t.rows && bad < 0; r++)
                 if (target_sum(s, data + (size_t)r * (size_t)width + s->ninputs) != 1)
                     bad = r;
             if (bad >= 0) {
-                error_in_file(c, b->file.loc, path, (Loc){t.line[bad], 1}, TARGETS_NOT_A_DISTRIBUTION,
+                error_in_file(c, b->file.loc, path, copy, len, (Loc){t.line[bad], 1},
+                              TARGETS_NOT_A_DISTRIBUTION,
                               shortest(c, target_sum(s, data + (size_t)bad * (size_t)width + s->ninputs)));
             } else {
                 *nrows = t.rows;
@@ -684,7 +699,9 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
             }
         }
     }
-    nnrt_table_free(&t);
+    ctx_drop(c, t.v);
+    ctx_drop(c, t.line);
+    ctx_drop(c, copy);
 }
 
 /* A data or test block: rows inline or from a file. */

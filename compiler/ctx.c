@@ -38,7 +38,7 @@ struct Diag {
     /* An error in another file (file not NULL): where, and that line's text. */
     const char *file;
     Loc at;
-    const char *text; /* NULL when the file could not be read again */
+    const char *text; /* NULL past the end of the file */
     Diag *next;
 };
 
@@ -162,8 +162,41 @@ char *ctx_printf(Ctx *c, const char *fmt, ...)
     return p;
 }
 
+void *ctx_hold(Ctx *c, void *p)
+{
+    if (p == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof c->held / sizeof c->held[0]; i++) {
+        if (c->held[i] == NULL) {
+            c->held[i] = p;
+            return p;
+        }
+    }
+    bug("more than %d blocks held", (int)(sizeof c->held / sizeof c->held[0]));
+}
+
+void *ctx_malloc(Ctx *c, size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL)
+        out_of_memory(c);
+    return ctx_hold(c, p);
+}
+
+void ctx_drop(Ctx *c, void *p)
+{
+    for (size_t i = 0; i < sizeof c->held / sizeof c->held[0]; i++)
+        if (c->held[i] == p)
+            c->held[i] = NULL;
+    free(p);
+}
+
 void ctx_free(Ctx *c)
 {
+    for (size_t i = 0; i < sizeof c->held / sizeof c->held[0]; i++) {
+        free(c->held[i]);
+        c->held[i] = NULL;
+    }
     for (Chunk *k = c->chunks, *next; k != NULL; k = next) {
         next = k->next;
         free(k);
@@ -232,28 +265,21 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Line `line` of the file at path, without its line end; NULL if it cannot be read again. */
-static const char *line_of_file(Ctx *c, const char *path, int line)
+/* Line `line` of text (len bytes), without its line end; NULL past the end. */
+static const char *line_of_text(Ctx *c, const char *text, size_t len, int line)
 {
-    struct nnrt_error err;
-    size_t len;
-    /* Read again, so only a regular file: a pipe would wait for more. */
-    char *text = nnrt__regular_file(path) ? nnrt__read_file(path, &len, &err) : NULL;
-    if (text == NULL)
-        return NULL;
     size_t i = 0;
     for (int l = 1; l < line && i < len; i++)
         if (ends_line(text, i, len))
             l++;
     size_t j = i;
-    while (j < len && text[j] != '\n' && text[j] != '\r')
+    while (j < len && text[j] != '\n' && text[j] != '\r' && text[j] != '\0')
         j++;
-    const char *s = i < len || line == 1 ? ctx_strndup(c, text + i, j - i) : NULL;
-    free(text);
-    return s;
+    return i < len || line == 1 ? ctx_strndup(c, text + i, j - i) : NULL;
 }
 
-void error_in_file(Ctx *c, Loc named, const char *file, Loc at, const char *fmt, ...)
+void error_in_file(Ctx *c, Loc named, const char *file, const char *text, size_t len, Loc at,
+                   const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -262,7 +288,7 @@ void error_in_file(Ctx *c, Loc named, const char *file, Loc at, const char *fmt,
     if (d == NULL)
         return;
     d->file = ctx_strdup(c, file);
-    d->text = line_of_file(c, file, at.line);
+    d->text = line_of_text(c, text, len, at.line);
     /* at.col counts bytes (1 when not known); shown, it counts as the spec's columns do. */
     if (at.col < 1)
         at.col = 1;

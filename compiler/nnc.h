@@ -83,6 +83,7 @@ typedef struct {
     int syntax_errors; /* the parser reported some (and recovered) */
     Diag *diags;       /* errors so far, printed in source order by ctx_flush */
     Chunk *chunks;     /* the arena */
+    void *held[4];     /* blocks from malloc held for a while (ctx_hold), freed by ctx_free */
     jmp_buf *oom;      /* where to go when memory runs out */
     FILE *err;         /* where diagnostics go */
     Unroll unroll;     /* --unroll */
@@ -100,17 +101,29 @@ void *ctx_array(Ctx *c, size_t n, size_t size);
 char *ctx_strndup(Ctx *c, const char *s, size_t n);
 char *ctx_strdup(Ctx *c, const char *s);
 char *ctx_printf(Ctx *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Frees everything ctx_alloc gave. */
+/* Frees everything ctx_alloc gave, and what c still holds. */
 void ctx_free(Ctx *c);
+/*
+ * Holds p, a block from malloc (or NULL), so that it is freed with the
+ * arena if memory runs out before ctx_drop(c, p) frees it.  Returns p.
+ * Something from malloc that is alive across an arena allocation must be
+ * held, or a jump to c->oom would leak it.
+ */
+void *ctx_hold(Ctx *c, void *p);
+/* A block of size bytes from malloc, held; jumps to c->oom when there is none. */
+void *ctx_malloc(Ctx *c, size_t size);
+/* Frees p, which c holds. */
+void ctx_drop(Ctx *c, void *p);
 
 /* Records an error at loc (loc.line 0: an error about the whole file). */
 void error_at(Ctx *c, Loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /*
  * Records an error at `at` in another file (a CSV file the spec names at
- * `named`): printed there, with that file's line, then a note at `named`.
+ * `named`) whose text is text (len bytes): printed there, with that line
+ * of text, then a note at `named`.
  */
-void error_in_file(Ctx *c, Loc named, const char *file, Loc at, const char *fmt, ...)
-    PRINTF_LIKE(5, 6);
+void error_in_file(Ctx *c, Loc named, const char *file, const char *text, size_t len, Loc at,
+                   const char *fmt, ...) PRINTF_LIKE(7, 8);
 /* Prints the recorded errors in source order, each with its line and a caret. */
 void ctx_flush(Ctx *c);
 /* A bug in nnc: prints where and aborts. */

@@ -64,11 +64,23 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
 {
     size_t len;
     char *text = nnrt__read_file(path, &len, err);
+    if (text == NULL) {
+        t->rows = t->cols = 0;
+        t->v = NULL;
+        t->line = NULL;
+        return -1;
+    }
+    int r = nnrt__csv_parse(text, len, path, cols, t, err);
+    free(text);
+    return r;
+}
+
+int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct nnrt_table *t,
+                    struct nnrt_error *err)
+{
     t->rows = t->cols = 0;
     t->v = NULL;
     t->line = NULL;
-    if (text == NULL)
-        return -1;
     if (strlen(text) != len) {
         int line = 1;
         for (const char *p = text; *p; p++)
@@ -173,7 +185,6 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
         goto fail;
     }
     free(row);
-    free(text);
     if (t->rows == 0) {
         nnrt__set_error(err, path, 0, 0, "'%s' has no rows of data", path);
         nnrt_table_free(t);
@@ -182,7 +193,6 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
     return 0;
 
 fail:
-    free(text);
     nnrt_table_free(t);
     return -1;
 }

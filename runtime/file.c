@@ -77,12 +77,6 @@ void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col
     make_showable(err->msg);
 }
 
-int nnrt__regular_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err)
 {
     FILE *f = fopen(path, "rb");

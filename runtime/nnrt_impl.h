@@ -40,8 +40,12 @@ void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col
  */
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err);
 
-/* Is path a regular file (not a pipe, a terminal or a directory)? */
-int nnrt__regular_file(const char *path);
+/*
+ * nnrt_csv_read's parse of text (len bytes and a NUL, read from path):
+ * cuts text into its lines in place and leaves it to the caller to free.
+ */
+int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct nnrt_table *t,
+                    struct nnrt_error *err);
 
 /*
  * The length of the UTF-8 character at s (before end), negated when a
