@@ -39,6 +39,7 @@ struct Diag {
     const char *file;
     Loc at;
     const char *text; /* NULL past the end of the file */
+    size_t text_len;  /* in bytes: a NUL in it is shown as '?' */
     Diag *next;
 };
 
@@ -265,16 +266,17 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Line `line` of text (len bytes), without its line end; NULL past the end. */
-static const char *line_of_text(Ctx *c, const char *text, size_t len, int line)
+/* Line `line` of text (len bytes), without its line end, its length in *n; NULL past the end. */
+static const char *line_of_text(Ctx *c, const char *text, size_t len, int line, size_t *n)
 {
     size_t i = 0;
     for (int l = 1; l < line && i < len; i++)
         if (ends_line(text, i, len))
             l++;
     size_t j = i;
-    while (j < len && text[j] != '\n' && text[j] != '\r' && text[j] != '\0')
+    while (j < len && text[j] != '\n' && text[j] != '\r')
         j++;
+    *n = j - i;
     return i < len || line == 1 ? ctx_strndup(c, text + i, j - i) : NULL;
 }
 
@@ -288,12 +290,12 @@ void error_in_file(Ctx *c, Loc named, const char *file, const char *text, size_t
     if (d == NULL)
         return;
     d->file = ctx_strdup(c, file);
-    d->text = line_of_text(c, text, len, at.line);
+    d->text = line_of_text(c, text, len, at.line, &d->text_len);
     /* at.col counts bytes (1 when not known); shown, it counts as the spec's columns do. */
     if (at.col < 1)
         at.col = 1;
     if (d->text != NULL) {
-        size_t n = strlen(d->text);
+        size_t n = d->text_len;
         at.col = display_width(d->text, (size_t)at.col - 1 < n ? (size_t)at.col - 1 : n) + 1;
     }
     d->at = at;
@@ -362,7 +364,7 @@ void ctx_flush(Ctx *c)
         if (d->file != NULL) {
             fprintf(c->err, "%s:%d:%d: error: %s\n", d->file, d->at.line, d->at.col, d->msg);
             if (d->text != NULL)
-                show_text(c, d->text, d->text + strlen(d->text), d->at.col);
+                show_text(c, d->text, d->text + d->text_len, d->at.col);
             fprintf(c->err, "%s:%d:%d: note: in the file named here\n", c->file, d->loc.line,
                     d->loc.col);
             show_line(c, d->loc.line, d->loc.col);

@@ -83,9 +83,14 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
     t->line = NULL;
     if (strlen(text) != len) {
         int line = 1;
-        for (const char *p = text; *p; p++)
-            line += *p == '\n' || (*p == '\r' && p[1] != '\n');
-        nnrt__set_error(err, path, line, 0, "NUL byte in a CSV file");
+        const char *start = text, *p;
+        for (p = text; *p; p++) {
+            if (*p == '\n' || (*p == '\r' && p[1] != '\n')) {
+                line++;
+                start = p + 1;
+            }
+        }
+        nnrt__set_error(err, path, line, (int)(p - start) + 1, "NUL byte in a CSV file");
         goto fail;
     }
 

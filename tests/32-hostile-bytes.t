@@ -58,7 +58,7 @@ expect() {
     else
         ok 0 "$1: nothing on stdout"
     fi
-    if cmp -s out.c "$tmp/sentinel" && [ -z "$(ls -A | grep -v -e '\.nn$' -e '^out\.c$' -e '^dir$' -e '^lf$' -e '^crlf$' -e '^cr\.csv$')" ]; then
+    if cmp -s out.c "$tmp/sentinel" && [ -z "$(ls -A | grep -v -e '\.nn$' -e '^out\.c$' -e '^dir$' -e '^lf$' -e '^crlf$' -e '^cr\.csv$' -e '^nul\.csv$')" ]; then
         ok 0 "$1: out.c untouched, no file left"
     else
         ok 1 "$1: out.c untouched, no file left"
@@ -157,6 +157,15 @@ run crdata.nn -o out.c
 printf '%s\n' "cr.csv:2:3: error: expected a number but found 'x'" " 3,x,0" "   ^" \
     "crdata.nn:5:6: note: in the file named here" ' data "cr.csv"' "      ^" > "$tmp/exp"
 expect "a bad field in a CSV file with CR line ends" 1
+
+# A NUL byte in a CSV file: at its own line and column, shown as '?' in
+# the line, which goes on past it.
+printf '1,2,1\n3,4\0000,1\n' > nul.csv
+printf 'network n {\n    input 2\n    output 1 sigmoid\n}\ndata "nul.csv"\n' > nuldata.nn
+run nuldata.nn -o out.c
+printf '%s\n' "nul.csv:2:4: error: NUL byte in a CSV file" " 3,4?0,1" "    ^" \
+    "nuldata.nn:5:6: note: in the file named here" ' data "nul.csv"' "      ^" > "$tmp/exp"
+expect "a NUL byte in a CSV file" 1
 
 # A CSV file that is a pipe, which can be read only once: the error is
 # reported with its line all the same, and nnc does not hang.
