@@ -442,7 +442,7 @@ void buf_puts(Ctx *c, Buf *b, const char *s)
 {
     size_t n = strlen(s);
     if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
+        size_t cap = b->cap ? b->cap : 64;
         while (b->len + n + 1 > cap)
             cap *= 2;
         b->s = ctx_grow(c, b->s, b->len, b->cap, cap);

@@ -56,4 +56,22 @@ linear "as loops (--unroll never)" --unroll never -o "$tmp/out.c"
 linear "--explain d_L_d_w1" --explain d_L_d_w1
 linear "--emit dot" --emit dot -o "$tmp/out.dot"
 
+# And its memory: --explain reads the whole written-out body of a network,
+# which takes about 700 bytes of C a weight; at most 3 KB a weight in all.
+# (Every comment of the body once took a 4 KB buffer of its own: 10 KB a
+# weight.)
+if [ -x /usr/bin/time ]; then
+    printf 'network mem {\n    input 784\n    hidden 64 sigmoid\n    output 10 sigmoid\n}\n' > "$tmp/mem.nn"
+    /usr/bin/time -f '%M' -o "$tmp/kb" "$NNC" --explain d_L_d_w1 "$tmp/mem.nn" > /dev/null
+    ok $? "--explain d_L_d_w1 at 784-64-10 (50,816 weights)"
+    kb=$(tail -1 "$tmp/kb")
+    ok "$([ "$kb" -le $((50816 * 3)) ] && echo 0 || echo 1)" \
+        "--explain at 784-64-10 takes $kb KB at its peak (at most 3 KB a weight, $((50816 * 3)) KB)"
+else
+    for what in "--explain at 784-64-10" "--explain's memory"; do
+        test_count=$((test_count + 1))
+        echo "ok $test_count # SKIP $what: /usr/bin/time is not installed"
+    done
+fi
+
 done_testing
