@@ -43,7 +43,7 @@ static int check_bytes(Ctx *c)
         } else if (ch == '\t') {
             loc.col = (loc.col - 1) / 8 * 8 + 9;
         } else {
-            loc.col++;
+            loc.col += utf8_width(c->src + i, n);
         }
         i += n;
     }

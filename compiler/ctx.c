@@ -209,9 +209,10 @@ void ctx_free(Ctx *c)
 /*
  * The next character of a line at s (before end) that starts at column w:
  * how many bytes and columns it takes, and whether it may be shown as it
- * is.  A tab goes to the next multiple of 8; anything else is one column,
- * as the lexer counts.  Controls, bidirectional controls and bytes that
- * are not UTF-8 are shown as '?'.
+ * is.  A tab goes to the next multiple of 8, and a character takes the
+ * columns it takes in a terminal, as the lexer counts.  Controls,
+ * bidirectional controls and bytes that are not UTF-8 are shown as '?',
+ * one column each.
  */
 static int next_char(const char *s, const char *end, int w, int *cols, int *ok)
 {
@@ -221,8 +222,8 @@ static int next_char(const char *s, const char *end, int w, int *cols, int *ok)
         return 1;
     }
     int n = nnrt__showable((const unsigned char *)s, (const unsigned char *)end);
-    *cols = 1;
     *ok = n > 0;
+    *cols = n > 0 ? utf8_width(s, (size_t)n) : 1;
     return n > 0 ? n : -n;
 }
 
@@ -303,9 +304,9 @@ void error_in_file(Ctx *c, Loc named, const char *file, const char *text, size_t
 
 /*
  * Prints the line from p to q and a caret under column col.  Tabs are
- * expanded to columns of 8 (a UTF-8 character is one column), and what
- * next_char() will not show, as '?'.  A line wider than 160 columns is
- * shown as a window of 120 columns around the caret.
+ * expanded to columns of 8, and what next_char() will not show is shown
+ * as '?'.  A line wider than 160 columns is shown as a window of 120
+ * columns around the caret.
  */
 static void show_text(Ctx *c, const char *p, const char *q, int col)
 {
@@ -320,12 +321,13 @@ static void show_text(Ctx *c, const char *p, const char *q, int col)
     if (from > 0)
         fputs("...", c->err);
     int w = 0, cols, ok;
-    for (const char *s = p; s < q && w < to; w += cols) {
+    /* Uncut, the line is shown to its end, with any character of no width there. */
+    for (const char *s = p; s < q && (w < to || to == width); w += cols) {
         int n = next_char(s, q, w, &cols, &ok);
         if (w + cols > from) {
-            /* Only a tab is wider than one column: of one across an edge, the part inside. */
+            /* Of a tab, or a wide character cut by the left edge, blanks for the part inside. */
             int first = w > from ? w : from, last = w + cols < to ? w + cols : to;
-            if (*s == '\t')
+            if (*s == '\t' || w < from)
                 fprintf(c->err, "%*s", last - first, "");
             else if (ok)
                 fwrite(s, 1, (size_t)n, c->err);

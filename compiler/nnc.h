@@ -115,6 +115,16 @@ void *ctx_malloc(Ctx *c, size_t size);
 /* Frees p, which c holds. */
 void ctx_drop(Ctx *c, void *p);
 
+/*
+ * The columns a character takes in a terminal, as GCC counts them (width.c):
+ * 0 for a combining mark or a format character, 2 for an East Asian wide
+ * one, 1 for the rest.  utf8_width takes the n bytes of one UTF-8
+ * character; 1 when they are not one, or are a character that
+ * diagnostics show as '?' (a control or a bidirectional control).
+ */
+int char_width(unsigned long cp);
+int utf8_width(const char *s, size_t n);
+
 /* Records an error at loc (loc.line 0: an error about the whole file). */
 void error_at(Ctx *c, Loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /*

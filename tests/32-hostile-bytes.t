@@ -230,24 +230,98 @@ printf '%s\n' \
 expect "a run of '@' and a minus sign" 1
 
 # A byte order mark in the middle is skipped too, even beside a bad character.
+# It takes no column (it is a format character, as GCC counts), so the
+# minus sign after "    input 2 " is at column 13.
 printf 'network n {\n    input 2 \357\273\277\342\210\222\357\273\277\n    output 1 sigmoid\n}\n' > run.nn
 run run.nn -o out.c
 printf '%s\n' \
-    "run.nn:2:14: error: unexpected character U+2212 (minus sign); did you mean '-'?" \
+    "run.nn:2:13: error: unexpected character U+2212 (minus sign); did you mean '-'?" \
     "     input 2 $(printf '\357\273\277\342\210\222\357\273\277')" \
-    "              ^" > "$tmp/exp"
+    "             ^" > "$tmp/exp"
 expect "a minus sign between byte order marks" 1
 
 # Characters of 2, 3 and 4 bytes with no ASCII look-alike: the code point and the character.
+# Columns as GCC counts them: the lambda takes one, the CJK character two
+# (East Asian wide), so the emoji is at 12 + 1 + 1 + 2 + 1 + 1 = column 18.
 line='     input 2 \316\273 \344\270\255 \360\237\230\200\n'
 printf "network n {\n    input 2 \316\273 \344\270\255 \360\237\230\200\n    output 1 sigmoid\n}\n" > other.nn
 run other.nn -o out.c
 {
     printf "other.nn:2:13: error: unexpected character U+03BB '\316\273'\n$line             ^\n"
     printf "other.nn:2:15: error: unexpected character U+4E2D '\344\270\255'\n$line               ^\n"
-    printf "other.nn:2:17: error: unexpected character U+1F600 '\360\237\230\200'\n$line                 ^\n"
+    printf "other.nn:2:18: error: unexpected character U+1F600 '\360\237\230\200'\n$line                  ^\n"
 } > "$tmp/exp"
 expect "a Greek letter, a CJK character and an emoji" 1
+
+# Columns count as GCC's do.  After a string holding one character, the
+# column of a stray '@' shows how many columns nnc gives the character, and
+# GCC is asked the same of a C file.  By hand: e with an acute accent, the
+# soft hyphen, the euro sign, Thai sara am and a regional indicator take
+# one; a combining acute, a zero-width space, U+FEFF, a Hangul jamo vowel
+# and a combining ideographic tone mark (wide, but a mark) take none; a CJK
+# ideograph, a Hangul syllable, a fullwidth colon, the ideographic space,
+# an emoji and an angle bracket of East Asian width take two.  Three that
+# GCC counts by rules of its own: the Arabic number sign (a format
+# character that is seen) takes one, a Yijing hexagram two, and a Hangul
+# jamo vowel of the extended block none.
+widths='U+00E9:303251:1 U+00AD:302255:1 U+20AC:342202254:1 U+0E33:340270263:1
+        U+1F1E6:360237207246:1 U+0301:314201:0 U+200B:342200213:0 U+FEFF:357273277:0
+        U+1160:341205240:0 U+302A:343200252:0 U+4E2D:344270255:2 U+D55C:355225234:2
+        U+FF1A:357274232:2 U+3000:343200200:2 U+1F600:360237230200:2 U+2329:342214251:2
+        U+0600:330200:1 U+4DC0:344267200:2 U+D7B0:355236260:0'
+for entry in $widths; do
+    cp=${entry%%:*}
+    want=${entry##*:}
+    octal=${entry#*:}
+    octal=${octal%:*}
+    ch=$(printf "$(echo "$octal" | sed 's/.../\\&/g')")
+    printf 'network n {\n    input 2 "%s" @\n    output 1 sigmoid\n}\n' "$ch" > width.nn
+    run width.nn -o out.c
+    # "    input 2 " is 12 columns, then the quotes and a blank: '@' at 16 + width.
+    col=$(sed -n "s/^width\.nn:2:\([0-9]*\): error: unexpected character '@'.*/\1/p" "$tmp/stderr")
+    is "$((${col:-0} - 16))" "$want" "$cp: $want in nnc's count of columns"
+    if command -v gcc > /dev/null 2>&1; then
+        printf 'const char *s = "%s"; int x = @;\n' "$ch" > width.c
+        gcol=$(LC_ALL=C gcc -fsyntax-only -fdiagnostics-plain-output width.c 2>&1 |
+               sed -n "s/^width\.c:1:\([0-9]*\): error: stray '@'.*/\1/p" | head -1)
+        # "const char *s = " is 16 columns, then the quotes and "; int x = ": '@' at 29 + width.
+        is "$((${gcol:-0} - 29))" "$want" "$cp: $want in GCC's count too"
+        rm -f width.c
+    fi
+done
+cp "$tmp/sentinel" out.c
+
+# A line wider than 160 columns is shown as a window of 120 around the
+# caret, and a wide character cut by the window's left edge is shown as a
+# blank.  Here 40 blanks, `data "`, 60 CJK characters, `.csv"`, two blanks
+# and '@': the quote is at column 46, the characters take 47 to 166, and
+# '@' is at 174 (of 174).  The window starts after column 113, inside the
+# 34th character (columns 113 and 114): "...", a blank for its second
+# half, the other 26, `.csv"  @`; the caret 3 + 1 + 52 + 5 + 2 = 63
+# columns in.
+cjk=$(i=0; while [ $i -lt 60 ]; do printf '\344\270\255'; i=$((i + 1)); done)
+printf 'ok\n1,2,1\n' > "$cjk.csv"
+printf 'network n {\n    input 2\n    output 1 sigmoid\n}\n%40sdata "%s.csv"  @\n' "" "$cjk" > wide.nn
+run wide.nn -o out.c
+rm -f "$cjk.csv"
+{
+    echo "wide.nn:5:174: error: unexpected character '@'"
+    printf ' ... %s.csv"  @\n' "$(i=0; while [ $i -lt 26 ]; do printf '\344\270\255'; i=$((i + 1)); done)"
+    printf ' %63s^\n' ""
+} > "$tmp/exp"
+expect "a wide character cut by the left edge of the window" 1
+
+# compiler/width.c is what compiler/gen-width.py writes, when this Python
+# has the same version of Unicode.
+version=$(python3 -c 'import unicodedata; print(unicodedata.unidata_version)' 2> /dev/null)
+if [ -n "$version" ] && grep -q "from Unicode $version:" "$top/compiler/width.c"; then
+    (cd "$top" && python3 compiler/gen-width.py "$tmp/width.c") &&
+        cmp -s "$tmp/width.c" "$top/compiler/width.c"
+    ok $? "compiler/width.c is what compiler/gen-width.py writes from Unicode $version"
+else
+    test_count=$((test_count + 1))
+    echo "ok $test_count # SKIP no python3 with the Unicode of compiler/width.c"
+fi
 
 printf '%bpredict {\n    em\303\257ly: -7 -3\n}\n' "$net" > accent.nn
 run accent.nn -o out.c
