@@ -324,7 +324,7 @@ static void show_text(Ctx *c, const char *p, const char *q, int col)
     /* Uncut, the line is shown to its end, with any character of no width there. */
     for (const char *s = p; s < q && (w < to || to == width); w += cols) {
         int n = next_char(s, q, w, &cols, &ok);
-        if (w + cols > from) {
+        if (w >= from || w + cols > from) {
             /* Of a tab, or a wide character cut by the left edge, blanks for the part inside. */
             int first = w > from ? w : from, last = w + cols < to ? w + cols : to;
             if (*s == '\t' || w < from)

@@ -4,8 +4,10 @@
  * The files are the plain kind that data sets come in: one row a line,
  * values separated by commas, perhaps a header line of names first.  There
  * is no quoting, since every value must be a number.  Blank lines and lines
- * whose first non-blank character is '#' are skipped, and a line may end in
- * "\r\n".  Every row must have as many values as the first.
+ * whose first non-blank character is '#' are skipped, and so is a UTF-8
+ * byte order mark at the start, which spreadsheets write.  A line ends
+ * with "\n", "\r\n" or a '\r' alone.  Every row must have as many values
+ * as the first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +102,10 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
     char *rest = text, *s;
     while ((s = nnrt__next_line(&rest)) != NULL) {
         lineno++;
+        /* The data start after a byte order mark; columns count from the line's start. */
+        char *data = lineno == 1 ? s + nnrt__bom(s) : s;
 
-        const char *p = s;
+        const char *p = data;
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p == '\0' || *p == '#')
@@ -111,7 +115,7 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
         int n = 0, bad_col = 0, n_numbers = 0;
         char *bad = NULL;
         size_t bad_len = 0;
-        for (char *f = s;;) {
+        for (char *f = data;;) {
             char *comma = strchr(f, ',');
             char *fend = comma ? comma : f + strlen(f);
             char saved = *fend;

@@ -55,6 +55,12 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
  */
 int nnrt__showable(const unsigned char *s, const unsigned char *end);
 
+/* 3 when s starts with a UTF-8 byte order mark (which some programs write first), or 0. */
+static inline size_t nnrt__bom(const char *s)
+{
+    return s[0] == '\xef' && s[1] == '\xbb' && s[2] == '\xbf' ? 3 : 0;
+}
+
 /*
  * Cuts the next line off *rest (a NUL-terminated buffer, changed in
  * place): returns it without its "\n", "\r\n" or lone "\r" (old Mac

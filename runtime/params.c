@@ -209,7 +209,8 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     while ((s = nnrt__next_line(&rest)) != NULL) {
         lineno++;
 
-        char *p = s;
+        /* Past a byte order mark; columns count from the line's start. */
+        char *p = lineno == 1 ? s + nnrt__bom(s) : s;
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p == '\0' || *p == '#')

@@ -167,6 +167,21 @@ printf '%s\n' "nul.csv:2:4: error: NUL byte in a CSV file" " 3,4?0,1" "    ^" \
     "nuldata.nn:5:6: note: in the file named here" ' data "nul.csv"' "      ^" > "$tmp/exp"
 expect "a NUL byte in a CSV file" 1
 
+# A CSV file that starts with a UTF-8 byte order mark, as spreadsheets
+# write: skipped, and taking no column before a bad field on that line.
+printf '\357\273\2771,2,1\n3,4,0\n' > bom.csv
+printf 'network n {\n    input 2\n    output 1 sigmoid\n}\ndata "bom.csv"\n' > bomdata.nn
+run bomdata.nn -o out.c
+is "$status" 0 "a CSV file that starts with a byte order mark: compiled"
+grep -q '^ *1\.0, 2\.0, 1\.0,$' out.c
+ok $? "... with its first row"
+printf '\357\273\2771,x,1\n' > bom.csv
+run bomdata.nn -o out.c
+printf '%s\n' "bom.csv:1:3: error: expected a number but found 'x'" " $(printf '\357\273\277')1,x,1" "   ^" \
+    "bomdata.nn:5:6: note: in the file named here" ' data "bom.csv"' "      ^" > "$tmp/exp"
+rm -f bom.csv
+expect "a bad field after a byte order mark" 1
+
 # A CSV file that is a pipe, which can be read only once: the error is
 # reported with its line all the same, and nnc does not hang.
 mkfifo fifo.csv

@@ -583,6 +583,21 @@ static void test_csv(void)
     ok(r == 0 && t.rows == 2 && t.v[0] == 1, "a file without a header keeps its first row");
     nnrt_table_free(&t);
 
+    /* A UTF-8 byte order mark, as spreadsheets write: skipped, before a row or a header. */
+    write_file(path_in(p, "bom.csv"), "\xef\xbb\xbf" "1,2\n3,4\n");
+    r = nnrt_csv_read(p, 2, &t, &err);
+    ok(r == 0 && t.rows == 2 && t.v[0] == 1 && t.line[0] == 1,
+       "a byte order mark before the first row is skipped (%s)", r == 0 ? "ok" : err.msg);
+    nnrt_table_free(&t);
+    write_file(path_in(p, "bomheader.csv"), "\xef\xbb\xbf" "x,y\n3,4\n");
+    r = nnrt_csv_read(p, 2, &t, &err);
+    ok(r == 0 && t.rows == 1 && t.v[0] == 3, "... and before a header");
+    nnrt_table_free(&t);
+    write_file(path_in(p, "bombad.csv"), "\xef\xbb\xbf" "1,x\n");
+    r = nnrt_csv_read(p, 2, &t, &err);
+    ok(r == -1 && err.line == 1 && err.col == 6,
+       "... and a bad field after it is at 1:6, the mark's bytes counted (got %d:%d)", err.line, err.col);
+
     /* Wrong column count, with cols given and with cols 0. */
     write_file(path_in(p, "short.csv"), "x,y,z\n1,2,3\n4,5,6\n# c\n7,8\n9,10,11\n");
     memset(&err, 0, sizeof err);
@@ -770,6 +785,14 @@ static void test_params(void)
     ok(r == 0 && saved_is(a, 1, -2.5, 3),
        "a hand-written file in another order, with comments and CRLF, loads (%s)",
        r == 0 ? "ok" : err.msg);
+
+    /* A UTF-8 byte order mark first is not part of the first name; columns count it. */
+    r = load_text(a, "bom.txt", "\xef\xbb\xbfw1 1\nw2 2\nb1 3\n", &err);
+    ok(r == 0 && saved_is(a, 1, 2, 3), "a file that starts with a byte order mark loads (%s)",
+       r == 0 ? "ok" : err.msg);
+    r = load_text(a, "bom.txt", "\xef\xbb\xbf w9 1\n", &err);
+    ok(r == -1 && err.line == 1 && err.col == 5, "... and a bad name after it is at 1:5, in bytes (got %d:%d)",
+       err.line, err.col);
 
     /* Errors: nn unchanged, the right line and message. */
     set_nn(a, 11, 22, 33);
