@@ -163,11 +163,16 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
             }
             while (bad_len > 0 && (bad[bad_len - 1] == ' ' || bad[bad_len - 1] == '\t'))
                 bad_len--;
+            /* A file from a program that separates fields with something else. */
+            const char *other = memchr(bad, ';', bad_len) != NULL ? "';'"
+                              : memchr(bad, '\t', bad_len) != NULL ? "tabs" : NULL;
             if (bad_len == 0)
                 nnrt__set_error(err, path, lineno, bad_col, "expected a number but found an empty field");
             else
-                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'",
-                                excerpt(ex, bad, bad_len));
+                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'%s%s",
+                                excerpt(ex, bad, bad_len),
+                                other != NULL ? "; fields are separated by commas, not " : "",
+                                other != NULL ? other : "");
             free(row);
             goto fail;
         }

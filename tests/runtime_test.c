@@ -626,6 +626,18 @@ static void test_csv(void)
     ok(err.line == 4 && err.col == 4, "... at line 4 column 4 (got %d:%d)", err.line, err.col);
     is_string(err.msg, "expected a number but found '5x'", "... message");
 
+    /* Fields separated by something else: the message says so. */
+    write_file(path_in(p, "semicolons.csv"), "x;y;z\n1;2;3\n");
+    r = nnrt_csv_read(p, 0, &t, &err);
+    ok(r == -1 && err.line == 2 && err.col == 1, "fields separated by ';' are an error at 2:1 (got %d:%d)",
+       err.line, err.col);
+    is_string(err.msg, "expected a number but found '1;2;3'; fields are separated by commas, not ';'",
+              "... saying that fields are separated by commas");
+    write_file(path_in(p, "tabs.csv"), "x\ty\tz\n1\t2\t3\n");
+    r = nnrt_csv_read(p, 0, &t, &err);
+    ok(r == -1 && err.line == 2 && strstr(err.msg, "; fields are separated by commas, not tabs") != NULL,
+       "fields separated by tabs are an error on line 2, saying so (got '%s')", err.msg);
+
     write_file(path_in(p, "empty_field.csv"), "1,2,3\n4,,6\n");
     r = nnrt_csv_read(p, 3, &t, &err);
     ok(r == -1 && err.line == 2 && err.col == 3, "an empty field is an error at 2:3 (got %d:%d)",
