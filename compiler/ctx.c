@@ -324,10 +324,11 @@ static void show_text(Ctx *c, const char *p, const char *q, int col)
     /* Uncut, the line is shown to its end, with any character of no width there. */
     for (const char *s = p; s < q && (w < to || to == width); w += cols) {
         int n = next_char(s, q, w, &cols, &ok);
-        if (w >= from || w + cols > from) {
-            /* Of a tab, or a wide character cut by the left edge, blanks for the part inside. */
+        /* A character of no width at the cut belongs to the one before it, outside. */
+        if (cols > 0 ? w + cols > from : w > from || from == 0) {
+            /* Of a tab, or a wide character cut by an edge, blanks for the part inside. */
             int first = w > from ? w : from, last = w + cols < to ? w + cols : to;
-            if (*s == '\t' || w < from)
+            if (*s == '\t' || w < from || w + cols > to)
                 fprintf(c->err, "%*s", last - first, "");
             else if (ok)
                 fwrite(s, 1, (size_t)n, c->err);

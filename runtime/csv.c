@@ -46,10 +46,7 @@ static int push_line(struct nnrt_table *t, size_t *cap, int line)
 /* Quotes at most 40 characters of s[0..n) into out, for a message. */
 static const char *excerpt(char out[64], const char *s, size_t n)
 {
-    if (n > 40)
-        snprintf(out, 64, "%.40s...", s);
-    else
-        snprintf(out, 64, "%.*s", (int)n, s);
+    snprintf(out, 64, "%.*s%s", nnrt__quote_len(s, n, 40), s, n > 40 ? "..." : "");
     return out;
 }
 
@@ -98,6 +95,7 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
 
     size_t vcap = 0, lcap = 0, rcap = 0; /* capacities of t->v, t->line and row */
     int lineno = 0, first = 1;
+    const char *header_other = NULL; /* how the header's fields are separated, if not by commas */
     double *row = NULL;
     char *rest = text, *s;
     while ((s = nnrt__next_line(&rest)) != NULL) {
@@ -152,6 +150,7 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
             /* A header names the columns: none of its fields is a number. */
             if (first && t->rows == 0 && n_numbers == 0) {
                 first = 0;
+                header_other = strchr(data, ';') != NULL ? "';'" : strchr(data, '\t') != NULL ? "tabs" : NULL;
                 continue;
             }
             char ex[64];
@@ -200,7 +199,12 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
     }
     free(row);
     if (t->rows == 0) {
-        nnrt__set_error(err, path, 0, 0, "'%s' has no rows of data", path);
+        if (header_other != NULL)
+            nnrt__set_error(err, path, 0, 0,
+                            "'%s' has no rows of data (its first line was taken for a header);"
+                            " fields are separated by commas, not %s", path, header_other);
+        else
+            nnrt__set_error(err, path, 0, 0, "'%s' has no rows of data", path);
         nnrt_table_free(t);
         return -1;
     }

@@ -55,6 +55,19 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
  */
 int nnrt__showable(const unsigned char *s, const unsigned char *end);
 
+/*
+ * How many of the n bytes at s a message quotes: at most max, and never
+ * part of a UTF-8 character.
+ */
+static inline int nnrt__quote_len(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 /* 3 when s starts with a UTF-8 byte order mark (which some programs write first), or 0. */
 static inline size_t nnrt__bom(const char *s)
 {

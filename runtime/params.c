@@ -223,7 +223,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         int i = find_name(net, &sl, name, nlen);
         if (i < 0) {
             nnrt__set_error(err, path, lineno, col, "unknown parameter '%.*s'",
-                            nlen > 40 ? 40 : (int)nlen, name);
+                            nnrt__quote_len(name, nlen, 40), name);
             goto fail;
         }
         if (seen[i]) {
@@ -244,8 +244,9 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         int bad = nnrt_parse_double(p, &value[i]) != 0;
         if (bad || ((i == sl.epoch || i == sl.step) && (value[i] != floor(value[i]) || value[i] < 0 ||
                                                           value[i] > 9.2e18))) {
-            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "expected %s for '%s' but found '%.40s'",
-                            bad ? "a finite number" : "a whole number >= 0", slot_name(net, &sl, i, buf), p);
+            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "expected %s for '%s' but found '%.*s'",
+                            bad ? "a finite number" : "a whole number >= 0", slot_name(net, &sl, i, buf),
+                            nnrt__quote_len(p, strlen(p), 40), p);
             goto fail;
         }
         if (i >= net->nparams + net->ninputs && i < sl.norm_end && !(value[i] > 0)) {

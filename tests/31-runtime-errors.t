@@ -83,15 +83,16 @@ check "/dev/zero as a parameter file: it stops at 256 MB" 1 \
 
 # ---- What a message quotes from a file reaches the terminal harmless -------------
 
-# An escape sequence, a bidirectional override (U+202E), a C1 control (U+009B),
-# a byte that is not UTF-8 and a UTF-8 character cut by the 40-byte excerpt: each
-# becomes one '?'; whole UTF-8 characters (U+00E9) are kept.
+# An escape sequence, a bidirectional override (U+202E), a C1 control (U+009B)
+# and a byte that is not UTF-8: each becomes one '?'; whole UTF-8 characters
+# (U+00E9) are kept.  The 40-byte excerpt of a long field stops before a UTF-8
+# character it would cut.
 printf 'weight,height,gender\n-2,\033[2Jx\342\200\256y\302\233z\351,1\n' > esc.csv
 check "a CSV field with control characters" 1 \
     "$P: esc.csv:2: error: expected a number but found '?[2Jx?y?z?'" --data esc.csv
 printf 'weight,height,gender\n-2,%s\303\251,1\n' "$(printf 'a%.0s' $(seq 39))" > cut.csv
-check "a CSV field whose excerpt cuts a UTF-8 character" 1 \
-    "$P: cut.csv:2: error: expected a number but found '$(printf 'a%.0s' $(seq 39))?...'" --data cut.csv
+check "a CSV field whose excerpt would cut a UTF-8 character" 1 \
+    "$P: cut.csv:2: error: expected a number but found '$(printf 'a%.0s' $(seq 39))...'" --data cut.csv
 printf 'weight,height,gender\n-2,caf\303\251,1\n' > utf8.csv
 check "a CSV field with an accented letter" 1 \
     "$P: utf8.csv:2: error: expected a number but found '$(printf 'caf\303\251')'" --data utf8.csv

@@ -295,13 +295,19 @@ for entry in $widths; do
     # "    input 2 " is 12 columns, then the quotes and a blank: '@' at 16 + width.
     col=$(sed -n "s/^width\.nn:2:\([0-9]*\): error: unexpected character '@'.*/\1/p" "$tmp/stderr")
     is "$((${col:-0} - 16))" "$want" "$cp: $want in nnc's count of columns"
+    gcol=
     if command -v gcc > /dev/null 2>&1; then
         printf 'const char *s = "%s"; int x = @;\n' "$ch" > width.c
         gcol=$(LC_ALL=C gcc -fsyntax-only -fdiagnostics-plain-output width.c 2>&1 |
                sed -n "s/^width\.c:1:\([0-9]*\): error: stray '@'.*/\1/p" | head -1)
-        # "const char *s = " is 16 columns, then the quotes and "; int x = ": '@' at 29 + width.
-        is "$((${gcol:-0} - 29))" "$want" "$cp: $want in GCC's count too"
         rm -f width.c
+    fi
+    # "const char *s = " is 16 columns, then the quotes and "; int x = ": '@' at 29 + width.
+    if [ -n "$gcol" ]; then
+        is "$((gcol - 29))" "$want" "$cp: $want in GCC's count too"
+    else
+        test_count=$((test_count + 1))
+        echo "ok $test_count # SKIP no gcc that reports a stray '@' with -fdiagnostics-plain-output"
     fi
 done
 cp "$tmp/sentinel" out.c
@@ -326,7 +332,37 @@ rm -f "$cjk.csv"
 } > "$tmp/exp"
 expect "a wide character cut by the left edge of the window" 1
 
-# compiler/width.c is what compiler/gen-width.py writes, when this Python
+# At the right edge of the window, a wide character cut in two is a blank
+# too.  A CSV line of "1,2,x" and 100 CJK characters: the caret is at 5,
+# so the window is columns 1 to 120; the 58th character takes 120 and 121.
+cjk=$(i=0; while [ $i -lt 100 ]; do printf '\344\270\255'; i=$((i + 1)); done)
+printf '1,2,1\n1,2,x%s\n' "$cjk" > right.csv
+printf 'network n {\n    input 2\n    output 1 sigmoid\n}\ndata "right.csv"\n' > right.nn
+run right.nn -o out.c
+rm -f right.csv
+{
+    # The message quotes at most 40 bytes of the field, in whole characters: x and 13 of 3 bytes.
+    printf '%s\n' "right.csv:2:5: error: expected a number but found 'x$(i=0; while [ $i -lt 13 ]; do printf '\344\270\255'; i=$((i + 1)); done)...'"
+    printf ' 1,2,x%s ...\n' "$(i=0; while [ $i -lt 57 ]; do printf '\344\270\255'; i=$((i + 1)); done)"
+    printf '     ^\n'
+    printf '%s\n' "right.nn:5:6: note: in the file named here" ' data "right.csv"' "      ^"
+} > "$tmp/exp"
+expect "a wide character cut by the right edge of the window" 1
+
+# A character of no width just inside the left edge belongs to one
+# outside: it is left out.  187 a's, then e and a combining acute accent,
+# 58 b's: the caret is at column 266 ('@'), the window starts after 205,
+# where the accent is.
+a=$(i=0; while [ $i -lt 187 ]; do printf a; i=$((i + 1)); done)
+b=$(i=0; while [ $i -lt 58 ]; do printf b; i=$((i + 1)); done)
+printf 'network n {\n    input 2 "%se\314\201%s" @\n    output 1 sigmoid\n}\n' "$a" "$b" > edge.nn
+run edge.nn -o out.c
+grep -A2 "'@'" "$tmp/stderr" | sed -n 2p > "$tmp/got"
+printf ' ...%s" @\n' "$b" > "$tmp/want"
+cmp -s "$tmp/got" "$tmp/want"
+ok $? "a combining mark at the left edge of the window is left out with its letter"
+
+, when this Python
 # has the same version of Unicode.
 version=$(python3 -c 'import unicodedata; print(unicodedata.unidata_version)' 2> /dev/null)
 if [ -n "$version" ] && grep -q "from Unicode $version:" "$top/compiler/width.c"; then

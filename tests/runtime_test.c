@@ -638,6 +638,26 @@ static void test_csv(void)
     ok(r == -1 && err.line == 2 && strstr(err.msg, "; fields are separated by commas, not tabs") != NULL,
        "fields separated by tabs are an error on line 2, saying so (got '%s')", err.msg);
 
+    /* A long field is quoted to 40 bytes, never cutting a UTF-8 character: x and 19 of 2 bytes. */
+    write_file(path_in(p, "long_field.csv"),
+               "1,x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n");
+    r = nnrt_csv_read(p, 0, &t, &err);
+    is_string(err.msg,
+              "expected a number but found 'x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+              "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...'",
+              "a long field is quoted in whole UTF-8 characters");
+
+    write_file(path_in(p, "semicolon_line.csv"), "1;2;3\n");
+    r = nnrt_csv_read(p, 0, &t, &err);
+    ok(r == -1 && strstr(err.msg, "has no rows of data (its first line was taken for a header);"
+                                  " fields are separated by commas, not ';'") != NULL,
+       "one line of fields separated by ';' is a header and no rows, saying why (got '%s')", err.msg);
+    write_file(path_in(p, "tab_line.csv"), "1\t2\t3\n");
+    r = nnrt_csv_read(p, 0, &t, &err);
+    ok(r == -1 && strstr(err.msg, "fields are separated by commas, not tabs") != NULL,
+       "... and so is one line of fields separated by tabs (got '%s')", err.msg);
+
     write_file(path_in(p, "empty_field.csv"), "1,2,3\n4,,6\n");
     r = nnrt_csv_read(p, 3, &t, &err);
     ok(r == -1 && err.line == 2 && err.col == 3, "an empty field is an error at 2:3 (got %d:%d)",
