@@ -43,7 +43,7 @@ static int push_line(struct nnrt_table *t, size_t *cap, int line)
     return 0;
 }
 
-/* Quotes at most 40 characters of s[0..n) into out, for a message. */
+/* Quotes at most 40 bytes of s[0..n), in whole UTF-8 characters, into out, for a message. */
 static const char *excerpt(char out[64], const char *s, size_t n)
 {
     snprintf(out, 64, "%.*s%s", nnrt__quote_len(s, n, 40), s, n > 40 ? "..." : "");
