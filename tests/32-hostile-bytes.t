@@ -320,14 +320,15 @@ cp "$tmp/sentinel" out.c
 # 34th character (columns 113 and 114): "...", a blank for its second
 # half, the other 26, `.csv"  @`; the caret 3 + 1 + 52 + 5 + 2 = 63
 # columns in.
-cjk=$(i=0; while [ $i -lt 60 ]; do printf '\344\270\255'; i=$((i + 1)); done)
+zhong=$(printf '\344\270\255')
+cjk=$(rep "$zhong" 60)
 printf 'ok\n1,2,1\n' > "$cjk.csv"
 printf 'network n {\n    input 2\n    output 1 sigmoid\n}\n%40sdata "%s.csv"  @\n' "" "$cjk" > wide.nn
 run wide.nn -o out.c
 rm -f "$cjk.csv"
 {
     echo "wide.nn:5:174: error: unexpected character '@'"
-    printf ' ... %s.csv"  @\n' "$(i=0; while [ $i -lt 26 ]; do printf '\344\270\255'; i=$((i + 1)); done)"
+    printf ' ... %s.csv"  @\n' "$(rep "$zhong" 26)"
     printf ' %63s^\n' ""
 } > "$tmp/exp"
 expect "a wide character cut by the left edge of the window" 1
@@ -335,15 +336,15 @@ expect "a wide character cut by the left edge of the window" 1
 # At the right edge of the window, a wide character cut in two is a blank
 # too.  A CSV line of "1,2,x" and 100 CJK characters: the caret is at 5,
 # so the window is columns 1 to 120; the 58th character takes 120 and 121.
-cjk=$(i=0; while [ $i -lt 100 ]; do printf '\344\270\255'; i=$((i + 1)); done)
+cjk=$(rep "$zhong" 100)
 printf '1,2,1\n1,2,x%s\n' "$cjk" > right.csv
 printf 'network n {\n    input 2\n    output 1 sigmoid\n}\ndata "right.csv"\n' > right.nn
 run right.nn -o out.c
 rm -f right.csv
 {
     # The message quotes at most 40 bytes of the field, in whole characters: x and 13 of 3 bytes.
-    printf '%s\n' "right.csv:2:5: error: expected a number but found 'x$(i=0; while [ $i -lt 13 ]; do printf '\344\270\255'; i=$((i + 1)); done)...'"
-    printf ' 1,2,x%s ...\n' "$(i=0; while [ $i -lt 57 ]; do printf '\344\270\255'; i=$((i + 1)); done)"
+    printf '%s\n' "right.csv:2:5: error: expected a number but found 'x$(rep "$zhong" 13)...'"
+    printf ' 1,2,x%s ...\n' "$(rep "$zhong" 57)"
     printf '     ^\n'
     printf '%s\n' "right.nn:5:6: note: in the file named here" ' data "right.csv"' "      ^"
 } > "$tmp/exp"
@@ -353,8 +354,8 @@ expect "a wide character cut by the right edge of the window" 1
 # outside: it is left out.  187 a's, then e and a combining acute accent,
 # 58 b's: the caret is at column 266 ('@'), the window starts after 205,
 # where the accent is.
-a=$(i=0; while [ $i -lt 187 ]; do printf a; i=$((i + 1)); done)
-b=$(i=0; while [ $i -lt 58 ]; do printf b; i=$((i + 1)); done)
+a=$(rep a 187)
+b=$(rep b 58)
 printf 'network n {\n    input 2 "%se\314\201%s" @\n    output 1 sigmoid\n}\n' "$a" "$b" > edge.nn
 run edge.nn -o out.c
 grep -A2 "'@'" "$tmp/stderr" | sed -n 2p > "$tmp/got"
