@@ -50,6 +50,15 @@ static const char *excerpt(char out[64], const char *s, size_t n)
     return out;
 }
 
+/*
+ * What separates the fields of s[0..n) if not commas, as other programs
+ * write them: "';'" or "tabs" for a message; NULL for neither.
+ */
+static const char *other_separator(const char *s, size_t n)
+{
+    return memchr(s, ';', n) != NULL ? "';'" : memchr(s, '\t', n) != NULL ? "tabs" : NULL;
+}
+
 void nnrt_table_free(struct nnrt_table *t)
 {
     free(t->v);
@@ -150,7 +159,7 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
             /* A header names the columns: none of its fields is a number. */
             if (first && t->rows == 0 && n_numbers == 0) {
                 first = 0;
-                header_other = strchr(data, ';') != NULL ? "';'" : strchr(data, '\t') != NULL ? "tabs" : NULL;
+                header_other = other_separator(data, strlen(data));
                 continue;
             }
             char ex[64];
@@ -162,9 +171,7 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
             }
             while (bad_len > 0 && (bad[bad_len - 1] == ' ' || bad[bad_len - 1] == '\t'))
                 bad_len--;
-            /* A file from a program that separates fields with something else. */
-            const char *other = memchr(bad, ';', bad_len) != NULL ? "';'"
-                              : memchr(bad, '\t', bad_len) != NULL ? "tabs" : NULL;
+            const char *other = other_separator(bad, bad_len);
             if (bad_len == 0)
                 nnrt__set_error(err, path, lineno, bad_col, "expected a number but found an empty field");
             else
