@@ -110,22 +110,29 @@ int char_width(unsigned long cp)
     return in(wide, sizeof wide / sizeof wide[0], cp) ? 2 : 1;
 }
 
+long utf8_decode(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t want = u[0] < 0x80 ? 1 : u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 : u[0] >= 0xc0 ? 2 : 0;
+    if (want != n || u[0] > 0xf4)
+        return -1;
+    long cp = u[0] & (n == 1 ? 0x7f : 0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((u[i] & 0xc0) != 0x80)
+            return -1;
+        cp = cp << 6 | (u[i] & 0x3f);
+    }
+    return cp;
+}
+
 int utf8_width(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     /* What a diagnostic shows as '?' (a control, a bidirectional control) takes one column. */
     if (nnrt__showable(u, u + n) != (int)n)
         return 1;
-    size_t want = u[0] < 0x80 ? 1 : u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 : u[0] >= 0xc0 ? 2 : 0;
-    if (want != n)
-        return 1;
-    unsigned long cp = u[0] & (n == 1 ? 0x7fu : 0x7fu >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xc0) != 0x80)
-            return 1;
-        cp = cp << 6 | (u[i] & 0x3fu);
-    }
-    return char_width(cp);
+    long cp = utf8_decode(s, n);
+    return cp < 0 ? 1 : char_width((unsigned long)cp);
 }
 """ % (unicodedata.unidata_version, table("zero", ranges(0)), table("wide", ranges(2)))
     with open(out, "w") as f:

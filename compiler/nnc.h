@@ -124,6 +124,8 @@ void ctx_drop(Ctx *c, void *p);
  */
 int char_width(unsigned long cp);
 int utf8_width(const char *s, size_t n);
+/* The code point of the UTF-8 character s[0..n), or -1 when it is not one. */
+long utf8_decode(const char *s, size_t n);
 
 /* Records an error at loc (loc.line 0: an error about the whole file). */
 void error_at(Ctx *c, Loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
