@@ -267,8 +267,12 @@ void error_at(Ctx *c, Loc loc, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Line `line` of text (len bytes), without its line end, its length in *n; NULL past the end. */
-static const char *line_of_text(Ctx *c, const char *text, size_t len, int line, size_t *n)
+/*
+ * Line `line` of text (len bytes), without its line end: where it starts,
+ * and its length in *n; NULL past the end.  Lines end as the lexer has it:
+ * "\n", "\r\n" or a '\r' alone.
+ */
+static const char *find_line(const char *text, size_t len, int line, size_t *n)
 {
     size_t i = 0;
     for (int l = 1; l < line && i < len; i++)
@@ -278,7 +282,7 @@ static const char *line_of_text(Ctx *c, const char *text, size_t len, int line, 
     while (j < len && text[j] != '\n' && text[j] != '\r')
         j++;
     *n = j - i;
-    return i < len || line == 1 ? ctx_strndup(c, text + i, j - i) : NULL;
+    return i < len || line == 1 ? text + i : NULL;
 }
 
 void error_in_file(Ctx *c, Loc named, const char *file, const char *text, size_t len, Loc at,
@@ -291,7 +295,8 @@ void error_in_file(Ctx *c, Loc named, const char *file, const char *text, size_t
     if (d == NULL)
         return;
     d->file = ctx_strdup(c, file);
-    d->text = line_of_text(c, text, len, at.line, &d->text_len);
+    const char *p = find_line(text, len, at.line, &d->text_len);
+    d->text = p != NULL ? ctx_strndup(c, p, d->text_len) : NULL;
     /* at.col counts bytes (1 when not known); shown, it counts as the spec's columns do. */
     if (at.col < 1)
         at.col = 1;
@@ -344,20 +349,14 @@ static void show_text(Ctx *c, const char *p, const char *q, int col)
     fprintf(c->err, " %*s^\n", caret, "");
 }
 
-/*
- * The same for line `line` of the spec.  Lines end as the lexer has it:
- * "\n", "\r\n" or a '\r' alone.
- */
+/* The same for line `line` of the spec (an empty line past its end). */
 static void show_line(Ctx *c, int line, int col)
 {
-    const char *p = c->src, *end = c->src + c->len;
-    for (int l = 1; l < line && p < end; p++)
-        if (ends_line(c->src, (size_t)(p - c->src), c->len))
-            l++;
-    const char *q = p;
-    while (q < end && *q != '\n' && *q != '\r')
-        q++;
-    show_text(c, p, q, col);
+    size_t n;
+    const char *p = find_line(c->src, c->len, line, &n);
+    if (p == NULL)
+        p = c->src + c->len;
+    show_text(c, p, p + n, col);
 }
 
 void ctx_flush(Ctx *c)
