@@ -14,7 +14,8 @@ BENCH_PYTHON ?= /usr/bin/python3
 BENCH_BUILD  ?= bench/build
 BENCH_FLAGS  ?=
 BENCH_DEPS    = compiler/nnc runtime/libnnrt.a bench/bench.py bench/harness.c \
-                bench/loopnest.c bench/loopnest.h bench/tutorial_numpy.py
+                bench/loopnest.c bench/loopnest.h bench/critpath.c bench/critpath.h \
+                bench/tutorial_numpy.py
 
 .PHONY: bench bench-quick bench-clean
 

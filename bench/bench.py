@@ -14,8 +14,11 @@ For each network shape (inputs-hidden-outputs, sigmoid layers, MSE) this
      w[]/b[] arrays), the loop nest of loopnest.c (same two flag sets) and
      FANN (libdoublefann); and harness.c again as harness-ff, FANN in float
      (libfloatfann) alone, as the two FANN libraries cannot share a process;
+     At 2-2-1 it also links critpath.c: the tutorial's step cut down to its
+     longest chains of dependent operations, the step's latency floor;
   4. checks that all agree after the same steps from the same start (and, at
-     2-2-1, the tutorial's numpy code of tutorial_numpy.py);
+     2-2-1, the tutorial's numpy code of tutorial_numpy.py, and that the
+     critical path's one step leaves w1..w4 as nnc's does);
   5. times them interleaved, round after round (each round measures every
      implementation once, rotating which goes first: in one process, then
      FANN float in the second, and at 2-2-1 the numpy code, these three in
@@ -63,6 +66,7 @@ COLUMNS = [          # (harness name, table heading)
     ("fann", "FANN 2.2"),
     ("fann-float", "FANN 2.2 float"),
     ("numpy", "numpy (tutorial)"),
+    ("critpath", "critical path -O2"),
 ]
 
 
@@ -265,6 +269,12 @@ def link_harness(shape, args):
             defs.append("-DBENCH_NNC_%s=0" % variant.upper())
     if not args.native:
         defs += ["-DBENCH_NNC_NATIVE=0", "-DBENCH_LOOP_NATIVE=0"]
+    if shape.tutorial:
+        o = shape.path("critpath.o")
+        run(cc + O2_FLAGS + ["-I", BENCH, "-I", rt, "-c", os.path.join(BENCH, "critpath.c"),
+                             "-o", o])
+        objs += [pad, o]
+        defs.append("-DBENCH_CRITPATH=1")
     alt = bool(shape.results.get("cc-alt"))
     if alt:
         objs += [pad, shape.path("nnc-alt.o")]
@@ -276,7 +286,7 @@ def link_harness(shape, args):
         defs.append("-DBENCH_NNC_FLOAT=0")
     write_glue(shape, alt, flt)
     run(cc + O2_FLAGS + ["-I", rt, "-c", shape.path("glue.c"), "-o", shape.path("glue.o")])
-    run(cc + O2_FLAGS + ["-Wall", "-Wextra"] + defs + ["-I", BENCH, "-c",
+    run(cc + O2_FLAGS + ["-Wall", "-Wextra"] + defs + ["-I", BENCH, "-I", rt, "-c",
                          os.path.join(BENCH, "harness.c"), "-o", shape.path("harness.o")])
     # The pad object is linked several times: ld takes each copy (an object
     # named on the command line is always linked), and its symbol is local.
@@ -400,6 +410,8 @@ def time_shape(shape, args):
 def callgrind(shape, args):
     impls = [i for i in ("nnc-O2", "nnc-float", "nnc-alt") if shape.results.get("cc-" + i[4:])]
     impls.append("loop-O2")
+    if shape.tutorial:
+        impls.append("critpath")
     if shape.nparams <= args.callgrind_fann_max:
         impls += ["fann", "fann-float"]
     n1 = max(50, min(10000, 2000000 // shape.nparams))
@@ -503,6 +515,7 @@ def report(shapes, args, header):
     out.append("A / B > 1 means B is faster: FANN / X > 1 means X is faster than FANN; "
                "loop nest / nnc > 1 means nnc is faster than the loop nest.\n")
     pairs = [("fann", k) for k, _ in present if k != "fann"]
+    pairs += [("numpy", "nnc-O2"), ("numpy", "critpath"), ("nnc-O2", "critpath")]
     pairs += [("loop-O2", "nnc-O2"), ("loop-native", "nnc-native"), ("nnc-O2", "nnc-native"),
               ("nnc-O2", "nnc-float"), ("fann-float", "nnc-float"), ("nnc-alt", "nnc-O2")]
     pairs = [(a, b) for a, b in pairs if a in label and b in label]
@@ -512,6 +525,14 @@ def report(shapes, args, header):
     out.append("\nFANN always clips the activation in the sigmoid's derivative to [0.01, 0.99] "
                "(and takes its learning rate as a float), so it does not do exactly the same "
                "arithmetic; the check below measures how far that takes it.")
+    if "critpath" in label:
+        out.append("\nThe critical path (2-2-1 only) is the tutorial's step with everything "
+                   "removed but its longest chains of dependent operations, from one step's "
+                   "parameters to the next's: the three sigmoids and the updates of w1 to w4. "
+                   "nnc -O2 / critical path near 1 means that the rest of nnc's step costs "
+                   "nothing beside those chains; X / critical path is about the most by "
+                   "which any step doing the tutorial's arithmetic, with this libm's exp, "
+                   "could be faster than X in that round.")
 
     out.append("\n### Correctness before timing: max |parameter difference| after the same "
                "steps from the same start\n")
@@ -525,7 +546,8 @@ def report(shapes, args, header):
             ("fann_vs_fann-arithmetic", "FANN vs FANN's arithmetic in C"),
             ("fann-float_vs_fann-arithmetic", "FANN float vs FANN's arithmetic in C"),
             ("fann_clipped", "derivatives clipped by FANN"),
-            ("numpy_vs_ref", "numpy vs nnc")]
+            ("numpy_vs_ref", "numpy vs nnc"),
+            ("critpath_vs_nnc-O2", "critical path vs nnc, one step")]
     cols = [c for c in cols if any(c[0] in s.results["check"] for s in shapes)]
     rows = [[s.name, s.results["check"]["steps"], s.results["check"]["max_abs_param"]] +
             [s.results["check"].get(k, "-") for k, _ in cols] for s in shapes]

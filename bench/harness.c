@@ -12,6 +12,9 @@
  *   loop-O2     the textbook loop nest of loopnest.c, -std=c99 -O2
  *   loop-native the same loop nest, -std=c99 -O3 -march=native
  *   fann        FANN 2.2's fann_train (libdoublefann), incremental training
+ *   critpath    (only at 2-2-1, built with -DBENCH_CRITPATH=1) the tutorial's
+ *               step cut down to its longest chains of dependent operations
+ *               (critpath.c), -std=c99 -O2: the latency floor of the step
  *
  * Built with -DBENCH_FANN_FLOAT=1 and linked with libfloatfann instead, it
  * holds one implementation only, fann-float: FANN in single precision (the
@@ -69,6 +72,7 @@
 #define BENCH_NNC_FLOAT 0
 #define BENCH_LOOP_O2 0
 #define BENCH_LOOP_NATIVE 0
+#define BENCH_CRITPATH 0
 #else
 #include <doublefann.h>
 #define FANN_X X
@@ -76,6 +80,13 @@
 #endif
 
 #include "loopnest.h"
+
+#ifndef BENCH_CRITPATH
+#define BENCH_CRITPATH 0
+#endif
+#if BENCH_CRITPATH
+#include "critpath.h"
+#endif
 
 /* ---- What the two renamed objects of the generated C give us ---------- */
 
@@ -314,6 +325,32 @@ static void ln_get(const struct ln *n, double *out)
         }
 }
 
+/* ---- The critical path of the tutorial's step ------------------------------ */
+
+#if BENCH_CRITPATH
+static double *critpath_param(struct critpath *c, int p)
+{
+    double *v[9] = {&c->w1, &c->w2, &c->w3, &c->w4, &c->w5, &c->w6, &c->b1, &c->b2, &c->b3};
+    return v[p];
+}
+
+static void *critpath_new(void)
+{
+    if (nparams != 9 || size[0] != 2 || size[1] != 2 || size[2] != 1)
+        die("the critical path is the 2-2-1 network's");
+    struct critpath *c = xmalloc(sizeof *c);
+    for (int p = 0; p < nparams; p++)
+        *critpath_param(c, p) = init[p];
+    return c;
+}
+
+static void critpath_get(void *c, double *out)
+{
+    for (int p = 0; p < nparams; p++)
+        out[p] = *critpath_param(c, p);
+}
+#endif
+
 /* ---- FANN ------------------------------------------------------------------ */
 
 /*
@@ -469,13 +506,14 @@ static void fannref_step(struct ln *n, const double *x, const double *y_true)
 #define BENCH_LOOP_O2 1
 #endif
 
-enum { NNC_O2, NNC_NATIVE, NNC_ALT, NNC_FLOAT, LOOP_O2, LOOP_NATIVE, FANN, NIMPL };
+enum { NNC_O2, NNC_NATIVE, NNC_ALT, NNC_FLOAT, LOOP_O2, LOOP_NATIVE, FANN, CRITPATH, NIMPL };
 static const char *const impl_name[NIMPL] = {
     "nnc-O2", "nnc-native", "nnc-alt", "nnc-float", "loop-O2", "loop-native",
-    BENCH_FANN_FLOAT ? "fann-float" : "fann",
+    BENCH_FANN_FLOAT ? "fann-float" : "fann", "critpath",
 };
 static const int impl_built[NIMPL] = {
     BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, BENCH_NNC_FLOAT, BENCH_LOOP_O2, BENCH_LOOP_NATIVE, 1,
+    BENCH_CRITPATH,
 };
 
 static void *state[NIMPL];
@@ -544,6 +582,11 @@ static void run(int k, long n, int *pos)
     case FANN:
         LOOP(fann_type, FANN_X, FANN_Y, fann_train(st, (fann_type *)x, (fann_type *)y));
         break;
+#if BENCH_CRITPATH
+    case CRITPATH:
+        LOOP(double, X, Y, critpath_train_sample(st, x, y, lr));
+        break;
+#endif
     }
 #undef LOOP
     (void)lr;
@@ -563,6 +606,9 @@ static void *impl_new(int k)
 #endif
     case LOOP_O2:
     case LOOP_NATIVE: return ln_new();
+#if BENCH_CRITPATH
+    case CRITPATH: return critpath_new();
+#endif
     default: return fann_new();
     }
 }
@@ -580,6 +626,9 @@ static void impl_get(int k, double *out)
 #endif
     case LOOP_O2:
     case LOOP_NATIVE: ln_get(state[k], out); break;
+#if BENCH_CRITPATH
+    case CRITPATH: critpath_get(state[k], out); break;
+#endif
     default: fann_get(state[k], out); break;
     }
 }
@@ -648,6 +697,42 @@ static double compare(double *const *end, int a, int b)
     return d;
 }
 
+/*
+ * The critical path must do the tutorial's arithmetic on its chains: one
+ * step from the start, on each sample in turn, leaves w1 to w4 exactly as
+ * nnc -O2's step does, and the other parameters where they were.
+ */
+static int critpath_check(void)
+{
+#if BENCH_CRITPATH && BENCH_NNC_O2
+    int same = 0, moved = 0;
+    double *a = xmalloc(sizeof *a * (size_t)nparams), *b = xmalloc(sizeof *b * (size_t)nparams);
+    for (int s = 0; s < NDATA; s++) {
+        void *nn = nnc_new(bench_struct_size, bench_param_offset), *c = critpath_new();
+        o2_bnet_train_sample(nn, X + s * size[0], Y + s * size[nlayers], learn_rate);
+        critpath_train_sample(c, X + s * size[0], Y + s * size[nlayers], learn_rate);
+        nnc_get(bench_param_offset, nn, a);
+        critpath_get(c, b);
+        int ok = 1;
+        for (int p = 0; p < nparams; p++) {
+            ok &= p < 4 ? b[p] == a[p] : b[p] == init[p];
+            moved += p < 4 && b[p] != init[p];
+        }
+        same += ok;
+        free(nn);
+        free(c);
+    }
+    free(a);
+    free(b);
+    printf("critpath_vs_nnc-O2 %d/%d one-step matches\n", same, NDATA);
+    return same == NDATA && moved > NDATA;
+#elif BENCH_CRITPATH
+    return 0;
+#else
+    return 1;
+#endif
+}
+
 static int check(const char *dir)
 {
     long K = 4L * NDATA;
@@ -655,7 +740,7 @@ static int check(const char *dir)
     for (int k = 0; k < NIMPL; k++) {
         int pos = 0;
         end[k] = NULL;
-        if (!impl_built[k])
+        if (!impl_built[k] || k == CRITPATH)
             continue;
         state[k] = impl_new(k);
         run(k, K, &pos);
@@ -703,7 +788,7 @@ static int check(const char *dir)
      */
     double fann_tol = BENCH_FANN_FLOAT ? FLOAT_TOL : 1e-9;
     int ok = d <= CHECK_TOL && d_float <= FLOAT_TOL && d_fannref <= fann_tol && moved > 1e-6 &&
-             (fannref_clipped > 0 || d_fann <= 1e-6);
+             (fannref_clipped > 0 || d_fann <= 1e-6) && critpath_check();
     printf("check %s\n", ok ? "ok" : "FAILED");
     for (int k = 0; k < NIMPL; k++) {
         if (impl_built[k])

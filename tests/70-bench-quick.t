@@ -39,6 +39,11 @@ like "$out" '^\| shape \|.* \| FANN 2.2 / nnc float -O2 \|.* \| nnc -O2 / nnc fl
 like "$out" '^\| 2-2-1 \| FANN 2.2 float \| [0-9]+/[0-9]+ \| [0-9,.]+ \|' "callgrind counted FANN in float too"
 like "$out" '^\| 2-2-1 \| 9 \| --precision float \| unrolled \|' "the cost table has the float build"
 like "$out" '^\| 2-2-1 \| nnc -O2 \| [0-9]+/[0-9]+ \| [0-9,.]+ \|' "callgrind counted the tutorial network's step"
+like "$out" '^\| shape \|.* \| numpy \(tutorial\) / nnc -O2 \|.* \| nnc -O2 / critical path -O2 \|' \
+    "the ratios compare nnc with numpy and with the step's critical path"
+like "$out" '^\| 2-2-1 \|.* \| 256/256 one-step matches \|$' \
+    "the critical path leaves w1..w4 as nnc's step does, from every sample"
+like "$out" '^\| 2-2-1 \| critical path -O2 \| [0-9]+/[0-9]+ \| [0-9,.]+ \|' "callgrind counted the critical path"
 [ -s "$tmp/bench-quick/results.md" ]
 ok $? "the tables are written to results.md"
 
