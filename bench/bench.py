@@ -14,8 +14,9 @@ For each network shape (inputs-hidden-outputs, sigmoid layers, MSE) this
      w[]/b[] arrays), the loop nest of loopnest.c (same two flag sets) and
      FANN (libdoublefann); and harness.c again as harness-ff, FANN in float
      (libfloatfann) alone, as the two FANN libraries cannot share a process;
-     At 2-2-1 it also links critpath.c: the tutorial's step cut down to its
-     longest chains of dependent operations, the step's latency floor;
+     at 2-2-1 the first harness also holds critpath.c, the tutorial's step
+     cut down to its longest chains of dependent operations (its latency
+     floor);
   4. checks that all agree after the same steps from the same start (and, at
      2-2-1, the tutorial's numpy code of tutorial_numpy.py, and that the
      critical path's one step leaves w1..w4 as nnc's does);
