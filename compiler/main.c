@@ -53,47 +53,31 @@ static void usage(FILE *f)
 
 /*
  * Writes texts[i] to paths[i], for the n of them: each to a temporary file
- * beside its path first, then, only when every one is written, all renamed
- * into place.  Reports and returns -1 on failure, leaving every path as it
- * was.
+ * beside its path first (nnrt__output_open), then, only when every one is
+ * written, all renamed into place.  Reports and returns -1 on failure,
+ * leaving every path as it was.
  */
 static int write_files(const char *const *paths, const Buf *const *texts, int n)
 {
     struct nnrt_error err;
-    char *tmp[2] = {NULL, NULL};
-    int status = 0, i;
-    for (i = 0; i < n && status == 0; i++) {
-        FILE *f = nnrt__open_temp(paths[i], &tmp[i], &err);
-        if (f == NULL) {
-            fprintf(stderr, "nnc: error: %s\n", err.msg);
+    struct nnrt__output out[2] = {{NULL, NULL, NULL}, {NULL, NULL, NULL}};
+    int status = 0;
+    for (int i = 0; i < n && status == 0; i++) {
+        if (nnrt__output_open(&out[i], paths[i], &err) != 0) {
             status = -1;
             break;
         }
-        fwrite(texts[i]->s, 1, texts[i]->len, f);
-        if (ferror(f) | fclose(f)) {
-            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", paths[i], strerror(errno));
+        fwrite(texts[i]->s, 1, texts[i]->len, out[i].f);
+        if (nnrt__output_close(&out[i], paths[i], &err) != 0)
             status = -1;
-        }
     }
-    for (int k = 0; k < n && status == 0; k++) {
-        /* mkstemp makes the file 0600; an output should look like any other file. */
-        mode_t mask = umask(0);
-        umask(mask);
-        chmod(tmp[k], 0666 & ~mask);
-        if (rename(tmp[k], paths[k]) != 0) {
-            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", paths[k], strerror(errno));
+    for (int i = 0; i < n && status == 0; i++)
+        if (nnrt__output_place(&out[i], paths[i], &err) != 0)
             status = -1;
-        } else {
-            free(tmp[k]);
-            tmp[k] = NULL;
-        }
-    }
-    for (int k = 0; k < n; k++) {
-        if (tmp[k] != NULL) {
-            unlink(tmp[k]);
-            free(tmp[k]);
-        }
-    }
+    if (status != 0)
+        fprintf(stderr, "nnc: error: %s\n", err.msg);
+    for (int i = 0; i < n; i++)
+        nnrt__output_abort(&out[i]);
     return status;
 }
 
@@ -113,6 +97,24 @@ static void exe_dir(char *dir, size_t size, const char *argv0)
     char *slash = strrchr(path, '/');
     *slash = '\0';
     snprintf(dir, size, "%s", path[0] ? path : "/");
+}
+
+/* Do paths a and b name one existing file? */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a != NULL && b != NULL && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Writes text to standard output; reports and returns -1 on failure. */
+static int write_stdout(const Buf *text)
+{
+    if (fwrite(text->s, 1, text->len, stdout) != text->len || fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "nnc: error: cannot write the output: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static int is_file(const char *path)
@@ -151,7 +153,9 @@ static int find_runtime(const char *argv0, char *inc, char *lib, size_t size)
 /* Runs argv; returns its exit status, or 127 (with a message) when it cannot run. */
 static int run(char **argv)
 {
+    /* Both: the child would write what is buffered a second time. */
     fflush(stdout);
+    fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
@@ -160,6 +164,7 @@ static int run(char **argv)
     if (pid == 0) {
         execvp(argv[0], argv);
         fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        fflush(stderr); /* _exit does not, and stderr is buffered */
         _exit(127);
     }
     int status;
@@ -181,7 +186,11 @@ static int cc(const char *argv0, const char *csrc, const char *exe)
     if (find_runtime(argv0, inc, lib, sizeof inc) != 0)
         return 1;
     const char *env = getenv("CC");
-    char *words = strdup(env != NULL && env[0] != '\0' ? env : "cc");
+    char *words = strdup(env != NULL && strspn(env, " \t") < strlen(env) ? env : "cc");
+    if (words == NULL) {
+        fprintf(stderr, "nnc: error: out of memory\n");
+        return 1;
+    }
     char *args[64];
     int n = 0;
     for (char *w = strtok(words, " \t"); w != NULL && n < 48; w = strtok(NULL, " \t"))
@@ -194,9 +203,9 @@ static int cc(const char *argv0, const char *csrc, const char *exe)
         args[n++] = rest[i];
     args[n] = NULL;
     int status = run(args);
-    free(words);
     if (status != 0)
         fprintf(stderr, "nnc: error: the C compiler (%s) failed with status %d\n", args[0], status);
+    free(words); /* args[0] points into it */
     return status != 0;
 }
 
@@ -342,9 +351,37 @@ int main(int argc, char **argv)
                 emit_dot ? "--emit dot" : explain_name != NULL ? "--explain" : building == 2 ? "--run" : "--build");
         return 2;
     }
+    if (building && (emit_dot || explain_name != NULL)) {
+        fprintf(stderr, "nnc: error: %s builds a program from the C, so it does not go with %s\n",
+                building == 2 ? "--run" : "--build", emit_dot ? "--emit dot" : "--explain");
+        return 2;
+    }
+    if (building == 2 && output != NULL) {
+        fprintf(stderr, "nnc: error: -o does not go with --run, which builds the program in a "
+                        "temporary directory (use --build -o PROGRAM to keep it)\n");
+        return 2;
+    }
     if (input == NULL) {
         fprintf(stderr, "nnc: error: no spec given\n");
         usage(stderr);
+        return 2;
+    }
+
+    /* The default program of --build is the spec's name without .nn: there may be none. */
+    char *program = building == 1 && output == NULL ? program_name(input) : NULL;
+    const char *outputs[2] = {building == 1 && output == NULL ? program : output, header};
+    for (int k = 0; k < 2; k++) {
+        if (same_file(outputs[k], input)) {
+            fprintf(stderr, "nnc: error: %s '%s' is the spec itself%s\n",
+                    k == 0 ? (building ? "the program" : "the output") : "the header", outputs[k],
+                    building == 1 && output == NULL ? "; name the program with -o" : "");
+            free(program);
+            return 1;
+        }
+    }
+    free(program);
+    if (same_file(output, header) || (output != NULL && header != NULL && strcmp(output, header) == 0)) {
+        fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", header);
         return 2;
     }
 
@@ -371,17 +408,15 @@ int main(int argc, char **argv)
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);
     if (status == 0 && explain_name != NULL) {
-        fwrite(out.s, 1, out.len, stdout);
+        if (write_stdout(&out) != 0)
+            status = 1;
     } else if (status == 0 && building) {
         char *no_args[2] = {NULL, NULL};
         status = build(argv[0], input, &out, output, building == 2 ? (run_args ? run_args : no_args) : NULL);
     } else if (status == 0) {
         if (output == NULL) {
-            fwrite(out.s, 1, out.len, stdout);
-            if (fflush(stdout) != 0) {
-                fprintf(stderr, "nnc: error: cannot write the output\n");
+            if (write_stdout(&out) != 0)
                 status = 1;
-            }
         } else {
             const char *paths[2] = {output, header};
             const Buf *texts[2] = {&out, &hdr};

@@ -788,7 +788,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     struct dataset train_set = {0}, test_set = {0};
     struct nnrt_norm norm = {0};
     struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL, NULL, 0};
-    char *history_tmp = NULL;
+    struct nnrt__output history = {NULL, NULL, NULL};
     void *nn = NULL;
     double *y = NULL, *xn = NULL;
     struct nnrt_error err;
@@ -856,11 +856,11 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     }
 
     if (o.history != NULL) {
-        t.history = nnrt__open_temp(o.history, &history_tmp, &err);
-        if (t.history == NULL) {
+        if (nnrt__output_open(&history, o.history, &err) != 0) {
             status = file_error(&err);
             goto done;
         }
+        t.history = history.f;
         fprintf(t.history, "epoch,loss%s\n", net->classify != NNRT_NO_CLASSES ? ",accuracy" : "");
     }
     t.progress = isatty(STDERR_FILENO) && getenv("NNRT_NO_PROGRESS") == NULL;
@@ -868,9 +868,8 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     if (status != 0)
         goto done;
     if (t.history != NULL) {
-        FILE *f = t.history;
         t.history = NULL;
-        if (nnrt__commit_temp(f, history_tmp, o.history, &err) != 0) {
+        if (nnrt__output_commit(&history, o.history, &err) != 0) {
             status = file_error(&err);
             goto done;
         }
@@ -907,9 +906,8 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     }
 
 done:
-    if (t.history != NULL)
-        nnrt__abort_temp(t.history, history_tmp);
-    if (fflush(stdout) != 0 && status == 0) {
+    nnrt__output_abort(&history);
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
         fprintf(stderr, "%s: error: cannot write the output: %s\n", progname, strerror(errno));
         status = 1;
     }

@@ -6,9 +6,10 @@
  * a line may be long, and one pass over a buffer is simpler than a line
  * reader with a growing buffer.  Writers write a temporary file beside the
  * target and rename it into place, so that the target is either the old
- * file, byte for byte, or the complete new one.
+ * file, byte for byte, or the complete new one; devices and FIFOs, which a
+ * rename would replace, are written in place.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,63 +148,124 @@ char *nnrt__next_line(char **rest)
     return s;
 }
 
-FILE *nnrt__open_temp(const char *path, char **tmp_path, struct nnrt_error *err)
+/* Writes to path itself, as the shell's > would. */
+static int open_in_place(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(EISDIR));
-        return NULL;
-    }
-    size_t n = strlen(path);
-    char *tmp = malloc(n + sizeof ".tmpXXXXXX");
-    if (tmp == NULL) {
-        nnrt__set_error(err, path, 0, 0, "out of memory writing '%s'", path);
-        return NULL;
-    }
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
+    o->f = fopen(path, "w");
+    if (o->f == NULL) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
-        return NULL;
+        return -1;
     }
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL) {
-        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return NULL;
-    }
-    *tmp_path = tmp;
-    return f;
+    return 0;
 }
 
-int nnrt__commit_temp(FILE *f, char *tmp_path, const char *path, struct nnrt_error *err)
+int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
-    int failed = ferror(f);
-    if (fclose(f) != 0)
-        failed = 1;
-    if (!failed) {
-        /* mkstemp makes the file 0600; a saved file should look like any other. */
+    o->f = NULL;
+    o->tmp = o->target = NULL;
+    struct stat st;
+    int exists = stat(path, &st) == 0; /* through any links */
+    if (exists && S_ISDIR(st.st_mode)) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(EISDIR));
+        return -1;
+    }
+    if (exists && !S_ISREG(st.st_mode))
+        return open_in_place(o, path, err);
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        /* A link to a file to be made (or a loop): the shell's way is all there is. */
+        o->target = exists ? realpath(path, NULL) : NULL;
+        if (o->target == NULL)
+            return open_in_place(o, path, err);
+    } else {
+        o->target = malloc(strlen(path) + 1);
+        if (o->target != NULL)
+            strcpy(o->target, path);
+    }
+    size_t n = o->target != NULL ? strlen(o->target) : 0;
+    o->tmp = o->target != NULL ? malloc(n + sizeof ".tmpXXXXXX") : NULL;
+    if (o->tmp == NULL) {
+        nnrt__set_error(err, path, 0, 0, "out of memory writing '%s'", path);
+        goto fail;
+    }
+    memcpy(o->tmp, o->target, n);
+    memcpy(o->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        goto fail;
+    }
+    /*
+     * mkstemp makes the file 0600: give it the old file's permissions
+     * (and owner, when we may), or a new file's.
+     */
+    if (exists) {
+        /* Only root may give a file away; anyone else's new file is theirs, as with cp. */
+        (void)!fchown(fd, st.st_uid, st.st_gid);
+        fchmod(fd, st.st_mode & 07777);
+    } else {
         mode_t mask = umask(0);
         umask(mask);
-        chmod(tmp_path, 0666 & ~mask);
-        if (rename(tmp_path, path) == 0) {
-            free(tmp_path);
-            return 0;
-        }
+        fchmod(fd, 0666 & ~mask);
     }
-    nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
-    unlink(tmp_path);
-    free(tmp_path);
+    o->f = fdopen(fd, "w");
+    if (o->f == NULL) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        close(fd);
+        unlink(o->tmp);
+        goto fail;
+    }
+    return 0;
+
+fail:
+    free(o->tmp);
+    free(o->target);
+    o->tmp = o->target = NULL;
     return -1;
 }
 
-void nnrt__abort_temp(FILE *f, char *tmp_path)
+int nnrt__output_close(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
-    fclose(f);
-    unlink(tmp_path);
-    free(tmp_path);
+    int failed = ferror(o->f);
+    if (fclose(o->f) != 0)
+        failed = 1;
+    o->f = NULL;
+    if (failed) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        nnrt__output_abort(o);
+        return -1;
+    }
+    return 0;
+}
+
+int nnrt__output_place(struct nnrt__output *o, const char *path, struct nnrt_error *err)
+{
+    if (o->tmp != NULL && rename(o->tmp, o->target) != 0) {
+        nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        nnrt__output_abort(o);
+        return -1;
+    }
+    free(o->tmp);
+    free(o->target);
+    o->tmp = o->target = NULL;
+    return 0;
+}
+
+int nnrt__output_commit(struct nnrt__output *o, const char *path, struct nnrt_error *err)
+{
+    if (nnrt__output_close(o, path, err) != 0)
+        return -1;
+    return nnrt__output_place(o, path, err);
+}
+
+void nnrt__output_abort(struct nnrt__output *o)
+{
+    if (o->f != NULL)
+        fclose(o->f);
+    if (o->tmp != NULL)
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->target);
+    o->f = NULL;
+    o->tmp = o->target = NULL;
 }

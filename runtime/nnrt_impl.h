@@ -82,13 +82,35 @@ static inline size_t nnrt__bom(const char *s)
  */
 char *nnrt__next_line(char **rest);
 
-/* A new temporary file beside path, its name in *tmp_path; NULL with err on failure. */
-FILE *nnrt__open_temp(const char *path, char **tmp_path, struct nnrt_error *err);
+/*
+ * An output file being written.  A regular file, or a new one, is written
+ * to a temporary file beside it that is renamed over it once complete, so
+ * that a failure leaves it as it was; the new file keeps the old one's
+ * permissions.  Through a symbolic link it is the file that the link names
+ * that is replaced; the link stays.  A device (/dev/null, /dev/stdout) or
+ * a FIFO is written in place: renaming over it would replace the device or
+ * the pipe itself.
+ */
+struct nnrt__output {
+    FILE *f;      /* where to write */
+    char *tmp;    /* the temporary file, or NULL when writing in place */
+    char *target; /* the file that tmp becomes: path, or what its link names */
+};
 
-/* Closes f and renames it over path; on failure removes it.  Returns 0 or -1 with err. */
-int nnrt__commit_temp(FILE *f, char *tmp_path, const char *path, struct nnrt_error *err);
+/* Opens path for writing, as above.  Returns 0, or -1 with err. */
+int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_error *err);
 
-/* Closes and removes a temporary file that is not wanted after all. */
-void nnrt__abort_temp(FILE *f, char *tmp_path);
+/*
+ * Closes o's file and, when it was written without an error, puts it in
+ * place.  Returns 0, or -1 with err, having removed the temporary file.
+ * nnrt__output_close and nnrt__output_place are its two halves, for a
+ * writer of several files that renames none until all are written.
+ */
+int nnrt__output_commit(struct nnrt__output *o, const char *path, struct nnrt_error *err);
+int nnrt__output_close(struct nnrt__output *o, const char *path, struct nnrt_error *err);
+int nnrt__output_place(struct nnrt__output *o, const char *path, struct nnrt_error *err);
+
+/* Closes o's file if it is open, and removes its temporary file. */
+void nnrt__output_abort(struct nnrt__output *o);
 
 #endif

@@ -59,10 +59,10 @@ void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed)
 int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
                      const struct nnrt_progress *progress, const char *path, struct nnrt_error *err)
 {
-    char *tmp;
-    FILE *f = nnrt__open_temp(path, &tmp, err);
-    if (f == NULL)
+    struct nnrt__output out;
+    if (nnrt__output_open(&out, path, err) != 0)
         return -1;
+    FILE *f = out.f;
     fprintf(f, "# parameters of network %s\n", net->name);
     char name[40];
     for (int i = 0; i < net->nparams; i++)
@@ -80,7 +80,7 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
         for (int j = 0; j < net->nstate; j++)
             fprintf(f, "%s %.17g\n", state_name(net, j, name), net->state_get(progress->state, j));
     }
-    return nnrt__commit_temp(f, tmp, path, err);
+    return nnrt__output_commit(&out, path, err);
 }
 
 /*

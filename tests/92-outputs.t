@@ -1,0 +1,147 @@
+#!/bin/sh
+# Where outputs go: nnc's -o and --header, and the program's --save and
+# --history.  A regular file is replaced whole and keeps its permissions; a
+# symbolic link stays and the file it names is replaced; a FIFO (or a
+# device) is written in place, not replaced.  An output that is the spec
+# itself, a full disk and options that cannot go together are errors.
+. "$(dirname "$0")/lib.sh"
+cd "$tmp" || exit 1
+
+cp "$top/specs/tutorial.nn" t.nn
+"$NNC" t.nn > expected.c
+ok $? "nnc writes the tutorial's C to standard output"
+build t.nn prog
+ok $? "and the tutorial builds"
+
+mode() { stat -c %a "$1"; }
+
+# A symbolic link: the file it names gets the output, the link stays a link.
+echo old > target.c
+ln -s target.c link.c
+"$NNC" t.nn -o link.c
+ok $? "nnc -o a symbolic link"
+[ -L link.c ] && [ "$(readlink link.c)" = target.c ]
+ok $? "the link is still a link to the same file"
+cmp -s target.c expected.c
+ok $? "and the file it names holds the C"
+
+# A dangling link: the file it names is made.
+ln -s made.c dangling.c
+"$NNC" t.nn -o dangling.c && [ -L dangling.c ] && cmp -s made.c expected.c
+ok $? "nnc -o a link to no file makes the file, through the link"
+
+# Permissions: a private file stays private.
+echo old > private.c
+chmod 600 private.c
+"$NNC" t.nn -o private.c && cmp -s private.c expected.c
+ok $? "nnc -o an existing file replaces it"
+is "$(mode private.c)" 600 "and keeps its permissions"
+rm -f fresh.c
+(umask 027 && "$NNC" t.nn -o fresh.c)
+is "$(mode fresh.c)" 640 "a new file gets the umask's permissions"
+
+# A FIFO is written in place: a rename would replace the pipe with a file.
+mkfifo pipe
+cat pipe > got.c &
+"$NNC" t.nn -o pipe
+ok $? "nnc -o a FIFO"
+wait
+cmp -s got.c expected.c
+ok $? "the reader gets the C"
+[ -p pipe ]
+ok $? "and the FIFO is still a FIFO"
+
+# Character devices, made for the test (only root may): a test that went
+# wrong must not replace the system's /dev/null or /dev/full.
+if mknod null c 1 3 2> /dev/null && mknod full c 1 7; then
+    "$NNC" t.nn -o null && [ -c null ]
+    ok $? "nnc -o a device writes to it, and it is still a device"
+    "$tmp/prog" --epochs 1 --every 0 --save null --history null > /dev/null && [ -c null ]
+    ok $? "so do the program's --save and --history"
+    "$tmp/prog" --epochs 0 --save full > /dev/null 2> err.txt
+    is "$?:$(cat err.txt)" "1:$tmp/prog: error: cannot write 'full': No space left on device" \
+        "a --save to a full device is an error"
+    [ -c full ]
+    ok $? "and the device is still a device"
+else
+    for k in 1 2 3 4; do echo "ok $((test_count = test_count + 1)) # SKIP cannot make a device (not root)"; done
+fi
+
+# A full disk: an error, not a silent loss (the shell opens /dev/full here).
+if [ -c /dev/full ]; then
+    "$NNC" t.nn > /dev/full 2> err.txt
+    is "$?:$(cat err.txt)" "1:nnc: error: cannot write the output: No space left on device" \
+        "nnc's C to a full standard output is an error"
+    "$NNC" --explain d_L_d_w1 t.nn > /dev/full 2> err.txt
+    is "$?:$(cat err.txt)" "1:nnc: error: cannot write the output: No space left on device" \
+        "so is --explain's"
+    "$tmp/prog" --epochs 300 --every 1 > /dev/full 2> err.txt
+    is "$?:$(cat err.txt)" "1:$tmp/prog: error: cannot write the output: No space left on device" \
+        "and the program's"
+else
+    for k in 1 2 3; do echo "ok $((test_count = test_count + 1)) # SKIP no /dev/full"; done
+fi
+
+# The program's --save and --history through a link, and into a FIFO.
+echo old > params.txt
+chmod 640 params.txt
+ln -s params.txt plink
+"$tmp/prog" --epochs 0 --save plink > /dev/null && [ -L plink ]
+ok $? "--save through a symbolic link keeps the link"
+is "$(head -1 params.txt)" "# parameters of network gender" "and replaces the file it names"
+is "$(mode params.txt)" 640 "which keeps its permissions"
+mkfifo hpipe
+cat hpipe > history.csv &
+"$tmp/prog" --epochs 3 --every 0 --history hpipe > /dev/null
+ok $? "--history into a FIFO"
+wait
+is "$(wc -l < history.csv | tr -d ' ')" 4 "the reader gets the header and one row per epoch"
+[ -p hpipe ]
+ok $? "and the FIFO is still a FIFO"
+
+# An output that is the spec itself.
+cp t.nn keep.nn
+"$NNC" t.nn -o t.nn 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the output 't.nn' is the spec itself" "nnc -o the spec is an error"
+ln -s t.nn alias.c
+"$NNC" t.nn -o alias.c 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the output 'alias.c' is the spec itself" "so is -o a link to it"
+"$NNC" t.nn --header t.nn -o x.c 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the header 't.nn' is the spec itself" "and --header the spec"
+cp t.nn gender
+"$NNC" --build gender 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the program 'gender' is the spec itself; name the program with -o" \
+    "--build of a spec whose name has no .nn is an error without -o"
+cmp -s gender keep.nn && cmp -s t.nn keep.nn
+ok $? "and the specs are as they were"
+"$NNC" --build gender -o gender.bin && [ -x gender.bin ]
+ok $? "with -o it builds"
+
+# Options that do not go together.
+"$NNC" t.nn -o same.c --header same.c 2> err.txt
+is "$?:$(cat err.txt)" "2:nnc: error: -o and --header name the same file 'same.c'" \
+    "-o and --header naming one file is a usage error"
+"$NNC" --build --emit dot t.nn -o p 2> err.txt
+is "$?:$(cat err.txt)" "2:nnc: error: --build builds a program from the C, so it does not go with --emit dot" \
+    "--build with --emit dot is a usage error"
+"$NNC" --run --explain d_L_d_w1 t.nn 2> err.txt
+is "$?:$(cat err.txt)" "2:nnc: error: --run builds a program from the C, so it does not go with --explain" \
+    "--run with --explain is a usage error"
+"$NNC" --run t.nn -o p 2> err.txt
+is "$?:$(cat err.txt)" "2:nnc: error: -o does not go with --run, which builds the program in a temporary directory (use --build -o PROGRAM to keep it)" \
+    "--run with -o is a usage error"
+[ ! -e p ]
+ok $? "and nothing is built"
+
+# A C compiler that fails, or is not there, is named.
+CC=false "$NNC" --build t.nn -o p 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the C compiler (false) failed with status 1" \
+    "a failing \$CC is named in the error"
+CC="$tmp/no/such/cc -O2" "$NNC" --build t.nn -o p 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: cannot run $tmp/no/such/cc: No such file or directory
+nnc: error: the C compiler ($tmp/no/such/cc) failed with status 127" \
+    "a missing \$CC is named, and why it cannot run"
+[ ! -e p ]
+ok $? "and no program is left"
+
+done_testing
