@@ -363,7 +363,7 @@ printf ' ...%s" @\n' "$b" > "$tmp/want"
 cmp -s "$tmp/got" "$tmp/want"
 ok $? "a combining mark at the left edge of the window is left out with its letter"
 
-, when this Python
+# compiler/width.c is what compiler/gen-width.py writes, when this Python
 # has the same version of Unicode.
 version=$(python3 -c 'import unicodedata; print(unicodedata.unidata_version)' 2> /dev/null)
 if [ -n "$version" ] && grep -q "from Unicode $version:" "$top/compiler/width.c"; then
