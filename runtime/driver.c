@@ -95,6 +95,7 @@ static void usage(FILE *f, const struct nnrt_net *net)
             "  --eval             print 'loss: VALUE', the loss over the data after training\n"
             "  --grad             print 'd_L_d_<param> VALUE', the gradient over the data\n"
             "  --gradcheck        compare --grad with finite differences; fail past %g\n"
+            "                     (double precision only)\n"
             "  --dot              print the network with its weights as a Graphviz diagram\n"
             "  --help             print this help and exit\n"
             "  --version          print the runtime's version and exit\n",
@@ -794,6 +795,19 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     struct nnrt_error err;
     if (status >= 0)
         goto done;
+    if (o.gradcheck && net->single) {
+        /*
+         * float's rounding of the loss (1e-7 of it) swamps a difference
+         * taken over a step small enough for the derivative: errors of 0.1
+         * for a correct gradient.  A step large enough to rise above it
+         * crosses a relu's kink.  No threshold would mean anything.
+         */
+        fprintf(stderr, "%s: error: --gradcheck needs a network in double precision: float's "
+                        "rounding swamps the finite differences (build the spec with nnc "
+                        "--precision double to check its gradient)\n", progname);
+        status = 2;
+        goto done;
+    }
 
     status = load_rows(&train_set, net, o.data, net->ndata, net->data);
     if (status == 0)

@@ -246,4 +246,14 @@ s/^\( *double d_L_d_b6 = \)\(.*\);$/\1 -(\2);/|b6|d_L_d_b6 negated (the output b
 s/^\( *double d_h1_2_d_sum_h1_2 = \)\(.*\);$/\1 1.001 * (\2);/||tanh'(sum_h1_2) off by 0.1%
 EOF
 
+# In single precision the loss's rounding swamps the finite differences:
+# the program says so instead of failing a correct gradient.
+"$NNC" --precision float "$top/specs/tutorial.nn" -o "$tmp/single.c" &&
+    $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 $NNC_TEST_CFLAGS -I"$RT" \
+        -o "$tmp/single" "$tmp/single.c" "$RT/libnnrt.a" -lm
+ok $? "the tutorial builds in single precision"
+"$tmp/single" --epochs 0 --gradcheck > "$tmp/out" 2> "$tmp/err"
+is "$?:$(cat "$tmp/out" "$tmp/err")" "2:$tmp/single: error: --gradcheck needs a network in double precision: float's rounding swamps the finite differences (build the spec with nnc --precision double to check its gradient)" \
+    "--gradcheck in single precision is a usage error that says why"
+
 done_testing
