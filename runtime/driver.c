@@ -493,6 +493,7 @@ struct trainer {
     void *nn_start, *state_start; /* copies taken at the start of an epoch */
     FILE *history;          /* --history, being written */
     int progress;           /* show a progress line on standard error (a terminal) */
+    int progress_width;     /* the columns of the progress line on the screen, or 0 */
 };
 
 /* Seconds on a clock that only goes forward. */
@@ -505,20 +506,34 @@ static double now(void)
 
 /*
  * The progress line: epoch, a bar, the last loss reported and the speed,
- * redrawn in place at most ten times a second.
+ * redrawn in place at most ten times a second.  Returns its width.
  */
-static void show_progress(long done, long total, double loss, double rate)
+static int show_progress(long done, long total, double loss, double rate)
 {
     char bar[31];
     int filled = (int)(30.0 * (double)done / (double)total);
     for (int i = 0; i < 30; i++)
         bar[i] = i < filled ? '=' : i == filled ? '>' : ' ';
     bar[30] = '\0';
-    fprintf(stderr, "\r%s: epoch %ld/%ld [%s]", progname, done, total, bar);
+    int n = fprintf(stderr, "\r%s: epoch %ld/%ld [%s]", progname, done, total, bar) - 1;
     if (!isnan(loss))
-        fprintf(stderr, " loss %.3f", loss);
-    fprintf(stderr, " %.0f samples/s  ", rate);
+        n += fprintf(stderr, " loss %.3f", loss);
+    n += fprintf(stderr, " %.0f samples/s  ", rate);
     fflush(stderr);
+    return n;
+}
+
+/*
+ * Blanks the progress line, so that what comes next (a loss line on the
+ * same terminal, a message, the shell's prompt) starts on a clean line.
+ */
+static void clear_progress(int *width)
+{
+    if (*width > 0) {
+        fprintf(stderr, "\r%*s\r", *width, "");
+        fflush(stderr);
+        *width = 0;
+    }
 }
 
 /*
@@ -603,6 +618,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             k -= count;
             char v[NNRT_DOUBLE_BUFSIZE], name[32];
             int first = t->order[k] + 1;
+            clear_progress(&t->progress_width);
             fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", progname, epoch, first);
             if (d->file != NULL)
                 fprintf(stderr, " (%s:%d)", d->file, d->line[first - 1]);
@@ -620,6 +636,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             double acc = net->classify != NNRT_NO_CLASSES ? accuracy(net, nn, d, y) : NAN;
             last_loss = loss;
             if (report) {
+                clear_progress(&t->progress_width);
                 printf("Epoch %ld loss: %.3f\n", epoch, loss);
                 if (!isnan(acc))
                     printf("Epoch %ld accuracy: %.3f\n", epoch, acc);
@@ -633,11 +650,11 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
         if (t->progress && (e + 1 == o->epochs || now() - shown > 0.1)) {
             shown = now();
             fflush(stdout);
-            show_progress(e + 1, o->epochs, last_loss, (double)(e + 1) * d->n / (shown - start + 1e-9));
+            t->progress_width = show_progress(e + 1, o->epochs, last_loss,
+                                              (double)(e + 1) * d->n / (shown - start + 1e-9));
         }
     }
-    if (t->progress && o->epochs > 0)
-        fprintf(stderr, "\r%*s\r", 79, "");
+    clear_progress(&t->progress_width);
     return 0;
 }
 
@@ -788,7 +805,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
 
     struct dataset train_set = {0}, test_set = {0};
     struct nnrt_norm norm = {0};
-    struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL, NULL, 0};
+    struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL, NULL, 0, 0};
     struct nnrt__output history = {NULL, NULL, NULL};
     void *nn = NULL;
     double *y = NULL, *xn = NULL;
