@@ -44,6 +44,37 @@ static const char *const c_keywords[] = {
     "_Complex", "_Imaginary", NULL,
 };
 
+/*
+ * Object-like macros that the generated C sees through nnrt.h (<math.h>,
+ * <stddef.h>, <stdint.h>, with gcc's and clang's defaults), and the ones
+ * gcc predefines outside strict ISO mode: a network named after one would
+ * make 'struct NAME' something else.  The families that C reserves for
+ * these headers are matched by reserved_macro too.
+ */
+static const char *const c_macros[] = {
+    "NULL", "NAN", "INFINITY", "HUGE_VAL", "HUGE_VALF", "HUGE_VALL", "MATH_ERRNO",
+    "MATH_ERREXCEPT", "math_errhandling", "SIZE_MAX", "PTRDIFF_MIN", "PTRDIFF_MAX",
+    "SIG_ATOMIC_MIN", "SIG_ATOMIC_MAX", "WCHAR_MIN", "WCHAR_MAX", "WINT_MIN", "WINT_MAX",
+    "M_E", "M_LOG2E", "M_LOG10E", "M_LN2", "M_LN10", "M_PI", "M_PI_2", "M_PI_4", "M_1_PI",
+    "M_2_PI", "M_2_SQRTPI", "M_SQRT2", "M_SQRT1_2", "linux", "unix", "i386", NULL,
+};
+
+/* Is name a macro of c_macros, or of a reserved family: FP_X, INTn_MAX, UINTn_MAX, ...? */
+static int reserved_macro(const char *name)
+{
+    for (int i = 0; c_macros[i] != NULL; i++)
+        if (strcmp(name, c_macros[i]) == 0)
+            return 1;
+    if (strncmp(name, "FP_", 3) == 0 && name[3] >= 'A' && name[3] <= 'Z')
+        return 1; /* C99 7.12: FP_NAN, FP_ILOGB0, ... */
+    size_t n = strlen(name);
+    /* C99 7.26.8: INT or UINT, then anything, then _MAX, _MIN or _C (INT8_MAX, ...) */
+    if (strncmp(name, "INT", 3) == 0 || strncmp(name, "UINT", 4) == 0)
+        return (n > 4 && (strcmp(name + n - 4, "_MAX") == 0 || strcmp(name + n - 4, "_MIN") == 0)) ||
+               (n > 2 && strcmp(name + n - 2, "_C") == 0);
+    return 0;
+}
+
 /* A quoted token for a message, cut to 40 characters. */
 static const char *q(Ctx *c, const char *s)
 {
@@ -146,12 +177,16 @@ static void check_name(Ctx *c, Token name)
                      name.text);
             return;
         }
-    if (strcmp(name.text, "main") == 0)
+    if (reserved_macro(name.text))
+        error_at(c, name.loc, "network name '%s' is a C macro that the generated code would see; it must be usable as a C identifier",
+                 name.text);
+    else if (strcmp(name.text, "main") == 0)
         error_at(c, name.loc, "network name 'main' would clash with the program's main function");
     else if (name.text[0] == '_')
         error_at(c, name.loc, "network name '%s' starts with '_', which C reserves", name.text);
-    else if (strncmp(name.text, "nnrt", 4) == 0)
-        error_at(c, name.loc, "network name '%s' starts with 'nnrt', which the runtime uses", name.text);
+    else if (strncmp(name.text, "nnrt", 4) == 0 || strncmp(name.text, "NNRT", 4) == 0)
+        error_at(c, name.loc, "network name '%s' starts with '%.4s', which the runtime uses", name.text,
+                 name.text);
 }
 
 /* Is the token a number (rather than a name)? */

@@ -46,4 +46,31 @@ for spec in specs/*.nn; do
     ok $status "$name trains to the same parameters under gcc -O0, gcc -O2 and clang -O2"
 done
 
+# A network named after a macro that the generated C sees (through nnrt.h,
+# or predefined by the compiler outside strict ISO mode) would not compile:
+# nnc refuses each one that gcc and clang define, and a name like them that
+# is not a macro compiles.
+macros=$(for cc in gcc clang; do
+    for std in -std=c99 -std=gnu11; do
+        printf '#include "nnrt.h"\n' | $cc $std -I"$RT" -dM -E - 2> /dev/null
+    done
+done | awk '$1 == "#define" && $2 !~ /[(]/ && $2 !~ /^_/ { print $2 }' | sort -u)
+refused=0 missed=""
+for m in $macros; do
+    printf 'network %s {\n    input 2\n    output 1 sigmoid\n}\n' "$m" > "$tmp/macro.nn"
+    if "$NNC" "$tmp/macro.nn" -o "$tmp/macro.c" 2> "$tmp/macro.err" ||
+        ! grep -Eq "network name '$m' (is a C macro|starts with 'NNRT')" "$tmp/macro.err"; then
+        missed="$missed $m"
+    else
+        refused=$((refused + 1))
+    fi
+done
+is "$missed" "" "nnc refuses a network named after any of the $refused macros that gcc and clang define"
+for name in INTEREST UINT FP_ fp_nan nul Linux M_TAU; do
+    printf 'network %s {\n    input 2\n    output 1 sigmoid\n}\n' "$name" > "$tmp/$name.nn"
+    "$NNC" "$tmp/$name.nn" -o "$tmp/$name.c" &&
+        $CC $strict -I"$RT" -c -o "$tmp/$name.o" "$tmp/$name.c"
+    ok $? "a network named $name is no macro, and compiles"
+done
+
 done_testing
