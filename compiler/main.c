@@ -42,7 +42,7 @@ static void usage(FILE *f)
             "  --unroll WHEN    write every neuron out (always, up to %d weights), loops over\n"
             "                   arrays (never), or choose by size (auto: loops past %d weights;\n"
             "                   the default)\n"
-            "  --help           print this help and exit\n"
+            "  -h, --help       print this help and exit\n"
             "  --version        print nnc's version and exit\n"
             "\n"
             "Build the program with (in the source tree, or once installed):\n"

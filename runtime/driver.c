@@ -97,8 +97,8 @@ static void usage(FILE *f, const struct nnrt_net *net)
             "  --gradcheck        compare --grad with finite differences; fail past %g\n"
             "                     (double precision only)\n"
             "  --dot              print the network with its weights as a Graphviz diagram\n"
-            "  --help             print this help and exit\n"
-            "  --version          print the runtime's version and exit\n",
+            "  -h, --help         print this help and exit\n"
+            "  --version          print the program's name and the runtime's version, and exit\n",
             (unsigned long long)net->seed, net->ninputs, GRADCHECK_THRESHOLD);
 }
 
