@@ -232,6 +232,7 @@ typedef struct {
     int line, col;      /* where the next token starts */
     int last_keyword;   /* token kind of the last keyword, for messages */
     int prev_keyword;   /* and of the one before it */
+    Loc reported;       /* the last token that the lexer reported an error at */
     Ast *ast;
 } ParseState;
 

@@ -337,6 +337,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     Ctx *c = ps->c;
     c->syntax_errors = 1;
     yysymbol_kind_t found = yypcontext_token(ctx);
+    const YYLTYPE *at = yypcontext_location(ctx);
+    if (found != YYSYMBOL_YYEOF && at->first_line == ps->reported.line && at->first_column == ps->reported.col)
+        return 0; /* the lexer has reported this token already */
     yysymbol_kind_t expected[YYNTOKENS];
     int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
     if (n < 0)
@@ -389,6 +392,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
             const char *name = yysymbol_name(k);
             if (name[0] == '"')
                 buf_printf(c, &b, "'%.*s'", (int)strlen(name) - 2, name + 1);
+            else if (name[0] == '-') /* "->", which bison gives unquoted */
+                buf_printf(c, &b, "'%s'", name);
             else
                 buf_puts(c, &b, name);
         }

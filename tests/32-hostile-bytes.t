@@ -219,14 +219,28 @@ expect "a no-break space between words" 1
 
 printf '%bdata {\n    1 2 \342\206\222 1\n}\n' "$net" > arrow.nn
 run arrow.nn -o out.c
+# One error: the parser goes on as if the arrow were '->'.
 printf '%s\n' \
-    "arrow.nn:6:5: error: expected '->' between a row's inputs and its targets" \
-    "     1 2 $(printf '\342\206\222') 1" \
-    "     ^" \
     "arrow.nn:6:9: error: unexpected character U+2192 (rightwards arrow); did you mean '->'?" \
     "     1 2 $(printf '\342\206\222') 1" \
     "         ^" > "$tmp/exp"
 expect "a Unicode arrow for '->'" 1
+# So with a fullwidth brace, and the data after it is read.
+printf 'network n \357\275\233\n    input 2\n    output 1 sigmoid\n}\ndata { 1 2 x -> 1 }\n' > brace.nn
+run brace.nn -o out.c
+printf '%s\n' \
+    "brace.nn:1:11: error: unexpected character U+FF5B (fullwidth '{'); did you mean '{'?" \
+    " network n $(printf '\357\275\233')" \
+    "           ^" \
+    "brace.nn:5:12: error: expected '->' or a number or '}' or ',' but found 'x'" \
+    " data { 1 2 x -> 1 }" \
+    "            ^" > "$tmp/exp"
+expect "a fullwidth '{' for '{'" 1
+# Not within a run: two arrows are one error, and the parser's own.
+printf '%bdata {\n    1 2 \342\206\222\342\206\222 1\n}\n' "$net" > arrows.nn
+run arrows.nn -o out.c
+like "$(head -1 "$tmp/stderr")" "^arrows.nn:6:5: error: expected '->' between" \
+    "two arrows in a row are not taken for one '->'"
 
 # A run of bad characters is one error, ASCII or not, about the first.
 printf 'network n {\n    input 2 \342\200\234\342\200\235@\n    output 1 sigmoid\n}\n' > run.nn
