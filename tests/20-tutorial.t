@@ -235,7 +235,7 @@ ok $? "--help exits 0"
 missing=
 for opt in --epochs --learn-rate --seed --every --data --test --load --save --predict --eval \
            --grad --gradcheck --help --version; do
-    printf '%s\n' "$out" | grep -q -- "^ *$opt\\b" || missing="$missing $opt"
+    printf '%s\n' "$out" | grep -Eq -- "^ *(-h, )?$opt\\b" || missing="$missing $opt"
 done
 is "$missing" "" "--help lists every option"
 like "$out" "^usage: $tmp/tutorial " "--help starts with a usage line"

@@ -72,7 +72,9 @@ page_options() {
 
 # The options that a --help text lists: its lines that start with one.
 help_options() {
-    sed -n 's/^ *\(-[-a-zA-Z0-9]*\).*/\1/p' | LC_ALL=C sort -u
+    # A line's option, or both of "-h, --help".
+    sed -n 's/^ *\(-[-a-zA-Z0-9]*\)\(, \(--[-a-zA-Z0-9]*\)\)\{0,1\}.*/\1 \3/p' |
+        tr ' ' '\n' | grep . | LC_ALL=C sort -u
 }
 
 version=$(sed -n 's/^#define NNRT_VERSION "\(.*\)"/\1/p' "$top/runtime/nnrt.h")
