@@ -174,9 +174,13 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
     struct stat lst;
     if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
         /* A link to a file to be made (or a loop): the shell's way is all there is. */
-        o->target = exists ? realpath(path, NULL) : NULL;
-        if (o->target == NULL)
+        if (!exists)
             return open_in_place(o, path, err);
+        o->target = realpath(path, NULL);
+        if (o->target == NULL) {
+            nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
+            return -1;
+        }
     } else {
         o->target = malloc(strlen(path) + 1);
         if (o->target != NULL)
