@@ -41,7 +41,10 @@ static const char *const c_keywords[] = {
     "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
     "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
     "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
-    "_Complex", "_Imaginary", NULL,
+    "_Complex", "_Imaginary",
+    /* GNU C's, and C23's (gcc 15's default): a plain `cc` of the C would not take them */
+    "asm", "typeof", "typeof_unqual", "bool", "true", "false", "nullptr", "constexpr",
+    "alignas", "alignof", "static_assert", "thread_local", NULL,
 };
 
 /*

@@ -66,6 +66,13 @@ for m in $macros; do
     fi
 done
 is "$missed" "" "nnc refuses a network named after any of the $refused macros that gcc and clang define"
+for name in asm typeof bool true nullptr constexpr; do
+    printf 'network %s {\n    input 2\n    output 1 sigmoid\n}\n' "$name" > "$tmp/$name.nn"
+    "$NNC" "$tmp/$name.nn" -o "$tmp/$name.c" 2> "$tmp/$name.err"
+    is "$?:$(head -1 "$tmp/$name.err" | sed 's/^[^ ]* //')" \
+        "1:error: network name '$name' is a C keyword; it must be usable as a C identifier" \
+        "a network named $name, a keyword of GNU C or C23, is refused"
+done
 for name in INTEREST UINT FP_ fp_nan nul Linux M_TAU; do
     printf 'network %s {\n    input 2\n    output 1 sigmoid\n}\n' "$name" > "$tmp/$name.nn"
     "$NNC" "$tmp/$name.nn" -o "$tmp/$name.c" &&
