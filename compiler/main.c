@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -156,21 +157,28 @@ static int run(char **argv)
     /* Both: the child would write what is buffered a second time. */
     fflush(stdout);
     fflush(stderr);
+    /* A ^C is the child's to act on: nnc waits, then cleans up, as system() does. */
+    void (*old_int)(int) = signal(SIGINT, SIG_IGN);
+    void (*old_quit)(int) = signal(SIGQUIT, SIG_IGN);
     pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
-        return 127;
-    }
     if (pid == 0) {
+        signal(SIGINT, old_int == SIG_IGN ? SIG_IGN : SIG_DFL);
+        signal(SIGQUIT, old_quit == SIG_IGN ? SIG_IGN : SIG_DFL);
         execvp(argv[0], argv);
         fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
         fflush(stderr); /* _exit does not, and stderr is buffered */
         _exit(127);
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return 127;
+    int status = 0, waited = (int)pid;
+    if (pid < 0)
+        fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+    else
+        while ((waited = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+            continue;
+    signal(SIGINT, old_int);
+    signal(SIGQUIT, old_quit);
+    if (waited < 0)
+        return 127;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -231,30 +239,62 @@ static char *program_name(const char *spec)
  */
 static int build(const char *argv0, const char *spec, const Buf *c_text, const char *output, char **run_args)
 {
-    char dir[] = "/tmp/nnc-XXXXXX";
+    const char *tmpdir = getenv("TMPDIR");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/nnc-XXXXXX", tmpdir != NULL && tmpdir[0] == '/' ? tmpdir : "/tmp");
     if (mkdtemp(dir) == NULL) {
         fprintf(stderr, "nnc: error: cannot make a temporary directory: %s\n", strerror(errno));
         return 1;
     }
     char *name = program_name(spec);
-    char csrc[sizeof dir + 16], exe[PATH_MAX];
+    char csrc[PATH_MAX + 16], exe[PATH_MAX + 16], target[PATH_MAX];
     snprintf(csrc, sizeof csrc, "%s/program.c", dir);
-    if (run_args != NULL || output == NULL)
-        snprintf(exe, sizeof exe, run_args ? "%s/%s" : "%.0s%s", dir, name ? name : "a.out");
-    else
-        snprintf(exe, sizeof exe, "%s", output);
+    mode_t mode = umask(0);
+    umask(mode);
+    mode = 0777 & ~mode; /* a new program's, as the linker would make it */
+    if (run_args != NULL) {
+        snprintf(exe, sizeof exe, "%s/%s", dir, name ? name : "a.out");
+    } else {
+        /*
+         * The program is linked beside its target, then renamed over it:
+         * a linker that fails has removed its output, and the old program
+         * must survive.  A device (-o /dev/null) is linked to directly.
+         */
+        struct stat st;
+        snprintf(target, sizeof target, "%s", output != NULL ? output : name ? name : "a.out");
+        snprintf(exe, sizeof exe, "%s", target);
+        int exists = stat(target, &st) == 0;
+        if (exists && S_ISREG(st.st_mode))
+            mode = st.st_mode & 07777;
+        if (!exists || S_ISREG(st.st_mode)) {
+            snprintf(exe, sizeof exe, "%s.tmpXXXXXX", target);
+            int fd = mkstemp(exe);
+            if (fd < 0) {
+                fprintf(stderr, "nnc: error: cannot write '%s': %s\n", target, strerror(errno));
+                rmdir(dir);
+                free(name);
+                return 1;
+            }
+            close(fd);
+        }
+    }
     int status = 1;
     FILE *f = fopen(csrc, "w");
-    if (f == NULL || fwrite(c_text->s, 1, c_text->len, f) != c_text->len || fclose(f) != 0) {
+    int written = f != NULL && fwrite(c_text->s, 1, c_text->len, f) == c_text->len;
+    if (f == NULL || (fclose(f) != 0) | !written) {
         fprintf(stderr, "nnc: error: cannot write '%s': %s\n", csrc, strerror(errno));
     } else if (cc(argv0, csrc, exe) == 0) {
         status = 0;
         if (run_args != NULL) {
             run_args[0] = exe;
             status = run(run_args);
-            unlink(exe);
+        } else if (strcmp(exe, target) != 0 && (chmod(exe, mode), rename(exe, target) != 0)) {
+            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", target, strerror(errno));
+            status = 1;
         }
     }
+    if (run_args != NULL || strcmp(exe, target) != 0)
+        unlink(exe);
     unlink(csrc);
     rmdir(dir);
     free(name);

@@ -117,6 +117,48 @@ ok $? "and the specs are as they were"
 "$NNC" --build gender -o gender.bin && [ -x gender.bin ]
 ok $? "with -o it builds"
 
+# --build links beside the program and renames: a failed link keeps the old one.
+echo old > kept
+chmod 750 kept
+CC="$CC -Wl,--require-defined=nnc_no_such_symbol" "$NNC" --build t.nn -o kept 2> /dev/null
+is "$?:$(cat kept)" "1:old" "a failed --build leaves the old program as it was"
+ls kept.tmp* > /dev/null 2>&1
+is "$?" 2 "and no temporary file"
+"$NNC" --build t.nn -o kept && "$tmp/kept" --epochs 0 > /dev/null
+ok $? "a --build that works replaces it"
+is "$(mode kept)" 750 "keeping its permissions"
+rm -f newprog
+(umask 022 && "$NNC" --build t.nn -o newprog)
+is "$(mode newprog)" 755 "a new program is executable by all, as the umask allows"
+
+# --run works in $TMPDIR, and a ^C stops the program, not nnc before its cleanup.
+mkdir runtmp
+TMPDIR="$tmp/runtmp" "$NNC" --run t.nn -- --epochs 0 > /dev/null
+ok $? "--run with TMPDIR set"
+is "$(ls -A runtmp)" "" "leaves nothing in TMPDIR"
+# A terminal's ^C goes to the whole process group, which python3 stands
+# in for here (a shell's background job would ignore SIGINT).
+if command -v python3 > /dev/null; then
+    status=$(TMPDIR="$tmp/runtmp" python3 - "$NNC" <<'PY'
+import glob, os, signal, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "--run", "t.nn", "--", "--epochs", "2000000000", "--every", "0"],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+for _ in range(200):   # until the program runs
+    if glob.glob(os.environ["TMPDIR"] + "/nnc-*/t"):
+        break
+    time.sleep(0.05)
+time.sleep(0.3)
+os.killpg(p.pid, signal.SIGINT)
+print(p.wait(timeout=60))
+PY
+)
+    is "$status" 130 "^C to --run's process group: nnc exits 128 + SIGINT"
+    is "$(ls -A runtmp)" "" "and leaves nothing behind"
+else
+    for k in 1 2; do echo "ok $((test_count = test_count + 1)) # SKIP no python3"; done
+fi
+
 # Options that do not go together.
 "$NNC" t.nn -o same.c --header same.c 2> err.txt
 is "$?:$(cat err.txt)" "2:nnc: error: -o and --header name the same file 'same.c'" \
