@@ -53,10 +53,10 @@ ok $? "and the FIFO is still a FIFO"
 
 # Character devices, made for the test (only root may): a test that went
 # wrong must not replace the system's /dev/null or /dev/full.
-if mknod null c 1 3 2> /dev/null && mknod full c 1 7; then
+if mknod null c 1 3 2> /dev/null && mknod null2 c 1 3 && mknod full c 1 7; then
     "$NNC" t.nn -o null && [ -c null ]
     ok $? "nnc -o a device writes to it, and it is still a device"
-    "$tmp/prog" --epochs 1 --every 0 --save null --history null > /dev/null && [ -c null ]
+    "$tmp/prog" --epochs 1 --every 0 --save null --history null2 > /dev/null && [ -c null ] && [ -c null2 ]
     ok $? "so do the program's --save and --history"
     "$tmp/prog" --epochs 0 --save full > /dev/null 2> err.txt
     is "$?:$(cat err.txt)" "1:$tmp/prog: error: cannot write 'full': No space left on device" \
@@ -98,6 +98,29 @@ wait
 is "$(wc -l < history.csv | tr -d ' ')" 4 "the reader gets the header and one row per epoch"
 [ -p hpipe ]
 ok $? "and the FIFO is still a FIFO"
+
+# The program's outputs may not name its inputs, or each other; --load and
+# --save of one file is a resumed run.
+printf '1,2,1\n3,4,0\n' > rows.csv
+cp rows.csv rows.keep
+"$tmp/prog" --data rows.csv --epochs 1 --every 0 --save rows.csv 2> err.txt
+is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --data name the same file 'rows.csv'" \
+    "--save of the --data file is a usage error"
+ln -s rows.csv rows-link.csv
+"$tmp/prog" --data rows.csv --test rows.csv --epochs 1 --every 0 --history rows-link.csv 2> err.txt
+is "$?:$(cat err.txt)" "2:$tmp/prog: error: --history and --data name the same file 'rows-link.csv'" \
+    "so is --history of it, through a link"
+cmp -s rows.csv rows.keep
+ok $? "and the data is as it was"
+"$tmp/prog" --epochs 1 --every 0 --save both --history both 2> err.txt
+is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --history name the same file 'both'" \
+    "--save and --history of one file is a usage error"
+"$tmp/prog" --epochs 1 --every 0 --save resume.txt > /dev/null &&
+    "$tmp/prog" --epochs 1 --every 0 --load resume.txt --save resume.txt > /dev/null
+ok $? "--load and --save of one file resumes"
+"$tmp/prog" --epochs 1 --every 0 --load resume.txt --history resume.txt 2> err.txt
+is "$?:$(cat err.txt)" "2:$tmp/prog: error: --history and --load name the same file 'resume.txt'" \
+    "--history of the --load file is a usage error"
 
 # An output that is the spec itself.
 cp t.nn keep.nn
