@@ -477,27 +477,34 @@ static int takes_class_index(const Spec *s)
     return s->layers[s->nlayers - 1].act == ACT_SOFTMAX;
 }
 
-/*
- * Cross-entropy's simplification d_L_d_sum_ok = o_k - y_k holds only when
- * the targets of a row are a distribution: they must sum to 1.  Returns
- * their sum when they do not, or 1.
- */
-static double target_sum(const Spec *s, const double *y)
-{
-    double sum = 0;
-    for (int k = 0; k < noutputs(s); k++)
-        sum += y[k];
-    return s->loss != LOSS_CE || fabs(sum - 1) <= 1e-9 ? 1 : sum;
-}
-
-#define TARGETS_NOT_A_DISTRIBUTION \
-    "the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, or probabilities) but sum to %s"
-
 /* x as the shortest decimal that reads back, for messages. */
 static const char *shortest(Ctx *c, double x)
 {
     char buf[NNRT_DOUBLE_BUFSIZE];
     return ctx_strdup(c, nnrt_format_double(buf, x));
+}
+
+/*
+ * The cross-entropies take targets for probabilities, in [0, 1]; and
+ * cross_entropy's simplification d_L_d_sum_ok = o_k - y_k holds only when
+ * the targets of a row are a distribution: they must sum to 1.  Returns
+ * what is wrong with the targets y of a row, or NULL.
+ */
+static const char *target_problem(Ctx *c, const Spec *s, const double *y)
+{
+    if (s->loss == LOSS_MSE)
+        return NULL;
+    double sum = 0;
+    for (int k = 0; k < noutputs(s); k++) {
+        if (!(y[k] >= 0 && y[k] <= 1))
+            return ctx_printf(c, "a target must be from 0 to 1 for %s (a probability) but is %s",
+                              s->loss == LOSS_CE ? "cross_entropy" : "binary_cross_entropy", shortest(c, y[k]));
+        sum += y[k];
+    }
+    if (s->loss == LOSS_CE && fabs(sum - 1) > 1e-9)
+        return ctx_printf(c, "the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, "
+                             "or probabilities) but sum to %s", shortest(c, sum));
+    return NULL;
 }
 
 /* Stores targets into row: values as they are, or a class index as one-hot. */
@@ -506,8 +513,9 @@ static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int 
     int k = noutputs(s);
     if (n == k) {
         memcpy(row, v, (size_t)k * sizeof *v);
-        if (target_sum(s, row) != 1) {
-            error_at(c, loc, TARGETS_NOT_A_DISTRIBUTION, shortest(c, target_sum(s, row)));
+        const char *bad = target_problem(c, s, row);
+        if (bad != NULL) {
+            error_at(c, loc, "%s", bad);
             return -1;
         }
         return 0;
@@ -724,13 +732,12 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
         if (nnrt_table_rows(&t, path, s->ninputs, noutputs(s), takes_class_index(s), data, &err) != 0) {
             error_in_file(c, b->file.loc, path, copy, len, (Loc){err.line, err.col}, "%s", err.msg);
         } else {
+            const char *why = NULL;
             for (int r = 0; r < t.rows && bad < 0; r++)
-                if (target_sum(s, data + (size_t)r * (size_t)width + s->ninputs) != 1)
+                if ((why = target_problem(c, s, data + (size_t)r * (size_t)width + s->ninputs)) != NULL)
                     bad = r;
             if (bad >= 0) {
-                error_in_file(c, b->file.loc, path, copy, len, (Loc){t.line[bad], 1},
-                              TARGETS_NOT_A_DISTRIBUTION,
-                              shortest(c, target_sum(s, data + (size_t)bad * (size_t)width + s->ninputs)));
+                error_in_file(c, b->file.loc, path, copy, len, (Loc){t.line[bad], 1}, "%s", why);
             } else {
                 *nrows = t.rows;
                 *rows = data;

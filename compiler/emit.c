@@ -1364,8 +1364,8 @@ static void emit_descriptor(Emitter *e)
                                                             : "NNRT_NO_CLASSES");
     if (out == ACT_SOFTMAX)
         W("    .class_index = 1,\n");
-    if (s->loss == LOSS_CE)
-        W("    .distribution = 1,\n");
+    if (s->loss == LOSS_CE || s->loss == LOSS_BCE)
+        W("    .distribution = %d,\n", s->loss == LOSS_CE ? 1 : 2);
     if (s->normalize)
         W("    .normalize = 1,\n");
     if (s->init_fixed != NULL)

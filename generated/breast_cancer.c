@@ -2056,6 +2056,7 @@ const struct nnrt_net breast_cancer_net = {
     .seed = UINT64_C(1),
     .init = NNRT_INIT_HE,
     .classify = NNRT_THRESHOLD,
+    .distribution = 2,
     .normalize = 1,
     .ndata = 456,
     .data = breast_cancer_data,

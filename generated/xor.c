@@ -493,6 +493,7 @@ const struct nnrt_net xor_net = {
     .seed = UINT64_C(1),
     .init = NNRT_INIT_NORMAL,
     .classify = NNRT_THRESHOLD,
+    .distribution = 2,
     .ndata = 4,
     .data = xor_data,
     .npredict = 4,

@@ -421,9 +421,20 @@ static int load_rows(struct dataset *d, const struct nnrt_net *net, const char *
     }
     for (int r = 0; r < t.rows && net->distribution; r++) {
         double sum = 0;
-        for (int k = 0; k < net->noutputs; k++)
-            sum += d->rows[(size_t)r * width + (size_t)net->ninputs + (size_t)k];
-        if (fabs(sum - 1) > 1e-9) {
+        for (int k = 0; k < net->noutputs; k++) {
+            double y = d->rows[(size_t)r * width + (size_t)net->ninputs + (size_t)k];
+            sum += y;
+            if (!(y >= 0 && y <= 1)) {
+                char v[NNRT_DOUBLE_BUFSIZE];
+                nnrt__set_error(&err, file, t.line[r], 0,
+                                "a target must be from 0 to 1 for %s (a probability) but is %s",
+                                net->distribution == 1 ? "cross_entropy" : "binary_cross_entropy",
+                                nnrt_format_double(v, y));
+                nnrt_table_free(&t);
+                return file_error(&err);
+            }
+        }
+        if (net->distribution == 1 && fabs(sum - 1) > 1e-9) {
             char v[NNRT_DOUBLE_BUFSIZE];
             nnrt__set_error(&err, file, t.line[r], 0,
                             "the targets of a row must sum to 1 for cross_entropy (one-hot, a class "

@@ -251,7 +251,8 @@ struct nnrt_net {
     enum nnrt_init init;
     enum nnrt_classify classify;
     int class_index;                   /* targets may be one class index */
-    int distribution;                  /* each row's targets must sum to 1 (cross_entropy) */
+    int distribution;                  /* targets are probabilities, in [0, 1] (2: binary_cross_entropy),
+                                          and sum to 1 in a row (1: cross_entropy) */
     int normalize;                     /* z-score the inputs */
     const double *init_value;          /* nparams values from `params` ... */
     const unsigned char *init_fixed;   /* ... where init_fixed[i] is 1 */

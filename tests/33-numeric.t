@@ -84,4 +84,28 @@ is "$?" 1 "--data with targets that do not sum to 1 is refused"
 is "$(cat "$tmp/err")" "$tmp/soft: $tmp/bad.csv:2: error: the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, or probabilities) but sum to 1.1" \
     "with the file, the line and the sum"
 
+# Both cross-entropies take targets for probabilities: each from 0 to 1.
+# Outside, the loss has no minimum (it ran to -442 on a target of 5).
+printf 'a,b,p,q,r\n1,2,1e300,-1e300,1\n' > "$tmp/big.csv"
+"$tmp/soft" --data "$tmp/big.csv" 2> "$tmp/err"
+is "$?:$(cat "$tmp/err")" "1:$tmp/soft: $tmp/big.csv:2: error: a target must be from 0 to 1 for cross_entropy (a probability) but is 1e+300" \
+    "cross_entropy refuses a target past 1, though the row sums to 1"
+cat > "$tmp/bce.nn" <<'SPEC'
+network bce { input 2 output 1 sigmoid loss binary_cross_entropy epochs 1 }
+data { 0 0 -> 0.25
+       1 1 -> -3
+       1 0 -> 5 }
+SPEC
+"$NNC" "$tmp/bce.nn" -o "$tmp/bce.c" 2> "$tmp/err"
+is "$?:$(grep error: "$tmp/err")" "1:$tmp/bce.nn:3:15: error: a target must be from 0 to 1 for binary_cross_entropy (a probability) but is -3.0
+$tmp/bce.nn:4:15: error: a target must be from 0 to 1 for binary_cross_entropy (a probability) but is 5.0" \
+    "binary_cross_entropy refuses targets outside [0, 1] in the spec"
+printf 'network bce { input 2 output 1 sigmoid loss binary_cross_entropy epochs 1 }\ndata { 0 0 -> 0.25 }\n' > "$tmp/bce.nn"
+build "$tmp/bce.nn" "$tmp/bce"
+ok $? "a soft target in [0, 1] is accepted"
+printf '0,0,1\n1,1,-0.5\n' > "$tmp/neg.csv"
+"$tmp/bce" --data "$tmp/neg.csv" 2> "$tmp/err"
+is "$?:$(cat "$tmp/err")" "1:$tmp/bce: $tmp/neg.csv:2: error: a target must be from 0 to 1 for binary_cross_entropy (a probability) but is -0.5" \
+    "and --data refuses one outside"
+
 done_testing
