@@ -465,17 +465,27 @@ static void compute_norm(const struct nnrt_net *net, const struct dataset *d, st
 {
     int ni = net->ninputs, width = ni + net->noutputs;
     for (int i = 0; i < ni; i++) {
+        /*
+         * Values past 2^500 would overflow the sum or the squares: they are
+         * scaled by a power of two first, which is exact, and the mean and
+         * the deviation scaled back.
+         */
+        double big = 0, scale = 1;
+        for (int r = 0; r < d->n; r++)
+            big = fmax(big, fabs(d->rows[(size_t)r * (size_t)width + (size_t)i]));
+        if (big > 0x1p500)
+            scale = 0x1p-600;
         double sum = 0, sq = 0;
         for (int r = 0; r < d->n; r++)
-            sum += d->rows[(size_t)r * (size_t)width + (size_t)i];
+            sum += scale * d->rows[(size_t)r * (size_t)width + (size_t)i];
         double mean = d->n > 0 ? sum / d->n : 0;
         for (int r = 0; r < d->n; r++) {
-            double e = d->rows[(size_t)r * (size_t)width + (size_t)i] - mean;
+            double e = scale * d->rows[(size_t)r * (size_t)width + (size_t)i] - mean;
             sq += e * e;
         }
         double sd = d->n > 0 ? sqrt(sq / d->n) : 0;
-        norm->mean[i] = mean;
-        norm->std[i] = sd > 0 ? sd : 1;
+        norm->mean[i] = mean / scale;
+        norm->std[i] = sd > 0 ? sd / scale : 1;
     }
 }
 

@@ -84,6 +84,21 @@ is "$?" 1 "--data with targets that do not sum to 1 is refused"
 is "$(cat "$tmp/err")" "$tmp/soft: $tmp/bad.csv:2: error: the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, or probabilities) but sum to 1.1" \
     "with the file, the line and the sum"
 
+# Normalizing inputs near the largest double: the statistics must not
+# overflow.  By hand, for 1e200, 1e200, -1e200: mean 1e200 / 3 and standard
+# deviation 1e200 sqrt(8/9).
+printf 'network big { input 1 output 1 sigmoid normalize epochs 0 }\ndata { 0 -> 1 }\n' > "$tmp/big.nn"
+build "$tmp/big.nn" "$tmp/bigp"
+ok $? "a network that normalizes builds"
+printf '1e200,1\n1e200,0\n-1e200,1\n' > "$tmp/huge.csv"
+"$tmp/bigp" --data "$tmp/huge.csv" --save "$tmp/huge.params" > /dev/null
+ok $? "it takes inputs of 1e200"
+awk '$1 == "mean_x1" { m = $2 / (1e200 / 3) - 1 } $1 == "std_x1" { s = $2 / (1e200 * sqrt(8 / 9)) - 1 }
+     END { exit !(m * m < 1e-24 && s * s < 1e-24) }' "$tmp/huge.params"
+ok $? "with their mean and standard deviation, not inf"
+"$tmp/bigp" --load "$tmp/huge.params" --predict 1e200 > /dev/null
+ok $? "and the parameters it saves load back"
+
 # Both cross-entropies take targets for probabilities: each from 0 to 1.
 # Outside, the loss has no minimum (it ran to -442 on a target of 5).
 printf 'a,b,p,q,r\n1,2,1e300,-1e300,1\n' > "$tmp/big.csv"
