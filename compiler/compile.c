@@ -41,9 +41,9 @@ static int check_bytes(Ctx *c)
             loc.line++;
             loc.col = 1;
         } else if (ch == '\t') {
-            loc.col = (loc.col - 1) / 8 * 8 + 9;
+            loc.col = col_add(loc.col, 8 - (loc.col - 1) % 8);
         } else {
-            loc.col += utf8_width(c->src + i, n);
+            loc.col = col_add(loc.col, utf8_width(c->src + i, n));
         }
         i += n;
     }

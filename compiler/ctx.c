@@ -231,7 +231,7 @@ static int next_char(const char *s, const char *end, int w, int *cols, int *ok)
 static int display_width(const char *p, size_t n)
 {
     int width = 0, cols, ok;
-    for (const char *s = p; s < p + n; width += cols)
+    for (const char *s = p; s < p + n; width = col_add(width, cols))
         s += next_char(s, p + n, width, &cols, &ok);
     return width;
 }
@@ -327,7 +327,7 @@ static void show_text(Ctx *c, const char *p, const char *q, int col)
         fputs("...", c->err);
     int w = 0, cols, ok;
     /* Uncut, the line is shown to its end, with any character of no width there. */
-    for (const char *s = p; s < q && (w < to || to == width); w += cols) {
+    for (const char *s = p; s < q && (w < to || to == width); w = col_add(w, cols)) {
         int n = next_char(s, q, w, &cols, &ok);
         /* A character of no width at the cut belongs to the one before it, outside. */
         if (cols > 0 ? w + cols > from : w > from || from == 0) {

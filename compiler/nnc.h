@@ -38,6 +38,13 @@
 #define MAX_NAME 63              /* characters of a network name */
 #define MAX_TOKEN 255            /* characters of a name or a number */
 #define MAX_ERRORS 50            /* errors reported before nnc stops counting them */
+#define COL_MAX (1 << 30)        /* where columns stop counting (256 MB of tabs pass INT_MAX) */
+
+/* Column col moved on by n, stopping at COL_MAX. */
+static inline int col_add(int col, int n)
+{
+    return col > COL_MAX - n ? COL_MAX : col + n;
+}
 
 /* ---- Context, arena, diagnostics (ctx.c) -------------------------------- */
 
