@@ -80,6 +80,11 @@ void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col
 
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err)
 {
+    return nnrt__read_file_max(path, NNRT__MAX_FILE, len, err);
+}
+
+char *nnrt__read_file_max(const char *path, size_t max, size_t *len, struct nnrt_error *err)
+{
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         nnrt__set_error(err, path, 0, 0, "cannot open '%s': %s", path, strerror(errno));
@@ -100,15 +105,15 @@ char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err)
         n += fread(buf + n, 1, cap - n - 1, f);
         if (n < cap - 1)
             break;
-        if (n > NNRT__MAX_FILE) {
+        if (n > max) {
             /* A device such as /dev/zero, or a file too big to be meant. */
-            nnrt__set_error(err, path, 0, 0, "'%s' is larger than %d MB", path, NNRT__MAX_FILE >> 20);
+            nnrt__set_error(err, path, 0, 0, "'%s' is larger than %zu MB", path, max >> 20);
             free(buf);
             fclose(f);
             return NULL;
         }
-        /* Never more than NNRT__MAX_FILE + 1 bytes, to see that it is too long. */
-        size_t more = cap * 2 < (size_t)NNRT__MAX_FILE + 2 ? cap * 2 : (size_t)NNRT__MAX_FILE + 2;
+        /* Never more than max + 1 bytes, to see that it is too long. */
+        size_t more = cap * 2 < max + 2 ? cap * 2 : max + 2;
         char *bigger = realloc(buf, more);
         if (bigger == NULL)
             goto nomem;

@@ -36,9 +36,11 @@ void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col
 /*
  * The whole of path, NUL-terminated, its length in *len; NULL with err on
  * failure, and for a directory or anything longer than NNRT__MAX_FILE
- * bytes (a device like /dev/zero stops there too).
+ * bytes (a device like /dev/zero stops there too).  nnrt__read_file_max
+ * takes up to max bytes instead.
  */
 char *nnrt__read_file(const char *path, size_t *len, struct nnrt_error *err);
+char *nnrt__read_file_max(const char *path, size_t max, size_t *len, struct nnrt_error *err);
 
 /*
  * nnrt_csv_read's parse of text (len bytes and a NUL, read from path):

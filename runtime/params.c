@@ -187,11 +187,16 @@ static const char *slot_name(const struct nnrt_net *net, const struct slots *sl,
 int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
                      struct nnrt_progress *progress, const char *path, struct nnrt_error *err)
 {
-    size_t len;
-    char *text = nnrt__read_file(path, &len, err);
+    /*
+     * What --save writes for the largest network is past the 256 MB of other
+     * files: allow 128 bytes a line (its own are under 64), for every name
+     * the file may hold.
+     */
+    struct slots sl = layout(net, norm != NULL, progress != NULL);
+    size_t len, max = (size_t)sl.nslots * 128 + 4096;
+    char *text = nnrt__read_file_max(path, max > NNRT__MAX_FILE ? max : NNRT__MAX_FILE, &len, err);
     if (text == NULL)
         return -1;
-    struct slots sl = layout(net, norm != NULL, progress != NULL);
     double *value = malloc((size_t)(sl.nslots > 0 ? sl.nslots : 1) * sizeof *value);
     int *seen = calloc((size_t)(sl.nslots > 0 ? sl.nslots : 1), sizeof *seen);
     char buf[40];
