@@ -1,9 +1,9 @@
 /*
  * ast.c: building the syntax tree.
  *
- * Lists are built in source order by walking to the tail, since specs are
- * short; token lists are the exception (inline data can be long), so their
- * head node keeps a pointer to the tail.
+ * Lists are built in source order, and a list's first node keeps a
+ * pointer to its last, so that appending takes the same time however long
+ * the list.
  */
 #include "nnc.h"
 
@@ -21,39 +21,30 @@ TokenList *token_list_append(Ctx *c, TokenList *list, Token tok, int is_arrow)
     return list;
 }
 
+/* The other lists the same way: a spec may hold 100,000 predictions. */
+#define APPEND(list, node)                      \
+    do {                                        \
+        if ((node) == NULL)                     \
+            return (list);                      \
+        (node)->tail = (node);                  \
+        if ((list) == NULL)                     \
+            return (node);                      \
+        (list)->tail->next = (node);            \
+        (list)->tail = (node);                  \
+        return (list);                          \
+    } while (0)
+
 Stmt *stmt_append(Stmt *list, Stmt *s)
 {
-    if (s == NULL)
-        return list;
-    if (list == NULL)
-        return s;
-    Stmt *p = list;
-    while (p->next != NULL)
-        p = p->next;
-    p->next = s;
-    return list;
+    APPEND(list, s);
 }
 
 Entry *entry_append(Entry *list, Entry *e)
 {
-    if (list == NULL)
-        return e;
-    Entry *p = list;
-    while (p->next != NULL)
-        p = p->next;
-    p->next = e;
-    return list;
+    APPEND(list, e);
 }
 
 Block *block_append(Block *list, Block *b)
 {
-    if (b == NULL)
-        return list;
-    if (list == NULL)
-        return b;
-    Block *p = list;
-    while (p->next != NULL)
-        p = p->next;
-    p->next = b;
-    return list;
+    APPEND(list, b);
 }

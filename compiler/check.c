@@ -192,6 +192,41 @@ static void check_name(Ctx *c, Token name)
                  name.text);
 }
 
+/* A name and where it is in its list, for sorting. */
+typedef struct {
+    const char *name;
+    int i;
+} Named;
+
+static int by_name(const void *a, const void *b)
+{
+    const Named *x = a, *y = b;
+    int d = strcmp(x->name, y->name);
+    return d != 0 ? d : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * For each of the n names, the index of the first one spelled the same, or
+ * -1 for a first: by sorting, as a spec may name 100,000 inputs.
+ */
+static int *first_same(Ctx *c, const char *const *names, int n)
+{
+    if (n == 0)
+        return NULL;
+    Named *v = ctx_array(c, (size_t)n, sizeof *v);
+    int *first = ctx_array(c, (size_t)n, sizeof *first);
+    for (int i = 0; i < n; i++)
+        v[i] = (Named){names[i], i};
+    qsort(v, (size_t)n, sizeof *v, by_name);
+    /* A run of one name is in list order: its first is the first. */
+    for (int k = 0, start = 0; k < n; k++) {
+        if (strcmp(v[k].name, v[start].name) != 0)
+            start = k;
+        first[v[k].i] = k == start ? -1 : v[start].i;
+    }
+    return first;
+}
+
 /* Is the token a number (rather than a name)? */
 static int is_number(Token t)
 {
@@ -349,14 +384,16 @@ static void check_network(Ctx *c, Block *b, Spec *s)
             s->ninputs = count;
             s->input_names = ctx_array(c, (size_t)count, sizeof *s->input_names);
             int i = 0;
-            for (TokenList *t = in->names; t != NULL; t = t->next, i++) {
-                for (int j = 0; j < i; j++)
-                    if (strcmp(s->input_names[j], t->tok.text) == 0) {
-                        error_at(c, t->tok.loc, "duplicate input name '%s' (input %d is also called so)",
-                                 t->tok.text, j + 1);
-                        bad = 1;
-                    }
+            for (TokenList *t = in->names; t != NULL; t = t->next, i++)
                 s->input_names[i] = t->tok.text;
+            const int *first = first_same(c, (const char *const *)s->input_names, count);
+            i = 0;
+            for (TokenList *t = in->names; t != NULL; t = t->next, i++) {
+                if (first[i] >= 0) {
+                    error_at(c, t->tok.loc, "duplicate input name '%s' (input %d is also called so)",
+                             t->tok.text, first[i] + 1);
+                    bad = 1;
+                }
             }
         }
     }
@@ -766,13 +803,15 @@ static void check_predict(Ctx *c, Block *b, Spec *s)
     char **names = ctx_array(c, (size_t)n, sizeof *names);
     double *x = ctx_array(c, (size_t)n, (size_t)s->ninputs * sizeof *x);
     int i = 0, ok = 1;
-    for (Entry *e = b->entries; e != NULL; e = e->next, i++) {
+    for (Entry *e = b->entries; e != NULL; e = e->next, i++)
         names[i] = e->name.text;
-        for (int j = 0; j < i; j++)
-            if (strcmp(names[j], names[i]) == 0) {
-                error_at(c, e->name.loc, "duplicate prediction name '%s'", names[i]);
-                ok = 0;
-            }
+    const int *first = first_same(c, (const char *const *)names, n);
+    i = 0;
+    for (Entry *e = b->entries; e != NULL; e = e->next, i++) {
+        if (first[i] >= 0) {
+            error_at(c, e->name.loc, "duplicate prediction name '%s'", names[i]);
+            ok = 0;
+        }
         int k = 0;
         for (TokenList *t = e->values; t != NULL; t = t->next, k++) {
             double v = real(c, t->tok);

@@ -206,6 +206,7 @@ typedef struct Stmt {
     Token word;        /* text NULL when absent */
     TokenList *names;  /* `input a, b`; an optimizer's settings */
     struct Stmt *next;
+    struct Stmt *tail; /* in a list's first node: its last */
 } Stmt;
 
 typedef enum { BLOCK_NETWORK, BLOCK_PARAMS, BLOCK_DATA, BLOCK_PREDICT, BLOCK_TEST } BlockKind;
@@ -215,6 +216,7 @@ typedef struct Entry {
     Token name;
     TokenList *values;
     struct Entry *next;
+    struct Entry *tail; /* in a list's first node: its last */
 } Entry;
 
 typedef struct Block {
@@ -226,6 +228,7 @@ typedef struct Block {
     Token file;        /* data or test "file.csv": text NULL for inline rows */
     TokenList *items;  /* inline data or test rows: numbers and arrows */
     struct Block *next;
+    struct Block *tail; /* in a list's first node: its last */
 } Block;
 
 typedef struct {

@@ -56,6 +56,39 @@ linear "as loops (--unroll never)" --unroll never -o "$tmp/out.c"
 linear "--explain d_L_d_w1" --explain d_L_d_w1
 linear "--emit dot" --emit dot -o "$tmp/out.dot"
 
+# Long lists in a spec: predictions, statements, input names (each with
+# one duplicate, reported at the end).  Appending to a list walked to its
+# end, and duplicates were sought pair by pair: 40,000 predictions took
+# 3.9 s, 300,000 more than 15 minutes.
+lists() {
+    local n=$1 i
+    awk -v n="$n" 'BEGIN {
+        printf "network lin {\n    input "
+        for (i = 0; i < n; i++) printf "x%d, ", i
+        printf "x0\n    output 1 sigmoid\n"
+        for (i = 0; i < n; i++) printf "    hidden 1 sigmoid\n"
+        printf "}\npredict {\n"
+        for (i = 0; i < n; i++) printf "    p%d: 1\n", i
+        printf "    p0: 1\n}\n" }' > "$tmp/n$n.nn"
+}
+lists 5000
+lists 20000
+# The specs have errors (too many hidden layers, the duplicates): nnc fails.
+errors_instructions() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$NNC" "$tmp/n$1.nn" -o "$tmp/out.c" \
+        > /dev/null 2> "$tmp/vg.err"
+    sed -n 's/^==[0-9]*== Collected : *\([0-9]*\).*/\1/p' "$tmp/vg.err"
+}
+small=$(errors_instructions 5000)
+big=$(errors_instructions 20000)
+if [ -n "$small" ] && [ -n "$big" ] && [ "$small" -gt 0 ] && [ "$big" -gt 0 ]; then
+    ok "$([ $((big * 10)) -le $((small * 60)) ] && echo 0 || echo 1)" \
+        "long lists: $big instructions for 20,000 of each, $small for 5,000 (at most 6 times)"
+else
+    ok 1 "long lists: valgrind counted the instructions"
+    sed 's/^/# /' "$tmp/vg.err" | tail -5
+fi
+
 # And its memory: --explain reads the whole written-out body of a network,
 # which takes about 700 bytes of C a weight; at most 3 KB a weight in all.
 # (Every comment of the body once took a 4 KB buffer of its own: 10 KB a
