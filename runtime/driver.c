@@ -19,6 +19,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -583,12 +584,52 @@ static int show_progress(long done, long total, double loss, double rate)
 }
 
 /*
+ * While training, a signal that ends the program (^C, kill, a closed
+ * terminal) first removes --history's temporary file and blanks the
+ * progress line, so that nothing of the run is left behind.
+ */
+static const char *volatile signal_tmp;      /* the temporary file to remove, or NULL */
+static volatile sig_atomic_t signal_columns; /* the width of the progress line on the screen */
+
+static void on_fatal_signal(int sig)
+{
+    if (signal_tmp != NULL)
+        unlink(signal_tmp);
+    if (signal_columns > 0) {
+        char blank[258];
+        int n = signal_columns < 256 ? (int)signal_columns : 256;
+        blank[0] = blank[n + 1] = '\r';
+        for (int i = 1; i <= n; i++)
+            blank[i] = ' ';
+        (void)!write(STDERR_FILENO, blank, (size_t)n + 2);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Catches (on) or no longer catches (off) the signals that end the program, unless ignored. */
+static void catch_fatal_signals(int on)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+        struct sigaction sa, old;
+        if (sigaction(sigs[k], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on ? on_fatal_signal : SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[k], &sa, NULL);
+    }
+}
+
+/*
  * Blanks the progress line, so that what comes next (a loss line on the
  * same terminal, a message, the shell's prompt) starts on a clean line.
  */
 static void clear_progress(int *width)
 {
     if (*width > 0) {
+        signal_columns = 0;
         fprintf(stderr, "\r%*s\r", *width, "");
         fflush(stderr);
         *width = 0;
@@ -711,6 +752,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             fflush(stdout);
             t->progress_width = show_progress(e + 1, o->epochs, last_loss,
                                               (double)(e + 1) * d->n / (shown - start + 1e-9));
+            signal_columns = t->progress_width;
         }
     }
     clear_progress(&t->progress_width);
@@ -954,7 +996,13 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         fprintf(t.history, "epoch,loss%s\n", net->classify != NNRT_NO_CLASSES ? ",accuracy" : "");
     }
     t.progress = isatty(STDERR_FILENO) && getenv("NNRT_NO_PROGRESS") == NULL;
+    signal_tmp = history.tmp;
+    if (t.progress || signal_tmp != NULL)
+        catch_fatal_signals(1);
     status = train(net, nn, &train_set, &o, &t, y);
+    if (t.progress || signal_tmp != NULL)
+        catch_fatal_signals(0);
+    signal_tmp = NULL;
     if (status != 0)
         goto done;
     if (t.history != NULL) {

@@ -99,6 +99,18 @@ is "$(wc -l < history.csv | tr -d ' ')" 4 "the reader gets the header and one ro
 [ -p hpipe ]
 ok $? "and the FIFO is still a FIFO"
 
+# A program killed while it trains leaves no temporary file of --history.
+"$tmp/prog" --epochs 2000000000 --every 0 --history sig.csv > /dev/null &
+pid=$!
+for k in $(seq 1 100); do
+    ls sig.csv.tmp* > /dev/null 2>&1 && break
+    sleep 0.1
+done
+kill -TERM $pid
+wait $pid
+is "$?" 143 "a program killed while it trains dies of the signal"
+is "$(ls sig.csv* 2> /dev/null)" "" "and leaves no file of its --history"
+
 # The program's outputs may not name its inputs, or each other; --load and
 # --save of one file is a resumed run.
 printf '1,2,1\n3,4,0\n' > rows.csv
