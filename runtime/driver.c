@@ -280,11 +280,16 @@ static int set_option(struct options *o, const struct nnrt_net *net, const char 
  * Reads argv into o.  Returns -1 to go on, or an exit status: 0 after
  * --help or --version, 2 after a mistake.
  */
-/* Do paths a and b name one file (the same path, or one existing file)? */
+/*
+ * Do paths a and b name one file (the same path, or one existing file)?
+ * A device such as /dev/null may be named twice: nothing on it is lost.
+ */
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     if (a == NULL || b == NULL)
+        return 0;
+    if (stat(a, &sa) == 0 && !S_ISREG(sa.st_mode))
         return 0;
     return strcmp(a, b) == 0 ||
            (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
@@ -607,18 +612,29 @@ static void on_fatal_signal(int sig)
     raise(sig);
 }
 
-/* Catches (on) or no longer catches (off) the signals that end the program, unless ignored. */
+/*
+ * Catches (on) the signals that end the program, but those that are
+ * ignored; or (off) gives them back the handlers they had.
+ */
 static void catch_fatal_signals(int on)
 {
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-    for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
-        struct sigaction sa, old;
-        if (sigaction(sigs[k], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+    static struct sigaction old[4];
+    static int caught[4];
+    for (int k = 0; k < 4; k++) {
+        if (!on) {
+            if (caught[k])
+                sigaction(sigs[k], &old[k], NULL);
+            caught[k] = 0;
             continue;
+        }
+        if (sigaction(sigs[k], NULL, &old[k]) != 0 || old[k].sa_handler == SIG_IGN)
+            continue;
+        struct sigaction sa;
         memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on ? on_fatal_signal : SIG_DFL;
+        sa.sa_handler = on_fatal_signal;
         sigemptyset(&sa.sa_mask);
-        sigaction(sigs[k], &sa, NULL);
+        caught[k] = sigaction(sigs[k], &sa, NULL) == 0;
     }
 }
 
