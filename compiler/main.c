@@ -100,14 +100,6 @@ static void exe_dir(char *dir, size_t size, const char *argv0)
     snprintf(dir, size, "%s", path[0] ? path : "/");
 }
 
-/* Do paths a and b name one existing file? */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return a != NULL && b != NULL && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* Writes text to standard output; reports and returns -1 on failure. */
 static int write_stdout(const Buf *text)
 {
@@ -411,7 +403,7 @@ int main(int argc, char **argv)
     char *program = building == 1 && output == NULL ? program_name(input) : NULL;
     const char *outputs[2] = {building == 1 && output == NULL ? program : output, header};
     for (int k = 0; k < 2; k++) {
-        if (same_file(outputs[k], input)) {
+        if (nnrt__same_file(outputs[k], input)) {
             fprintf(stderr, "nnc: error: %s '%s' is the spec itself%s\n",
                     k == 0 ? (building ? "the program" : "the output") : "the header", outputs[k],
                     building == 1 && output == NULL ? "; name the program with -o" : "");
@@ -420,7 +412,7 @@ int main(int argc, char **argv)
         }
     }
     free(program);
-    if (same_file(output, header) || (output != NULL && header != NULL && strcmp(output, header) == 0)) {
+    if (nnrt__same_file(output, header)) {
         fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", header);
         return 2;
     }

@@ -22,7 +22,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -281,21 +280,6 @@ static int set_option(struct options *o, const struct nnrt_net *net, const char 
  * --help or --version, 2 after a mistake.
  */
 /*
- * Do paths a and b name one file (the same path, or one existing file)?
- * A device such as /dev/null may be named twice: nothing on it is lost.
- */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    if (a == NULL || b == NULL)
-        return 0;
-    if (stat(a, &sa) == 0 && !S_ISREG(sa.st_mode))
-        return 0;
-    return strcmp(a, b) == 0 ||
-           (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
-}
-
-/*
  * An output that is an input, or another output, would lose one of them:
  * --save data.csv would replace the data.  --load and --save of one file
  * is a resumed run, and fine.  Returns -1, or the usage error's status.
@@ -308,14 +292,14 @@ static int check_outputs(const struct options *o)
     const char *const in_name[3] = {"--data", "--test", "--load"};
     for (int i = 0; i < 2; i++) {
         for (int j = 0; j < 3; j++) {
-            if ((i != 0 || j != 2) && same_file(out[i], in[j])) {
+            if ((i != 0 || j != 2) && nnrt__same_file(out[i], in[j])) {
                 fprintf(stderr, "%s: error: %s and %s name the same file '%s'\n", progname,
                         out_name[i], in_name[j], out[i]);
                 return 2;
             }
         }
     }
-    if (same_file(o->save, o->history)) {
+    if (nnrt__same_file(o->save, o->history)) {
         fprintf(stderr, "%s: error: --save and --history name the same file '%s'\n", progname, o->save);
         return 2;
     }

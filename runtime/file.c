@@ -153,6 +153,15 @@ char *nnrt__next_line(char **rest)
     return s;
 }
 
+int nnrt__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (a == NULL || b == NULL || (stat(a, &sa) == 0 && !S_ISREG(sa.st_mode)))
+        return 0;
+    return strcmp(a, b) == 0 ||
+           (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
 /* Writes to path itself, as the shell's > would. */
 static int open_in_place(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {

@@ -115,4 +115,11 @@ int nnrt__output_place(struct nnrt__output *o, const char *path, struct nnrt_err
 /* Closes o's file if it is open, and removes its temporary file. */
 void nnrt__output_abort(struct nnrt__output *o);
 
+/*
+ * Do paths a and b name one regular file: the same path, or one existing
+ * file?  Not for NULL, nor for a device such as /dev/null, which loses
+ * nothing when it is named twice.
+ */
+int nnrt__same_file(const char *a, const char *b);
+
 #endif
