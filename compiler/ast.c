@@ -7,21 +7,7 @@
  */
 #include "nnc.h"
 
-TokenList *token_list_append(Ctx *c, TokenList *list, Token tok, int is_arrow)
-{
-    TokenList *node = ctx_alloc(c, sizeof *node);
-    node->tok = tok;
-    node->is_arrow = is_arrow;
-    if (list == NULL) {
-        node->tail = node;
-        return node;
-    }
-    list->tail->next = node;
-    list->tail = node;
-    return list;
-}
-
-/* The other lists the same way: a spec may hold 100,000 predictions. */
+/* The body of an append: node (none when NULL) goes after list (empty when NULL), which is returned. */
 #define APPEND(list, node)                      \
     do {                                        \
         if ((node) == NULL)                     \
@@ -33,6 +19,14 @@ TokenList *token_list_append(Ctx *c, TokenList *list, Token tok, int is_arrow)
         (list)->tail = (node);                  \
         return (list);                          \
     } while (0)
+
+TokenList *token_list_append(Ctx *c, TokenList *list, Token tok, int is_arrow)
+{
+    TokenList *node = ctx_alloc(c, sizeof *node);
+    node->tok = tok;
+    node->is_arrow = is_arrow;
+    APPEND(list, node);
+}
 
 Stmt *stmt_append(Stmt *list, Stmt *s)
 {

@@ -41,7 +41,7 @@ static int check_bytes(Ctx *c)
             loc.line++;
             loc.col = 1;
         } else if (ch == '\t') {
-            loc.col = col_add(loc.col, 8 - (loc.col - 1) % 8);
+            loc.col = col_tab(loc.col);
         } else {
             loc.col = col_add(loc.col, utf8_width(c->src + i, n));
         }

@@ -46,6 +46,12 @@ static inline int col_add(int col, int n)
     return col > COL_MAX - n ? COL_MAX : col + n;
 }
 
+/* The column after a tab at col: the next multiple of 8, plus 1. */
+static inline int col_tab(int col)
+{
+    return col_add(col, 8 - (col - 1) % 8);
+}
+
 /* ---- Context, arena, diagnostics (ctx.c) -------------------------------- */
 
 typedef struct {
