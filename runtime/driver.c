@@ -542,7 +542,6 @@ struct trainer {
     void *nn_start, *state_start; /* copies taken at the start of an epoch */
     FILE *history;          /* --history, being written */
     int progress;           /* show a progress line on standard error (a terminal) */
-    int progress_width;     /* the columns of the progress line on the screen, or 0 */
 };
 
 /* Seconds on a clock that only goes forward. */
@@ -578,15 +577,15 @@ static int show_progress(long done, long total, double loss, double rate)
  * progress line, so that nothing of the run is left behind.
  */
 static const char *volatile signal_tmp;      /* the temporary file to remove, or NULL */
-static volatile sig_atomic_t signal_columns; /* the width of the progress line on the screen */
+static volatile sig_atomic_t progress_columns; /* the progress line's width on the screen, or 0 */
 
 static void on_fatal_signal(int sig)
 {
     if (signal_tmp != NULL)
         unlink(signal_tmp);
-    if (signal_columns > 0) {
+    if (progress_columns > 0) {
         char blank[258];
-        int n = signal_columns < 256 ? (int)signal_columns : 256;
+        int n = progress_columns < 256 ? (int)progress_columns : 256;
         blank[0] = blank[n + 1] = '\r';
         for (int i = 1; i <= n; i++)
             blank[i] = ' ';
@@ -626,13 +625,12 @@ static void catch_fatal_signals(int on)
  * Blanks the progress line, so that what comes next (a loss line on the
  * same terminal, a message, the shell's prompt) starts on a clean line.
  */
-static void clear_progress(int *width)
+static void clear_progress(void)
 {
-    if (*width > 0) {
-        signal_columns = 0;
-        fprintf(stderr, "\r%*s\r", *width, "");
+    if (progress_columns > 0) {
+        fprintf(stderr, "\r%*s\r", (int)progress_columns, "");
         fflush(stderr);
-        *width = 0;
+        progress_columns = 0;
     }
 }
 
@@ -718,7 +716,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             k -= count;
             char v[NNRT_DOUBLE_BUFSIZE], name[32];
             int first = t->order[k] + 1;
-            clear_progress(&t->progress_width);
+            clear_progress();
             fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", progname, epoch, first);
             if (d->file != NULL)
                 fprintf(stderr, " (%s:%d)", d->file, d->line[first - 1]);
@@ -736,7 +734,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             double acc = net->classify != NNRT_NO_CLASSES ? accuracy(net, nn, d, y) : NAN;
             last_loss = loss;
             if (report) {
-                clear_progress(&t->progress_width);
+                clear_progress();
                 printf("Epoch %ld loss: %.3f\n", epoch, loss);
                 if (!isnan(acc))
                     printf("Epoch %ld accuracy: %.3f\n", epoch, acc);
@@ -750,12 +748,11 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
         if (t->progress && (e + 1 == o->epochs || now() - shown > 0.1)) {
             shown = now();
             fflush(stdout);
-            t->progress_width = show_progress(e + 1, o->epochs, last_loss,
-                                              (double)(e + 1) * d->n / (shown - start + 1e-9));
-            signal_columns = t->progress_width;
+            progress_columns = show_progress(e + 1, o->epochs, last_loss,
+                                             (double)(e + 1) * d->n / (shown - start + 1e-9));
         }
     }
-    clear_progress(&t->progress_width);
+    clear_progress();
     return 0;
 }
 
@@ -906,7 +903,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
 
     struct dataset train_set = {0}, test_set = {0};
     struct nnrt_norm norm = {0};
-    struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    struct trainer t = {{0, 0, NULL}, NULL, NULL, NULL, NULL, NULL, 0};
     struct nnrt__output history = {NULL, NULL, NULL};
     void *nn = NULL;
     double *y = NULL, *xn = NULL;
