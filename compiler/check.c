@@ -106,6 +106,45 @@ static double real(Ctx *c, Token t)
     return v;
 }
 
+/* x as the shortest decimal that reads back, for messages. */
+static const char *shortest(Ctx *c, double x)
+{
+    char buf[NNRT_DOUBLE_BUFSIZE];
+    return ctx_strdup(c, nnrt_format_double(buf, x));
+}
+
+/*
+ * In a network that computes in float, each number of the spec becomes a
+ * float, and one past float's range would be inf there.  Reports v, read
+ * from t, when it is; returns 1 then, else 0.
+ */
+static int too_large_for_float(Ctx *c, const Spec *s, Token t, double v)
+{
+    if (!s->single || isnan(v) || !isinf((float)v))
+        return 0;
+    error_at(c, t.loc, "number %s is too large for precision float (the largest float is about 3.4028235e+38)",
+             q(c, t.text));
+    return 1;
+}
+
+/*
+ * v, a setting of s read from t, as the network will have it: in float
+ * (a value past float's range is reported and is NAN; one that rounds to
+ * lo is reported when lo is excluded, as it would be lo there).
+ */
+static double as_computed(Ctx *c, const Spec *s, Token t, double v, double lo, int closed, const char *what)
+{
+    if (isnan(v) || !s->single)
+        return v;
+    if (too_large_for_float(c, s, t, v))
+        return NAN;
+    if (!closed && (float)v == lo) {
+        error_at(c, t.loc, "%s %s is %g in precision float, and must be greater than %g", what, t.text, lo, lo);
+        return NAN;
+    }
+    return v;
+}
+
 /* A whole number in [min, max] for `what`; -1 after an error. */
 static long whole(Ctx *c, Token t, long min, long max, const char *what)
 {
@@ -235,7 +274,7 @@ static int is_number(Token t)
 }
 
 /* A number in (lo, hi] (or [lo, hi] when closed) for `what`; NAN after an error. */
-static double in_range(Ctx *c, Token t, double lo, double hi, int closed, const char *what)
+static double in_range(Ctx *c, const Spec *s, Token t, double lo, double hi, int closed, const char *what)
 {
     double v = real(c, t);
     if (isnan(v))
@@ -245,7 +284,7 @@ static double in_range(Ctx *c, Token t, double lo, double hi, int closed, const 
                  closed ? "at least" : "greater than", lo, hi, t.text);
         return NAN;
     }
-    return v;
+    return as_computed(c, s, t, v, lo, closed, what);
 }
 
 /*
@@ -269,7 +308,7 @@ static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
         }
         if (kind == OPT_MOMENTUM) {
             if (is_number(tok) && t == st->names) {
-                double v = in_range(c, tok, 0, 1, 0, "momentum");
+                double v = in_range(c, s, tok, 0, 1, 0, "momentum");
                 if (!isnan(v))
                     s->momentum = v;
             } else if (!is_number(tok) && strcmp(tok.text, "nesterov") == 0 && !s->nesterov) {
@@ -295,22 +334,28 @@ static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
                      q(c, tok.text), near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
             return;
         }
-        if (seen[k]) {
-            error_at(c, tok.loc, "duplicate setting '%s'", tok.text);
-            return;
-        }
-        seen[k] = 1;
         if (t->next == NULL || !is_number(t->next->tok)) {
             error_at(c, tok.loc, "expected a number after '%s'", tok.text);
             return;
         }
         t = t->next;
-        double v = k < 2 ? in_range(c, t->tok, 0, 1, 1, tok.text) : in_range(c, t->tok, 0, 1, 0, tok.text);
+        /* A mistake in one setting is reported, and the next is read. */
+        if (seen[k]) {
+            error_at(c, tok.loc, "duplicate setting '%s'", tok.text);
+            continue;
+        }
+        seen[k] = 1;
+        double v = in_range(c, s, t->tok, 0, 1, k < 2, tok.text);
         if (isnan(v))
-            return;
+            continue;
         if (k < 2 && v == 1) {
             error_at(c, t->tok.loc, "%s must be less than 1 but is %s", tok.text, t->tok.text);
-            return;
+            continue;
+        }
+        if (k < 2 && s->single && (float)v == 1) {
+            error_at(c, t->tok.loc, "%s %s is 1 in precision float, and must be less than 1", tok.text,
+                     t->tok.text);
+            continue;
         }
         if (k == 0)
             s->beta1 = v;
@@ -428,7 +473,18 @@ static void check_network(Ctx *c, Block *b, Spec *s)
 
     s->loss_line = n.seen[ST_LOSS] ? n.seen[ST_LOSS]->loc.line : out ? out->loc.line : 0;
 
-    /* The rest are settings: a mistake in one is reported, and the shape still stands. */
+    /*
+     * The rest are settings: a mistake in one is reported, and the shape
+     * still stands.  The precision first, as nnc --precision may override
+     * it: the numbers that follow must be numbers in it.
+     */
+    if (n.seen[ST_PRECISION] != NULL) {
+        static const char *const precisions[] = {"double", "float", NULL};
+        int k = lookup(c, n.seen[ST_PRECISION]->word, precisions, "precision");
+        s->single = k == 1;
+    }
+    if (c->precision != 0)
+        s->single = c->precision == 2;
     if (n.seen[ST_LOSS] != NULL) {
         Token w = n.seen[ST_LOSS]->word;
         int loss = lookup(c, w, loss_names, "loss");
@@ -447,7 +503,7 @@ static void check_network(Ctx *c, Block *b, Spec *s)
         double v = real(c, t);
         if (!isnan(v) && !(v > 0))
             error_at(c, t.loc, "learn_rate must be greater than 0 but is %s", t.text);
-        else if (!isnan(v))
+        else if (!isnan(v = as_computed(c, s, t, v, 0, 0, "learn_rate")))
             s->learn_rate = v;
     }
     if (n.seen[ST_EPOCHS] != NULL)
@@ -479,17 +535,12 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     if (n.seen[ST_BATCH] != NULL)
         s->batch = whole(c, n.seen[ST_BATCH]->num, 1, INT_MAX, "batch");
     s->shuffle = n.seen[ST_SHUFFLE] != NULL;
-    if (n.seen[ST_PRECISION] != NULL) {
-        static const char *const precisions[] = {"double", "float", NULL};
-        int k = lookup(c, n.seen[ST_PRECISION]->word, precisions, "precision");
-        s->single = k == 1;
-    }
     if (n.seen[ST_WEIGHT_DECAY] != NULL) {
         Token t = n.seen[ST_WEIGHT_DECAY]->num;
         double v = real(c, t);
         if (!isnan(v) && !(v >= 0))
             error_at(c, t.loc, "weight_decay must be at least 0 but is %s", t.text);
-        else if (!isnan(v))
+        else if (!isnan(v = as_computed(c, s, t, v, 0, 1, "weight_decay")))
             s->weight_decay = v;
     }
 
@@ -512,13 +563,6 @@ static int noutputs(const Spec *s)
 static int takes_class_index(const Spec *s)
 {
     return s->layers[s->nlayers - 1].act == ACT_SOFTMAX;
-}
-
-/* x as the shortest decimal that reads back, for messages. */
-static const char *shortest(Ctx *c, double x)
-{
-    char buf[NNRT_DOUBLE_BUFSIZE];
-    return ctx_strdup(c, nnrt_format_double(buf, x));
 }
 
 /*
@@ -617,12 +661,37 @@ static void check_params(Ctx *c, Block *b, Spec *s)
             continue;
         }
         double v = real(c, e->values->tok);
-        if (isnan(v))
+        if (isnan(v) || too_large_for_float(c, s, e->values->tok, v))
             continue;
         s->init_value[i] = v;
         s->init_fixed[i] = 1;
         first[i] = e->name.loc;
     }
+}
+
+/* Reports the first of n values v, read from tok[], that is too large for float; 1 if one is. */
+static int first_too_large(Ctx *c, const Spec *s, const double *v, const Token *tok, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (too_large_for_float(c, s, tok[i], v[i]))
+            return 1;
+    return 0;
+}
+
+/*
+ * What is wrong with a row of data (ninputs and noutputs values) in a
+ * float network, or NULL: a target past float's range, or an input, unless
+ * the inputs are normalized (in double, before they become floats).
+ */
+static const char *float_problem(Ctx *c, const Spec *s, const double *row)
+{
+    int ni = s->ninputs;
+    for (int j = s->normalize ? ni : 0; s->single && j < ni + noutputs(s); j++)
+        if (isinf((float)row[j]))
+            return ctx_printf(c, "%s %d is %s: too large for precision float (the largest float is about "
+                                 "3.4028235e+38)", j < ni ? "input" : "target", j < ni ? j + 1 : j - ni + 1,
+                              shortest(c, row[j]));
+    return NULL;
 }
 
 /* Is n a valid number of targets for a row of s? */
@@ -671,16 +740,16 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
 
     double *data = ctx_array(c, (size_t)narrows, (size_t)width * sizeof *data);
     double *v = ctx_array(c, (size_t)ntok, sizeof *v);
-    Loc *at = ctx_array(c, (size_t)ntok, sizeof *at);
+    Token *at = ctx_array(c, (size_t)ntok, sizeof *at);
     int row = 0, ok = 1;
     TokenList *arrow = NULL, *t = b->items;
     for (;;) {
         /* The run of numbers up to the next arrow, or to the end. */
         int n = 0, split = -1;
         for (; t != NULL && !t->is_arrow; t = t->next) {
-            if (split < 0 && n > 0 && t->tok.loc.line != at[n - 1].line)
+            if (split < 0 && n > 0 && t->tok.loc.line != at[n - 1].loc.line)
                 split = n;
-            at[n] = t->tok.loc;
+            at[n] = t->tok;
             v[n] = real(c, t->tok);
             ok &= !isnan(v[n]);
             n++;
@@ -695,7 +764,9 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
             if (!targets_fit(s, ntargets)) {
                 bad_targets(c, s, arrow->tok.loc, ntargets);
                 ok = 0;
-            } else if (put_targets(c, s, data + (size_t)row * (size_t)width + ni, v, ntargets, at[0]) != 0) {
+            } else if (first_too_large(c, s, v, at, ntargets)) {
+                ok = 0;
+            } else if (put_targets(c, s, data + (size_t)row * (size_t)width + ni, v, ntargets, at[0].loc) != 0) {
                 ok = 0; /* reported; the next rows are still checked */
             }
             row++;
@@ -705,9 +776,11 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
 
         /* The inputs of the next row. */
         if (n - ntargets != ni) {
-            error_at(c, n - ntargets > 0 ? at[ntargets] : t->tok.loc,
+            error_at(c, n - ntargets > 0 ? at[ntargets].loc : t->tok.loc,
                      "expected %d input%s before '->' but found %d", ni, ni == 1 ? "" : "s",
                      n - ntargets);
+            ok = 0;
+        } else if (!s->normalize && first_too_large(c, s, v + ntargets, at + ntargets, ni)) {
             ok = 0;
         } else if (ok) {
             memcpy(data + (size_t)row * (size_t)width, v + ntargets, (size_t)ni * sizeof *v);
@@ -770,9 +843,12 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
             error_in_file(c, b->file.loc, path, copy, len, (Loc){err.line, err.col}, "%s", err.msg);
         } else {
             const char *why = NULL;
-            for (int r = 0; r < t.rows && bad < 0; r++)
-                if ((why = target_problem(c, s, data + (size_t)r * (size_t)width + s->ninputs)) != NULL)
+            for (int r = 0; r < t.rows && bad < 0; r++) {
+                const double *row = data + (size_t)r * (size_t)width;
+                if ((why = target_problem(c, s, row + s->ninputs)) != NULL ||
+                    (why = float_problem(c, s, row)) != NULL)
                     bad = r;
+            }
             if (bad >= 0) {
                 error_in_file(c, b->file.loc, path, copy, len, (Loc){t.line[bad], 1}, "%s", why);
             } else {
@@ -815,7 +891,7 @@ static void check_predict(Ctx *c, Block *b, Spec *s)
         int k = 0;
         for (TokenList *t = e->values; t != NULL; t = t->next, k++) {
             double v = real(c, t->tok);
-            if (isnan(v))
+            if (isnan(v) || (!s->normalize && too_large_for_float(c, s, t->tok, v)))
                 ok = 0;
             else if (k < s->ninputs)
                 x[(size_t)i * (size_t)s->ninputs + (size_t)k] = v;

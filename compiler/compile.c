@@ -69,8 +69,6 @@ int compile(Ctx *c, Buf *out, Buf *header)
     if (check_bytes(c) == 0 && (ast = parse(c)) != NULL && (spec = check(c, ast)) != NULL &&
         c->nerrors == 0) {
         Net *net = derive(c, spec);
-        if (c->precision != 0)
-            spec->single = c->precision == 2;
         if (c->unroll == UNROLL_ALWAYS && net->nweights > UNROLL_ALWAYS_MAX_WEIGHTS && c->explain == NULL &&
             !c->emit_dot) {
             ctx_flush(c);

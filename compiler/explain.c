@@ -924,7 +924,7 @@ int explain(Ctx *c, Net *net, const char *name, Buf *out)
     c->unroll = UNROLL_ALWAYS;
     c->line_directives = 0;
     emit_c(c, net, &file);
-    int single = c->precision != 0 ? c->precision == 2 : net->spec->single;
+    int single = net->spec->single;
     if (single)
         buf_puts(c, &shown, file.s);
     finish_marks(c, &file, 0);

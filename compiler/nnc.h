@@ -301,7 +301,7 @@ typedef struct {
     double learn_rate;
     long epochs;
     uint64_t seed;
-    int single;           /* precision float */
+    int single;           /* computes in float: precision float, or nnc --precision float */
 
     int nparams;
     double *init_value;   /* nparams values, or NULL without a params block */

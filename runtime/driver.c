@@ -19,6 +19,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,25 +123,43 @@ static int file_error(const struct nnrt_error *err)
     return 1;
 }
 
-static int parse_long(const char *s, long min, long *out)
+/*
+ * Reads a whole number from 0 to max: decimal digits, with an optional '+'
+ * and blanks around them, as nnrt_parse_double allows.  Returns 0, or -1
+ * when s is not one.
+ */
+static int parse_whole(const char *s, unsigned long long max, unsigned long long *out)
 {
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '+')
+        s++;
+    if (*s < '0' || *s > '9')
+        return -1;
     char *end;
     errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE || v < min)
+    unsigned long long v = strtoull(s, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end != '\0' || errno == ERANGE || v > max)
         return -1;
     *out = v;
     return 0;
 }
 
+static int parse_long(const char *s, long min, long *out)
+{
+    unsigned long long v;
+    if (parse_whole(s, LONG_MAX, &v) != 0 || (long)v < min)
+        return -1;
+    *out = (long)v;
+    return 0;
+}
+
 static int parse_u64(const char *s, uint64_t *out)
 {
-    char *end;
-    if (*s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE)
+    unsigned long long v;
+    if (parse_whole(s, UINT64_MAX, &v) != 0)
         return -1;
     *out = (uint64_t)v;
     return 0;
@@ -154,6 +173,30 @@ static int parse_in(const char *s, double lo, double hi, int closed, double *out
         return -1;
     *out = v;
     return 0;
+}
+
+/*
+ * The first of the values [from, to) of row that the network cannot take,
+ * or -1: an infinity (an input normalized by a tiny loaded deviation), or,
+ * in a float network, a value past float's range.
+ */
+static int past_range(const struct nnrt_net *net, const double *row, int from, int to)
+{
+    for (int j = from; j < to; j++)
+        if (isinf(row[j]) || (net->single && isinf((float)row[j])))
+            return j;
+    return -1;
+}
+
+/* "input 2 is 1e+39: too large for precision float (...)", for value j of a row, into buf. */
+static const char *too_large(char *buf, size_t size, const struct nnrt_net *net, int j, double v,
+                             const char *after)
+{
+    char text[NNRT_DOUBLE_BUFSIZE];
+    snprintf(buf, size, "%s %d is %s%s: too large for %s", j < net->ninputs ? "input" : "target",
+             j < net->ninputs ? j + 1 : j - net->ninputs + 1, nnrt_format_double(text, v), after,
+             net->single ? "precision float (the largest float is about 3.4028235e+38)" : "a double");
+    return buf;
 }
 
 /* Reads "X1,X2,..." into the next row of o->predict. */
@@ -198,6 +241,12 @@ static int add_predict(struct options *o, const struct nnrt_net *net, const char
                 progname, net->ninputs, n, progname);
         status = 2;
     }
+    /* Normalized inputs are checked once normalized. */
+    int j = status == 0 && !net->normalize ? past_range(net, x, 0, n) : -1;
+    if (j >= 0) {
+        char msg[200];
+        status = usage_error("--predict: %s", too_large(msg, sizeof msg, net, j, x[j], ""));
+    }
     if (status == 0)
         o->npredict++;
     return status;
@@ -214,6 +263,29 @@ static const struct {
     {"--data", -1}, {"--test", -1}, {"--load", -1}, {"--save", -1}, {"--predict", -1},
     {"--history", -1},
 };
+
+/*
+ * In a float network a setting becomes a float.  Returns 0, or the usage
+ * error's status when v, read from val for option name, leaves its range
+ * there: past float's range, 0 when it must be above 0, or 1 when it must
+ * be below 1.
+ */
+static int float_setting(const struct nnrt_net *net, const char *name, const char *val, double v,
+                         int above_zero, int below_one)
+{
+    if (!net->single)
+        return 0;
+    float f = (float)v;
+    const char *is = isinf(f)             ? "too large for precision float (the largest float is about 3.4028235e+38)"
+                   : above_zero && f == 0 ? "0 in precision float, and must be greater than 0"
+                   : below_one && f == 1  ? "1 in precision float, and must be less than 1"
+                                          : NULL;
+    if (is == NULL)
+        return 0;
+    fprintf(stderr, "%s: error: %s: '%s' is %s\nTry '%s --help' for more information.\n", progname, name,
+            val, is, progname);
+    return 2;
+}
 
 /* Reads the value of option name into o.  Returns 0 or an exit status. */
 static int set_option(struct options *o, const struct nnrt_net *net, const char *name, const char *val)
@@ -233,21 +305,27 @@ static int set_option(struct options *o, const struct nnrt_net *net, const char 
     } else if (strcmp(name, "--learn-rate") == 0) {
         if (parse_in(val, 0, HUGE_VAL, 0, &o->h.learn_rate) != 0)
             return usage_error("--learn-rate: expected a finite number > 0 but found '%s'", val);
+        return float_setting(net, name, val, o->h.learn_rate, 1, 0);
     } else if (strcmp(name, "--weight-decay") == 0) {
         if (parse_in(val, 0, HUGE_VAL, 1, &o->h.weight_decay) != 0)
             return usage_error("--weight-decay: expected a finite number >= 0 but found '%s'", val);
+        return float_setting(net, name, val, o->h.weight_decay, 0, 0);
     } else if (strcmp(name, "--momentum") == 0) {
         if (parse_in(val, 0, 1, 0, &o->h.momentum) != 0)
             return usage_error("--momentum: expected a number > 0 and <= 1 but found '%s'", val);
+        return float_setting(net, name, val, o->h.momentum, 1, 0);
     } else if (strcmp(name, "--beta1") == 0) {
         if (parse_in(val, 0, 1, 1, &o->h.beta1) != 0 || o->h.beta1 == 1)
             return usage_error("--beta1: expected a number >= 0 and < 1 but found '%s'", val);
+        return float_setting(net, name, val, o->h.beta1, 0, 1);
     } else if (strcmp(name, "--beta2") == 0) {
         if (parse_in(val, 0, 1, 1, &o->h.beta2) != 0 || o->h.beta2 == 1)
             return usage_error("--beta2: expected a number >= 0 and < 1 but found '%s'", val);
+        return float_setting(net, name, val, o->h.beta2, 0, 1);
     } else if (strcmp(name, "--epsilon") == 0) {
         if (parse_in(val, 0, 1, 0, &o->h.epsilon) != 0)
             return usage_error("--epsilon: expected a number > 0 and <= 1 but found '%s'", val);
+        return float_setting(net, name, val, o->h.epsilon, 1, 0);
     } else if (strcmp(name, "--optimizer") == 0) {
         if (strcmp(val, "sgd") != 0 && strcmp(val, "momentum") != 0 && strcmp(val, "adam") != 0)
             return usage_error("--optimizer: expected sgd, momentum or adam but found '%s'", val);
@@ -433,6 +511,17 @@ static int load_rows(struct dataset *d, const struct nnrt_net *net, const char *
             return file_error(&err);
         }
     }
+    /* Normalized inputs are checked once normalized (check_normalized). */
+    for (int r = 0; r < t.rows && net->single; r++) {
+        const double *row = d->rows + (size_t)r * width;
+        int j = past_range(net, row, net->normalize ? net->ninputs : 0, (int)width);
+        if (j >= 0) {
+            char msg[200];
+            nnrt__set_error(&err, file, t.line[r], 0, "%s", too_large(msg, sizeof msg, net, j, row[j], ""));
+            nnrt_table_free(&t);
+            return file_error(&err);
+        }
+    }
     d->n = t.rows;
     d->line = t.line; /* kept for messages; the values are no longer needed */
     t.line = NULL;
@@ -488,6 +577,31 @@ static void apply_norm(const struct nnrt_net *net, const struct nnrt_norm *norm,
             double *v = &x[(size_t)r * (size_t)stride + (size_t)i];
             *v = (*v - norm->mean[i]) / norm->std[i];
         }
+}
+
+/*
+ * Inputs once normalized must be numbers the network takes: by the data's
+ * own mean and standard deviation they are within sqrt(rows) deviations of
+ * the mean, but a loaded normalization may make them too large for a float,
+ * or even a double.  Returns 0, or 1 after saying which is.
+ */
+static int check_normalized(const struct nnrt_net *net, const struct dataset *d, const char *what)
+{
+    size_t width = (size_t)(net->ninputs + net->noutputs);
+    for (int r = 0; r < d->n; r++) {
+        const double *row = d->rows + (size_t)r * width;
+        int j = past_range(net, row, 0, net->ninputs);
+        if (j < 0)
+            continue;
+        char msg[200];
+        too_large(msg, sizeof msg, net, j, row[j], " once normalized");
+        if (d->file != NULL)
+            fprintf(stderr, "%s: %s:%d: error: %s\n", progname, d->file, d->line[r], msg);
+        else
+            fprintf(stderr, "%s: error: row %d of the spec's %s: %s\n", progname, r + 1, what, msg);
+        return 1;
+    }
+    return 0;
 }
 
 /* The mean of the per-sample losses over the data. */
@@ -961,6 +1075,8 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     for (int j = 0; j < net->nstate; j++)
         net->state_set(t.p.state, j, 0);
     struct nnrt_norm *np = net->normalize ? &norm : NULL;
+    /* The spec's predictions are printed when nothing else is asked for. */
+    int spec_predict = o.npredict == 0 && !o.eval && !o.grad && !o.gradcheck && !o.dot;
 
     /* Starting parameters and normalization: loaded, or drawn and computed. */
     nnrt_init_params(net, nn, o.seed);
@@ -982,6 +1098,29 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         int width = net->ninputs + net->noutputs;
         apply_norm(net, np, train_set.rows, train_set.n, width);
         apply_norm(net, np, test_set.rows, test_set.n, width);
+        status = check_normalized(net, &train_set, "data");
+        if (status == 0)
+            status = check_normalized(net, &test_set, "test rows");
+        /* The predictions, once normalized, too. */
+        int npredict = o.npredict > 0 ? o.npredict : spec_predict ? net->npredict : 0;
+        for (int i = 0; i < npredict && status == 0; i++) {
+            memcpy(xn, o.npredict > 0 ? o.predict + (size_t)i * ni : net->predict_x + (size_t)i * ni,
+                   ni * sizeof *xn);
+            apply_norm(net, np, xn, 1, net->ninputs);
+            int j = past_range(net, xn, 0, net->ninputs);
+            if (j < 0)
+                continue;
+            char msg[200];
+            too_large(msg, sizeof msg, net, j, xn[j], " once normalized");
+            if (o.npredict > 0) {
+                status = usage_error("--predict: %s", msg);
+            } else {
+                fprintf(stderr, "%s: error: prediction '%s': %s\n", progname, net->predict_name[i], msg);
+                status = 1;
+            }
+        }
+        if (status != 0)
+            goto done;
     }
 
     if (o.history != NULL) {
@@ -1031,7 +1170,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         print_dot(net, nn);
     for (int i = 0; i < o.npredict; i++)
         print_prediction(net, nn, np, NULL, o.predict + (size_t)i * ni, xn, y);
-    if (o.npredict == 0 && !o.eval && !o.grad && !o.gradcheck && !o.dot)
+    if (spec_predict)
         for (int i = 0; i < net->npredict; i++)
             print_prediction(net, nn, np, net->predict_name[i], net->predict_x + (size_t)i * ni, xn, y);
     if (test_set.n > 0) {

@@ -254,6 +254,14 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
                             nnrt__quote_len(p, strlen(p), 40), p);
             goto fail;
         }
+        /* In a float network the parameters and the optimizer's state are floats. */
+        if (net->single && (i < net->nparams || i >= sl.state_start) && isinf((float)value[i])) {
+            char v[NNRT_DOUBLE_BUFSIZE];
+            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' is %s: too large for precision float "
+                            "(the largest float is about 3.4028235e+38)", slot_name(net, &sl, i, buf),
+                            nnrt_format_double(v, value[i]));
+            goto fail;
+        }
         if (i >= net->nparams + net->ninputs && i < sl.norm_end && !(value[i] > 0)) {
             nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' must be greater than 0",
                             slot_name(net, &sl, i, buf));
