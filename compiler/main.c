@@ -439,10 +439,7 @@ int main(int argc, char **argv)
 
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);
-    if (status == 0 && explain_name != NULL) {
-        if (write_stdout(&out) != 0)
-            status = 1;
-    } else if (status == 0 && building) {
+    if (status == 0 && building) {
         char *no_args[2] = {NULL, NULL};
         status = build(argv[0], input, &out, output, building == 2 ? (run_args ? run_args : no_args) : NULL);
     } else if (status == 0) {

@@ -164,6 +164,18 @@ $try" --learn-rate -0.1
 check "--learn-rate nan" 2 \
     "$P: error: --learn-rate: expected a finite number > 0 but found 'nan'
 $try" --learn-rate nan
+check "--epochs 0x10" 2 \
+    "$P: error: --epochs: expected a whole number >= 0 but found '0x10'
+$try" --epochs 0x10
+check "--seed -0" 2 \
+    "$P: error: --seed: expected a whole number >= 0 but found '-0'
+$try" --seed -0
+# Whole numbers are read as the other numbers are: blanks around, an optional '+'.
+"$P" --epochs 3 --seed 7 --every 1 > plain.txt 2>&1
+for form in ' 3| 7' '+3|+7' '3 |7 ' "$(printf '\t3|\t7')"; do
+    "$P" --epochs "${form%|*}" --seed "${form#*|}" --every 1 > out.txt 2>&1
+    is "$?:$(cat out.txt)" "0:$(cat plain.txt)" "--epochs '${form%|*}' --seed '${form#*|}' read as 3 and 7"
+done
 # A flag given a value.
 check "--eval=1" 2 \
     "$P: error: option '--eval' takes no value

@@ -123,6 +123,14 @@ come from the feedforward before them):
 EOF
 )" "the tutorial's dL/dw1: chain rule, factors, f' and the C, exactly"
 is "$(cat "$tmp/err")" "" "nothing on stderr"
+cp "$tmp/out" "$tmp/explained"
+"$NNC" --explain d_L_d_w1 specs/tutorial.nn -o "$tmp/explain.txt" > "$tmp/out" 2> "$tmp/err"
+is "$?:$(cat "$tmp/out" "$tmp/err")" "0:" "--explain with -o: nothing on stdout or stderr"
+cmp -s "$tmp/explain.txt" "$tmp/explained"
+ok $? "-o FILE holds what stdout gets"
+printf 'kept\n' > "$tmp/explain.txt"
+"$NNC" --explain d_L_d_w99 specs/tutorial.nn -o "$tmp/explain.txt" > /dev/null 2>&1
+is "$?:$(cat "$tmp/explain.txt")" "1:kept" "a name that is not there leaves -o as it was"
 
 # explains SPEC NAME...: each NAME is explained, with the C line that defines it.
 explains() {
