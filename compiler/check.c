@@ -807,6 +807,8 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
 {
     const char *path = data_path(c, c->file, b->file.text);
     struct nnrt_error err;
+    if (strlen(b->file.text) > MAX_FILE_NAME)
+        return; /* the lexer said so */
     if (b->file.text[0] == '\0') {
         error_at(c, b->file.loc, "expected a file name between the quotes");
         return;

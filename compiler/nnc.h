@@ -37,6 +37,7 @@
 #define MAX_EPOCHS 2147483647L   /* fits a long everywhere */
 #define MAX_NAME 63              /* characters of a network name */
 #define MAX_TOKEN 255            /* characters of a name or a number */
+#define MAX_FILE_NAME 4095       /* bytes of a file name in quotes */
 #define MAX_ERRORS 50            /* errors reported before nnc stops counting them */
 #define COL_MAX (1 << 30)        /* where columns stop counting (256 MB of tabs pass INT_MAX) */
 
