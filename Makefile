@@ -111,7 +111,7 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    make gcc clang flex bison perl python3 python3-numpy valgrind \
-	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev
+	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \

@@ -640,11 +640,15 @@ static double accuracy(const struct nnrt_net *net, const void *nn, const struct 
     return (double)right / d->n;
 }
 /* The first parameter of nn that is not finite, or -1. */
-static int bad_param(const struct nnrt_net *net, const void *nn)
+static int bad_param(const struct nnrt_net *net, const void *nn, const void *state)
 {
     for (int i = 0; i < net->nparams; i++)
         if (!isfinite(nnrt__param_get(net, nn, i)))
             return i;
+    /* The optimizer's state: Adam's mean square of a huge partial may overflow alone. */
+    for (int j = 0; j < net->nstate; j++)
+        if (!isfinite(net->state_get(state, j)))
+            return net->nparams + j;
     return -1;
 }
 
@@ -686,17 +690,16 @@ static int show_progress(long done, long total, double loss, double rate)
 }
 
 /*
- * While training, a signal that ends the program (^C, kill, a closed
- * terminal) first removes --history's temporary file and blanks the
- * progress line, so that nothing of the run is left behind.
+ * While training and saving, a signal that ends the program (^C, kill, a
+ * closed terminal, a closed pipe) first removes the temporary files of
+ * --history and --save and blanks the progress line, so that nothing of
+ * the run is left behind.
  */
-static const char *volatile signal_tmp;      /* the temporary file to remove, or NULL */
 static volatile sig_atomic_t progress_columns; /* the progress line's width on the screen, or 0 */
 
 static void on_fatal_signal(int sig)
 {
-    if (signal_tmp != NULL)
-        unlink(signal_tmp);
+    nnrt__remove_temporaries();
     if (progress_columns > 0) {
         char blank[258];
         int n = progress_columns < 256 ? (int)progress_columns : 256;
@@ -715,10 +718,10 @@ static void on_fatal_signal(int sig)
  */
 static void catch_fatal_signals(int on)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-    static struct sigaction old[4];
-    static int caught[4];
-    for (int k = 0; k < 4; k++) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    static struct sigaction old[5];
+    static int caught[5];
+    for (int k = 0; k < 5; k++) {
         if (!on) {
             if (caught[k])
                 sigaction(sigs[k], &old[k], NULL);
@@ -816,7 +819,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
         for (int k = 0; k < d->n; k += batch)
             train_batch(net, nn, d, o, t, k, d->n - k < batch ? d->n - k : batch);
 
-        if (bad_param(net, nn) >= 0) {
+        if (bad_param(net, nn, t->p.state) >= 0) {
             memcpy(nn, t->nn_start, net->size);
             if (net->state_size > 0)
                 memcpy(t->p.state, t->state_start, net->state_size);
@@ -825,10 +828,10 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             for (; k < d->n && p < 0; k += count) {
                 count = d->n - k < batch ? d->n - k : batch;
                 train_batch(net, nn, d, o, t, k, count);
-                p = bad_param(net, nn);
+                p = bad_param(net, nn, t->p.state);
             }
             k -= count;
-            char v[NNRT_DOUBLE_BUFSIZE], name[32];
+            char v[NNRT_DOUBLE_BUFSIZE], name[40];
             int first = t->order[k] + 1;
             clear_progress();
             fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", progname, epoch, first);
@@ -836,9 +839,17 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
                 fprintf(stderr, " (%s:%d)", d->file, d->line[first - 1]);
             if (count > 1)
                 fprintf(stderr, ", the first of a batch of %d", count);
-            fprintf(stderr, ": %s became %s; is the learning rate (%g) too high?\n",
-                    nnrt_param_name(net, p < 0 ? 0 : p, name),
-                    nnrt_format_double(v, nnrt__param_get(net, nn, p < 0 ? 0 : p)), o->h.learn_rate);
+            if (p < 0)
+                p = 0;
+            if (p < net->nparams)
+                fprintf(stderr, ": %s became %s; is the learning rate (%g) too high?\n",
+                        nnrt_param_name(net, p, name), nnrt_format_double(v, nnrt__param_get(net, nn, p)),
+                        o->h.learn_rate);
+            else
+                fprintf(stderr, ": the optimizer's %s became %s; a partial is too large for it (are the "
+                                "inputs or targets far from 1?)\n",
+                        nnrt__state_name(net, p - net->nparams, name),
+                        nnrt_format_double(v, net->state_get(t->p.state, p - net->nparams)));
             return 1;
         }
         t->p.epoch++;
@@ -1123,6 +1134,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
             goto done;
     }
 
+    catch_fatal_signals(1); /* until --save is written */
     if (o.history != NULL) {
         if (nnrt__output_open(&history, o.history, &err) != 0) {
             status = file_error(&err);
@@ -1132,13 +1144,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         fprintf(t.history, "epoch,loss%s\n", net->classify != NNRT_NO_CLASSES ? ",accuracy" : "");
     }
     t.progress = isatty(STDERR_FILENO) && getenv("NNRT_NO_PROGRESS") == NULL;
-    signal_tmp = history.tmp;
-    if (t.progress || signal_tmp != NULL)
-        catch_fatal_signals(1);
     status = train(net, nn, &train_set, &o, &t, y);
-    if (t.progress || signal_tmp != NULL)
-        catch_fatal_signals(0);
-    signal_tmp = NULL;
     if (status != 0)
         goto done;
     if (t.history != NULL) {
@@ -1153,6 +1159,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         status = file_error(&err);
         goto done;
     }
+    catch_fatal_signals(0);
     char v[NNRT_DOUBLE_BUFSIZE], name[32];
     if (o.eval) {
         printf("loss: %s\n", nnrt_format_double(v, data_loss(net, nn, &train_set)));
@@ -1180,6 +1187,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     }
 
 done:
+    catch_fatal_signals(0);
     nnrt__output_abort(&history);
     if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
         fprintf(stderr, "%s: error: cannot write the output: %s\n", progname, strerror(errno));

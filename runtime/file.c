@@ -173,6 +173,39 @@ static int open_in_place(struct nnrt__output *o, const char *path, struct nnrt_e
     return 0;
 }
 
+/*
+ * The temporary files being written, for nnrt__remove_temporaries: at most
+ * a few at once (the program's --history and --save; nnc's C and header).
+ * Each is dropped from here before it is renamed away or freed.
+ */
+static char *volatile live[4];
+
+static void live_add(char *tmp)
+{
+    for (size_t k = 0; k < sizeof live / sizeof live[0]; k++) {
+        if (live[k] == NULL) {
+            live[k] = tmp;
+            return;
+        }
+    }
+}
+
+static void live_drop(const char *tmp)
+{
+    for (size_t k = 0; k < sizeof live / sizeof live[0]; k++)
+        if (live[k] == tmp)
+            live[k] = NULL;
+}
+
+void nnrt__remove_temporaries(void)
+{
+    for (size_t k = 0; k < sizeof live / sizeof live[0]; k++) {
+        char *tmp = live[k];
+        if (tmp != NULL)
+            unlink(tmp);
+    }
+}
+
 int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
     o->f = NULL;
@@ -213,6 +246,7 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         goto fail;
     }
+    live_add(o->tmp);
     /*
      * mkstemp makes the file 0600: give it the old file's permissions
      * (and owner, when we may), or a new file's.
@@ -230,6 +264,7 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
     if (o->f == NULL) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         close(fd);
+        live_drop(o->tmp);
         unlink(o->tmp);
         goto fail;
     }
@@ -263,6 +298,7 @@ int nnrt__output_place(struct nnrt__output *o, const char *path, struct nnrt_err
         nnrt__output_abort(o);
         return -1;
     }
+    live_drop(o->tmp);
     free(o->tmp);
     free(o->target);
     o->tmp = o->target = NULL;
@@ -280,8 +316,10 @@ void nnrt__output_abort(struct nnrt__output *o)
 {
     if (o->f != NULL)
         fclose(o->f);
-    if (o->tmp != NULL)
+    if (o->tmp != NULL) {
+        live_drop(o->tmp);
         unlink(o->tmp);
+    }
     free(o->tmp);
     free(o->target);
     o->f = NULL;

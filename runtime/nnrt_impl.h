@@ -27,6 +27,9 @@ static inline void nnrt__param_set(const struct nnrt_net *net, void *nn, int i, 
 }
 
 /* Fills err; line and col are 0 when they do not apply. */
+/* The name of value j of the optimizer's state (velocity_w1, m_w1, v_w1, ...). */
+const char *nnrt__state_name(const struct nnrt_net *net, int j, char buf[40]);
+
 void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
                      const char *fmt, ...) NNRT__PRINTF(5, 6);
 
@@ -114,6 +117,12 @@ int nnrt__output_place(struct nnrt__output *o, const char *path, struct nnrt_err
 
 /* Closes o's file if it is open, and removes its temporary file. */
 void nnrt__output_abort(struct nnrt__output *o);
+
+/*
+ * Removes the temporary files of the outputs being written, for a handler
+ * of a signal that ends the program; async-signal-safe.
+ */
+void nnrt__remove_temporaries(void);
 
 /*
  * Do paths a and b name one regular file: the same path, or one existing

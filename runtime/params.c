@@ -21,8 +21,7 @@ const char *nnrt_param_name(const struct nnrt_net *net, int i, char buf[32])
     return buf;
 }
 
-/* The name of value j of the optimizer's state. */
-static const char *state_name(const struct nnrt_net *net, int j, char buf[40])
+const char *nnrt__state_name(const struct nnrt_net *net, int j, char buf[40])
 {
     char p[32];
     snprintf(buf, 40, "%s%s", net->state_prefix[j / net->nparams],
@@ -78,7 +77,7 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
         fprintf(f, "# training so far, to resume it\n");
         fprintf(f, "epoch %ld\nstep %ld\n", progress->epoch, progress->step);
         for (int j = 0; j < net->nstate; j++)
-            fprintf(f, "%s %.17g\n", state_name(net, j, name), net->state_get(progress->state, j));
+            fprintf(f, "%s %.17g\n", nnrt__state_name(net, j, name), net->state_get(progress->state, j));
     }
     return nnrt__output_commit(&out, path, err);
 }
@@ -175,7 +174,7 @@ static const char *slot_name(const struct nnrt_net *net, const struct slots *sl,
     if (i == sl->step)
         return "step";
     if (i >= sl->state_start)
-        return state_name(net, i - sl->state_start, buf);
+        return nnrt__state_name(net, i - sl->state_start, buf);
     i -= net->nparams;
     if (i < net->ninputs)
         snprintf(buf, 32, "mean_x%d", i + 1);
@@ -260,6 +259,12 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
             nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' is %s: too large for precision float "
                             "(the largest float is about 3.4028235e+38)", slot_name(net, &sl, i, buf),
                             nnrt_format_double(v, value[i]));
+            goto fail;
+        }
+        /* Adam's v_ is a mean of squares. */
+        if (net->optimizer == NNRT_ADAM && i >= sl.state_start + net->nparams && value[i] < 0) {
+            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' must be at least 0 (a mean of squares)",
+                            slot_name(net, &sl, i, buf));
             goto fail;
         }
         if (i >= net->nparams + net->ninputs && i < sl.norm_end && !(value[i] > 0)) {

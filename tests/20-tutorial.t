@@ -26,11 +26,6 @@ cmp_num() {
         exit !r }'
 }
 
-skip() {
-    test_count=$((test_count + 1))
-    echo "ok $test_count # SKIP $1"
-}
-
 # ---- (1) A neuron: w1 = 0, w2 = 1, b = 4; x = (2, 3) -----------------------
 
 cat > "$tmp/neuron.nn" <<'EOF'

@@ -123,4 +123,21 @@ printf '0,0,1\n1,1,-0.5\n' > "$tmp/neg.csv"
 is "$?:$(cat "$tmp/err")" "1:$tmp/bce: $tmp/neg.csv:2: error: a target must be from 0 to 1 for binary_cross_entropy (a probability) but is -0.5" \
     "and --data refuses one outside"
 
+# Adam's mean square of the partials can overflow while the parameters stay
+# finite: a partial of about 2e160 (inputs of 1e80, mean squared error)
+# squares past the largest double, 1.8e308.  Then m / sqrt(inf) is 0 and the
+# parameter would stop moving, with nothing said, and a --save file would
+# hold an inf that --load refuses.  It is divergence too.
+cat > "$tmp/adam_inf.nn" <<'SPEC'
+network adam_inf { input 1 output 1 linear optimizer adam epochs 3 }
+data { 1e80 -> 1  -1e80 -> 0 }
+SPEC
+build "$tmp/adam_inf.nn" "$tmp/adam_inf"
+ok $? "a spec whose partials overflow adam's state builds"
+rm -f "$tmp/adam_inf.txt"
+"$tmp/adam_inf" --every 0 --save "$tmp/adam_inf.txt" > "$tmp/out" 2> "$tmp/err"
+is "$?:$(cat "$tmp/out" "$tmp/err")" "1:$tmp/adam_inf: error: training diverged in epoch 0 at sample 1: the optimizer's v_w1 became inf; a partial is too large for it (are the inputs or targets far from 1?)" \
+    "an optimizer state that becomes inf stops training, and says which"
+ok $([ ! -e "$tmp/adam_inf.txt" ]; echo $?) "and nothing is saved"
+
 done_testing

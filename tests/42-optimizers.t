@@ -462,6 +462,15 @@ grep -v '^m_b' adam.txt > adam_partial2.txt
 check "an Adam state without the m_b lines" 1 \
     "$ADAM: error: 'adam_partial2.txt' has no value for the optimizer's state 'm_b1'" \
     "$ADAM" --load adam_partial2.txt
+# v_ is a mean of squares: a negative one would make sqrt(v_hat) NaN.
+sed 's/^v_w2 .*/v_w2 -1e-30/' adam.txt > adam_negative.txt
+line=$(grep -n '^v_w2 ' adam_negative.txt | cut -d: -f1)
+check "a negative v_ in an Adam state" 1 \
+    "$ADAM: adam_negative.txt:$line: error: 'v_w2' must be at least 0 (a mean of squares)" \
+    "$ADAM" --load adam_negative.txt
+sed 's/^m_w2 .*/m_w2 -1e-30/; s/^v_w2 .*/v_w2 -0/' adam.txt > adam_negative_m.txt
+"$ADAM" --load adam_negative_m.txt --epochs 1 > /dev/null 2> err.txt
+is "$?:$(cat err.txt)" "0:" "a negative m_ and a v_ of -0 load"
 sed 's/^velocity_/m_/' mom.txt > mom_as_adam.txt
 line=$(grep -n '^m_w1 ' mom_as_adam.txt | cut -d: -f1)
 check "Adam's state (m_) in a momentum program's file" 1 \

@@ -26,11 +26,6 @@
 # `-f Makefile -f mk/install.mk`.
 . "$(dirname "$0")/lib.sh"
 
-skip() {
-    test_count=$((test_count + 1))
-    echo "ok $test_count # SKIP $1"
-}
-
 have() {
     command -v "$1" > /dev/null 2>&1
 }

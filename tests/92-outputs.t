@@ -113,6 +113,29 @@ wait $pid
 is "$?" 143 "a program killed while it trains dies of the signal"
 is "$(ls sig.csv* 2> /dev/null)" "" "and leaves no file of its --history"
 
+# So does one whose standard output, a pipe, is closed: the loss lines then
+# end it by SIGPIPE.
+"$tmp/prog" --epochs 2000000000 --every 1 --history pipe.csv | head -1 > head.txt
+is "$(cat head.txt)" "Epoch 0 loss: 0.472" "a program piped to head -1 prints a loss line"
+is "$(ls pipe.csv* 2> /dev/null)" "" "and, ended by SIGPIPE, leaves no file of its --history"
+
+# And one killed while it writes --save (a signal sent, by strace, at the
+# third write(2): the loss lines are off, so that is inside the file).
+printf 'network wide { input 300 hidden 300 sigmoid output 1 sigmoid epochs 0 }\n' > wide.nn
+if ! command -v strace > /dev/null 2>&1; then
+    skip "strace is not installed"
+    skip "strace is not installed"
+elif ! strace -o /dev/null true 2> /dev/null; then
+    skip "strace cannot trace here"
+    skip "strace cannot trace here"
+else
+    build wide.nn wide
+    strace -o /dev/null -e trace=write -e inject=write:signal=TERM:when=3 ./wide --every 0 --save wide.txt \
+        > /dev/null 2>&1
+    is "$?" 143 "a program killed while it writes --save dies of the signal"
+    is "$(ls wide.txt* 2> /dev/null)" "" "and leaves no temporary file of --save"
+fi
+
 # The program's outputs may not name its inputs, or each other; --load and
 # --save of one file is a resumed run.
 printf '1,2,1\n3,4,0\n' > rows.csv

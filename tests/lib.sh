@@ -5,6 +5,7 @@
 #   ok STATUS DESCRIPTION     passes when STATUS is 0
 #   is GOT EXPECTED DESC      passes when the strings are equal; shows a diff if not
 #   like GOT PATTERN DESC     passes when GOT matches the extended regex PATTERN
+#   skip WHY                  a test that cannot run here, counted as skipped
 #   build SPEC EXE            compiles SPEC with nnc and then with cc, strictly
 #   done_testing              prints the plan; the exit status counts failures
 #
@@ -40,6 +41,11 @@ is() {
         printf '%s\n' "$1" > "$tmp/got.txt"
         diff -u "$tmp/expected.txt" "$tmp/got.txt" | sed 's/^/# /'
     fi
+}
+
+skip() {
+    test_count=$((test_count + 1))
+    echo "ok $test_count # SKIP $1"
 }
 
 like() {
