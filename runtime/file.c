@@ -153,13 +153,51 @@ char *nnrt__next_line(char **rest)
     return s;
 }
 
+/* The directory of path, whose last '/' is at slash (or NULL): a path to stat, to be freed. */
+static char *dir_of(const char *path, const char *slash)
+{
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    size_t n = (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (dir != NULL) {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    return dir;
+}
+
+/* Would paths a and b, of files that do not exist yet, make one file: one name in one directory? */
+static int same_new_file(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    const char *name_a = sa != NULL ? sa + 1 : a, *name_b = sb != NULL ? sb + 1 : b;
+    if (*name_a == '\0' || strcmp(name_a, name_b) != 0)
+        return 0;
+    char *da = dir_of(a, sa), *db = dir_of(b, sb);
+    struct stat st_a, st_b;
+    int same = da != NULL && db != NULL && stat(da, &st_a) == 0 && stat(db, &st_b) == 0 &&
+               st_a.st_dev == st_b.st_dev && st_a.st_ino == st_b.st_ino;
+    free(da);
+    free(db);
+    return same;
+}
+
 int nnrt__same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
-    if (a == NULL || b == NULL || (stat(a, &sa) == 0 && !S_ISREG(sa.st_mode)))
+    if (a == NULL || b == NULL)
         return 0;
-    return strcmp(a, b) == 0 ||
-           (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+    int has_a = stat(a, &sa) == 0, has_b = stat(b, &sb) == 0;
+    if (has_a && !S_ISREG(sa.st_mode))
+        return 0;
+    if (strcmp(a, b) == 0)
+        return 1;
+    if (!has_a && !has_b)
+        return same_new_file(a, b);
+    return has_a && has_b && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* Writes to path itself, as the shell's > would. */

@@ -125,9 +125,10 @@ void nnrt__output_abort(struct nnrt__output *o);
 void nnrt__remove_temporaries(void);
 
 /*
- * Do paths a and b name one regular file: the same path, or one existing
- * file?  Not for NULL, nor for a device such as /dev/null, which loses
- * nothing when it is named twice.
+ * Do paths a and b name one regular file: the same path, one existing
+ * file, or (when neither exists yet) one name in one directory?  Not for
+ * NULL, nor for a device such as /dev/null, which loses nothing when it is
+ * named twice.
  */
 int nnrt__same_file(const char *a, const char *b);
 

@@ -167,8 +167,7 @@ if [ -n "$vg" ]; then
 else
     for spec in $specs; do
         for what in "no leak or memory error" "under valgrind, out.c untouched"; do
-            test_count=$((test_count + 1))
-            echo "ok $test_count # SKIP $(basename "$spec" .nn): $what: no valgrind"
+            skip "$(basename "$spec" .nn): $what: no valgrind"
         done
     done
 fi
