@@ -9,6 +9,7 @@
  * with "\n", "\r\n" or a '\r' alone.  Every row must have as many values
  * as the first.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,19 @@ static const char *excerpt(char out[64], const char *s, size_t n)
 {
     snprintf(out, 64, "%.*s%s", nnrt__quote_len(s, n, 40), s, n > 40 ? "..." : "");
     return out;
+}
+
+/* Is the n bytes of field at s a decimal number past a double's range, as 1e999? */
+static int too_large(char *s, size_t n)
+{
+    char saved = s[n], *end = s;
+    s[n] = '\0';
+    int decimal = strspn(s, "0123456789+-.eE") == n;
+    errno = 0;
+    double v = decimal ? strtod(s, &end) : 0;
+    int large = decimal && end == s + n && errno == ERANGE && isinf(v);
+    s[n] = saved;
+    return large;
 }
 
 /*
@@ -174,6 +188,9 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
             const char *other = other_separator(bad, bad_len);
             if (bad_len == 0)
                 nnrt__set_error(err, path, lineno, bad_col, "expected a number but found an empty field");
+            else if (too_large(bad, bad_len))
+                nnrt__set_error(err, path, lineno, bad_col, "number '%s' is too large for a double",
+                                excerpt(ex, bad, bad_len));
             else
                 nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'%s%s",
                                 excerpt(ex, bad, bad_len),

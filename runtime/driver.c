@@ -123,34 +123,10 @@ static int file_error(const struct nnrt_error *err)
     return 1;
 }
 
-/*
- * Reads a whole number from 0 to max: decimal digits, with an optional '+'
- * and blanks around them, as nnrt_parse_double allows.  Returns 0, or -1
- * when s is not one.
- */
-static int parse_whole(const char *s, unsigned long long max, unsigned long long *out)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (*s == '+')
-        s++;
-    if (*s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end != '\0' || errno == ERANGE || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_long(const char *s, long min, long *out)
 {
     unsigned long long v;
-    if (parse_whole(s, LONG_MAX, &v) != 0 || (long)v < min)
+    if (nnrt__parse_whole(s, LONG_MAX, &v) != 0 || (long)v < min)
         return -1;
     *out = (long)v;
     return 0;
@@ -159,7 +135,7 @@ static int parse_long(const char *s, long min, long *out)
 static int parse_u64(const char *s, uint64_t *out)
 {
     unsigned long long v;
-    if (parse_whole(s, UINT64_MAX, &v) != 0)
+    if (nnrt__parse_whole(s, UINT64_MAX, &v) != 0)
         return -1;
     *out = (uint64_t)v;
     return 0;
@@ -545,14 +521,15 @@ static void compute_norm(const struct nnrt_net *net, const struct dataset *d, st
     int ni = net->ninputs, width = ni + net->noutputs;
     for (int i = 0; i < ni; i++) {
         /*
-         * Values past 2^500 would overflow the sum or the squares: they are
+         * The sum of the squares is at most n (2 big)^2 < 2^33 big^2, for
+         * n < 2^31 rows: values past 2^480 could overflow it.  They are
          * scaled by a power of two first, which is exact, and the mean and
          * the deviation scaled back.
          */
         double big = 0, scale = 1;
         for (int r = 0; r < d->n; r++)
             big = fmax(big, fabs(d->rows[(size_t)r * (size_t)width + (size_t)i]));
-        if (big > 0x1p500)
+        if (big > 0x1p480)
             scale = 0x1p-600;
         double sum = 0, sq = 0;
         for (int r = 0; r < d->n; r++)

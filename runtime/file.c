@@ -64,17 +64,58 @@ static void make_showable(char *s)
     *q = '\0';
 }
 
+/* n bytes of s back from s + n to the start of a UTF-8 character, so as not to cut one. */
+static size_t char_start(const char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return n;
+}
+
+/*
+ * A file's name as messages give it: whole, or, past 100 bytes, its first
+ * and last 48 with "..." between, so that a message of 255 bytes still
+ * has room for what went wrong.
+ */
+static void short_name(char out[104], const char *file)
+{
+    size_t n = strlen(file);
+    if (n <= 100) {
+        memcpy(out, file, n + 1);
+        return;
+    }
+    size_t head = char_start(file, 48), tail = n - char_start(file, n - 48);
+    memcpy(out, file, head);
+    memcpy(out + head, "...", 3);
+    memcpy(out + head + 3, file + n - tail, tail + 1);
+}
+
 void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
                      const char *fmt, ...)
 {
-    va_list ap;
-    snprintf(err->file, sizeof err->file, "%s", file);
+    char name[104], full[8192];
+    short_name(name, file);
+    snprintf(err->file, sizeof err->file, "%s", name);
     make_showable(err->file);
     err->line = line;
     err->col = col;
+    va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(full, sizeof full, fmt, ap);
     va_end(ap);
+    /* The message names the file the same way. */
+    char *at = strcmp(name, file) != 0 ? strstr(full, file) : NULL;
+    if (at != NULL) {
+        size_t n = strlen(name);
+        memmove(at + n, at + strlen(file), strlen(at + strlen(file)) + 1);
+        memcpy(at, name, n);
+    }
+    /* Cut, if it must be, between characters. */
+    size_t len = strlen(full);
+    if (len >= sizeof err->msg)
+        len = char_start(full, sizeof err->msg - 1);
+    memcpy(err->msg, full, len);
+    err->msg[len] = '\0';
     make_showable(err->msg);
 }
 

@@ -27,6 +27,13 @@ static inline void nnrt__param_set(const struct nnrt_net *net, void *nn, int i, 
 }
 
 /* Fills err; line and col are 0 when they do not apply. */
+/*
+ * Reads a whole number from 0 to max: decimal digits, with an optional '+'
+ * and blanks around them, as nnrt_parse_double allows.  Returns 0, or -1
+ * when s is not one.
+ */
+int nnrt__parse_whole(const char *s, unsigned long long max, unsigned long long *out);
+
 /* The name of value j of the optimizer's state (velocity_w1, m_w1, v_w1, ...). */
 const char *nnrt__state_name(const struct nnrt_net *net, int j, char buf[40]);
 

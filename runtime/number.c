@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnrt.h"
+#include "nnrt_impl.h"
 
 double nnrt_mse(const double *y_true, const double *y_pred, int n)
 {
@@ -187,6 +187,25 @@ int nnrt_parse_double(const char *s, double *out)
     while (*end == ' ' || *end == '\t')
         end++;
     if (*end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int nnrt__parse_whole(const char *s, unsigned long long max, unsigned long long *out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '+')
+        s++;
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end != '\0' || errno == ERANGE || v > max)
         return -1;
     *out = v;
     return 0;

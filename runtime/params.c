@@ -209,6 +209,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     }
 
     int lineno = 0;
+    long epoch = 0, step = 0;
     char *rest = text, *s;
     while ((s = nnrt__next_line(&rest)) != NULL) {
         lineno++;
@@ -245,14 +246,25 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
             nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", slot_name(net, &sl, i, buf));
             goto fail;
         }
-        int bad = nnrt_parse_double(p, &value[i]) != 0;
-        if (bad || ((i == sl.epoch || i == sl.step) && (value[i] != floor(value[i]) || value[i] < 0 ||
-                                                          value[i] > 9.2e18))) {
+        /*
+         * The counts are read as whole numbers (a double would round those
+         * past 2^53), up to 9.2e18, which leaves a long room to count on.
+         */
+        int count = i == sl.epoch || i == sl.step;
+        unsigned long long whole = 0;
+        if (count ? nnrt__parse_whole(p, 9200000000000000000ULL, &whole) != 0
+                  : nnrt_parse_double(p, &value[i]) != 0) {
             nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "expected %s for '%s' but found '%.*s'",
-                            bad ? "a finite number" : "a whole number >= 0", slot_name(net, &sl, i, buf),
+                            count ? "a whole number >= 0" : "a finite number", slot_name(net, &sl, i, buf),
                             nnrt__quote_len(p, strlen(p), 40), p);
             goto fail;
         }
+        if (count)
+            value[i] = 0;
+        if (i == sl.epoch)
+            epoch = (long)whole;
+        else if (i == sl.step)
+            step = (long)whole;
         /* In a float network the parameters and the optimizer's state are floats. */
         if (net->single && (i < net->nparams || i >= sl.state_start) && isinf((float)value[i])) {
             char v[NNRT_DOUBLE_BUFSIZE];
@@ -297,8 +309,8 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         }
     }
     if (progress != NULL) {
-        progress->epoch = seen[sl.epoch] ? (long)value[sl.epoch] : 0;
-        progress->step = seen[sl.step] ? (long)value[sl.step] : 0;
+        progress->epoch = epoch;
+        progress->step = step;
         for (int j = 0; j < net->nstate; j++)
             net->state_set(progress->state, j, state_seen ? value[sl.state_start + j] : 0.0);
     }

@@ -55,6 +55,9 @@ check "a CSV of 2 columns for 2 inputs and 1 target" 1 \
     "$P: narrow.csv:2: error: expected 3 values (2 inputs, 1 target) but found 2" --data narrow.csv
 check "a non-number in a CSV" 1 \
     "$P: word.csv:3: error: expected a number but found 'abc'" --data word.csv
+printf 'weight,height,gender\n-2,1e999,1\n' > huge.csv
+check "a number past a double's range in a CSV" 1 \
+    "$P: huge.csv:2: error: number '1e999' is too large for a double" --data huge.csv
 check "an empty CSV" 1 \
     "$P: error: 'empty.csv' has no rows of data" --data empty.csv
 check "a CSV with only a header" 1 \
@@ -66,6 +69,16 @@ check "a directory as CSV" 1 \
 check "/dev/zero as CSV: it stops at 256 MB" 1 \
     "$P: error: '/dev/zero' is larger than 256 MB" --data /dev/zero
 
+# A name past 100 bytes is shortened in messages to its first and last 48, so
+# that the message (at most 255 bytes) keeps what went wrong.
+long="d$(printf '%0250d' 0).csv"
+short="${long:0:48}...${long: -48}"
+check "a missing CSV with a name of 255 bytes" 1 \
+    "$P: error: cannot open '$short': No such file or directory" --data "$long"
+cp cols.csv "$long"
+check "a bad row in a CSV with a name of 255 bytes" 1 \
+    "$P: $short:3: error: expected 3 values but found 2" --data "$long"
+
 # ---- Parameter files (--load) --------------------------------------------------
 
 check "a parameter file without w5" 1 \
@@ -76,6 +89,21 @@ check "a parameter file with an unknown name" 1 \
     "$P: unknown.txt:11: error: unknown parameter 'w7'" --load unknown.txt
 check "a parameter file with a bad number" 1 \
     "$P: badnum.txt:3: error: expected a finite number for 'w2' but found '1.5x'" --load badnum.txt
+# The counts of a resumed run are whole numbers, read exactly: 2^63 - 2^60 + 1
+# is not a double (2^53 is the last odd one), and after one more epoch the
+# file must say 2^63 - 2^60 + 2.
+{ cat start.txt; printf 'epoch 8070450532247928833\nstep 5\n'; } > counts.txt
+"$P" --load counts.txt --epochs 1 --every 1 --save counts2.txt > out.txt 2>&1
+is "$?:$(grep -c '^Epoch 8070450532247928833 loss' out.txt)" "0:1" "a loaded epoch of 2^63 - 2^60 + 1 is numbered exactly"
+is "$(grep -E '^(epoch|step) ' counts2.txt | tr '\n' ' ')" "epoch 8070450532247928834 step 9 " \
+    "and saved exactly, one epoch (4 steps: the tutorial's 4 samples) on"
+sed 's/^epoch .*/epoch 1e3/' counts.txt > count-float.txt
+check "an epoch count written as a float" 1 \
+    "$P: count-float.txt:11: error: expected a whole number >= 0 for 'epoch' but found '1e3'" --load count-float.txt
+sed 's/^step .*/step 9200000000000000001/' counts.txt > count-big.txt
+check "a step count past 9.2e18" 1 \
+    "$P: count-big.txt:12: error: expected a whole number >= 0 for 'step' but found '9200000000000000001'" \
+    --load count-big.txt
 check "a missing parameter file" 1 \
     "$P: error: cannot open 'nofile.txt': No such file or directory" --load nofile.txt
 check "/dev/zero as a parameter file: it stops at 256 MB" 1 \
