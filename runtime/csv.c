@@ -192,10 +192,12 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
                 nnrt__set_error(err, path, lineno, bad_col, "number '%s' is too large for a double",
                                 excerpt(ex, bad, bad_len));
             else
-                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'%s%s",
+                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'%s%s%s",
                                 excerpt(ex, bad, bad_len),
                                 other != NULL ? "; fields are separated by commas, not " : "",
-                                other != NULL ? other : "");
+                                other != NULL ? other : "",
+                                other == NULL && bad_len >= 2 && bad[0] == '"' && bad[bad_len - 1] == '"'
+                                    ? "; numbers are written without quotes" : "");
             free(row);
             goto fail;
         }

@@ -7,6 +7,7 @@
  * name every parameter exactly once: a network half-loaded from a file of
  * another shape would train without complaint and mean nothing.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,7 +213,16 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     long epoch = 0, step = 0;
     char *rest = text, *s;
     while ((s = nnrt__next_line(&rest)) != NULL) {
+        /* A file of a big network may pass 2 GB: lines and columns must still be ints. */
+        if (lineno == INT_MAX) {
+            nnrt__set_error(err, path, lineno, 0, "too many lines");
+            goto fail;
+        }
         lineno++;
+        if (strlen(s) > INT_MAX / 2) {
+            nnrt__set_error(err, path, lineno, 0, "line too long");
+            goto fail;
+        }
 
         /* Past a byte order mark; columns count from the line's start. */
         char *p = lineno == 1 ? s + nnrt__bom(s) : s;

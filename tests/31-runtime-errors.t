@@ -58,6 +58,10 @@ check "a non-number in a CSV" 1 \
 printf 'weight,height,gender\n-2,1e999,1\n' > huge.csv
 check "a number past a double's range in a CSV" 1 \
     "$P: huge.csv:2: error: number '1e999' is too large for a double" --data huge.csv
+printf '"weight","height","gender"\n"-2","-1","1"\n' > quoted.csv
+check "quoted numbers in a CSV" 1 \
+    "$P: quoted.csv:2: error: expected a number but found '\"-2\"'; numbers are written without quotes" \
+    --data quoted.csv
 check "an empty CSV" 1 \
     "$P: error: 'empty.csv' has no rows of data" --data empty.csv
 check "a CSV with only a header" 1 \
