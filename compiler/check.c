@@ -806,6 +806,7 @@ static const char *data_path(Ctx *c, const char *spec, const char *name)
 static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
 {
     const char *path = data_path(c, c->file, b->file.text);
+    c->data_files[b->kind == BLOCK_TEST] = path; /* an output may not be one */
     struct nnrt_error err;
     if (strlen(b->file.text) > MAX_FILE_NAME)
         return; /* the lexer said so */

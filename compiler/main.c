@@ -400,20 +400,25 @@ int main(int argc, char **argv)
     }
 
     /* The default program of --build is the spec's name without .nn: there may be none. */
+    size_t in_len = strlen(input);
+    if (building == 1 && output == NULL && (in_len < 3 || strcmp(input + in_len - 3, ".nn") != 0)) {
+        fprintf(stderr, "nnc: error: the spec '%s' has no .nn to take off for the program's name; "
+                        "name the program with -o\n", input);
+        return 1;
+    }
     char *program = building == 1 && output == NULL ? program_name(input) : NULL;
     const char *outputs[2] = {building == 1 && output == NULL ? program : output, header};
+    const char *const what[2] = {building ? "the program" : "the output", "the header"};
     for (int k = 0; k < 2; k++) {
         if (nnrt__same_file(outputs[k], input)) {
-            fprintf(stderr, "nnc: error: %s '%s' is the spec itself%s\n",
-                    k == 0 ? (building ? "the program" : "the output") : "the header", outputs[k],
-                    building == 1 && output == NULL ? "; name the program with -o" : "");
+            fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what[k], outputs[k]);
             free(program);
             return 1;
         }
     }
-    free(program);
     if (nnrt__same_file(output, header)) {
         fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", header);
+        free(program);
         return 2;
     }
 
@@ -422,6 +427,7 @@ int main(int argc, char **argv)
     char *src = nnrt__read_file(input, &len, &err);
     if (src == NULL) {
         fprintf(stderr, "nnc: error: %s\n", err.msg);
+        free(program);
         return 1;
     }
 
@@ -439,6 +445,16 @@ int main(int argc, char **argv)
 
     Buf out = {0}, hdr = {0};
     int status = compile(&c, &out, header ? &hdr : NULL);
+    /* Nor may an output be a file that the spec reads. */
+    for (int k = 0; k < 2 && status == 0; k++) {
+        for (int d = 0; d < 2 && status == 0; d++) {
+            if (nnrt__same_file(outputs[k], c.data_files[d])) {
+                fprintf(stderr, "nnc: error: %s '%s' is the spec's %s file '%s'\n", what[k], outputs[k],
+                        d == 0 ? "data" : "test", c.data_files[d]);
+                status = 1;
+            }
+        }
+    }
     if (status == 0 && building) {
         char *no_args[2] = {NULL, NULL};
         status = build(argv[0], input, &out, output, building == 2 ? (run_args ? run_args : no_args) : NULL);
@@ -461,5 +477,6 @@ int main(int argc, char **argv)
     }
     ctx_free(&c);
     free(src);
+    free(program);
     return status;
 }

@@ -106,6 +106,7 @@ typedef struct {
     int emit_dot;          /* --emit dot: a drawing instead of C */
     const char *explain;   /* --explain NAME: an explanation instead of C */
     const char *out_name;  /* the C file's name, for #line */
+    const char *data_files[2]; /* the files of the data and test blocks, as opened, or NULL */
 } Ctx;
 
 /* Memory from the arena of c, zeroed; jumps to c->oom when there is none. */

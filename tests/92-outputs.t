@@ -187,8 +187,13 @@ is "$?:$(cat err.txt)" "1:nnc: error: the output 'alias.c' is the spec itself" "
 is "$?:$(cat err.txt)" "1:nnc: error: the header 't.nn' is the spec itself" "and --header the spec"
 cp t.nn gender
 "$NNC" --build gender 2> err.txt
-is "$?:$(cat err.txt)" "1:nnc: error: the program 'gender' is the spec itself; name the program with -o" \
+is "$?:$(cat err.txt)" "1:nnc: error: the spec 'gender' has no .nn to take off for the program's name; name the program with -o" \
     "--build of a spec whose name has no .nn is an error without -o"
+mkdir elsewhere
+(cd elsewhere && "$NNC" --build ../gender 2> ../err.txt)
+is "$?:$(cat err.txt)" "1:nnc: error: the spec '../gender' has no .nn to take off for the program's name; name the program with -o" \
+    "so it is from another directory, where the program would not be the spec"
+is "$(ls -A elsewhere)" "" "and nothing is built there"
 cmp -s gender keep.nn && cmp -s t.nn keep.nn
 ok $? "and the specs are as they were"
 "$NNC" --build gender -o gender.bin && [ -x gender.bin ]
@@ -236,6 +241,27 @@ else
     skip "no python3"
     skip "no python3"
 fi
+
+# Nor may an output be a file that the spec reads: its data or test rows.
+printf '1,2,1\n3,4,0\n' > rows2.csv
+cp rows2.csv rows2.keep
+mkdir -p specdir
+printf 'network reads { input 2 output 1 sigmoid }\ndata "../rows2.csv"\ntest "../rows2.csv"\n' > specdir/reads.nn
+"$NNC" specdir/reads.nn -o rows2.csv 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the output 'rows2.csv' is the spec's data file 'specdir/../rows2.csv'" \
+    "nnc -o the spec's data file is an error"
+"$NNC" specdir/reads.nn -o x.c --header ./rows2.csv 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the header './rows2.csv' is the spec's data file 'specdir/../rows2.csv'" \
+    "so is --header"
+"$NNC" --build specdir/reads.nn -o "$tmp/rows2.csv" 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the program '$tmp/rows2.csv' is the spec's data file 'specdir/../rows2.csv'" \
+    "and --build -o"
+printf 'network reads { input 2 output 1 sigmoid }\ntest "../rows2.csv"\n' > specdir/tests.nn
+"$NNC" specdir/tests.nn -o rows2.csv 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the output 'rows2.csv' is the spec's test file 'specdir/../rows2.csv'" \
+    "and -o the spec's test file"
+cmp -s rows2.csv rows2.keep
+ok $? "and the rows are as they were"
 
 # Options that do not go together.
 "$NNC" t.nn -o same.c --header same.c 2> err.txt
