@@ -59,8 +59,26 @@ static const char *const c_macros[] = {
     "MATH_ERREXCEPT", "math_errhandling", "SIZE_MAX", "PTRDIFF_MIN", "PTRDIFF_MAX",
     "SIG_ATOMIC_MIN", "SIG_ATOMIC_MAX", "WCHAR_MIN", "WCHAR_MAX", "WINT_MIN", "WINT_MAX",
     "M_E", "M_LOG2E", "M_LOG10E", "M_LN2", "M_LN10", "M_PI", "M_PI_2", "M_PI_4", "M_1_PI",
-    "M_2_PI", "M_2_SQRTPI", "M_SQRT2", "M_SQRT1_2", "linux", "unix", "i386", NULL,
+    "M_2_PI", "M_2_SQRTPI", "M_SQRT2", "M_SQRT1_2", "linux", "unix", "i386", "MAXFLOAT",
+    "PTRDIFF_WIDTH", "SIG_ATOMIC_WIDTH", "SIZE_WIDTH", "WCHAR_WIDTH", "WINT_WIDTH", NULL,
 };
+
+/* Is name an M_ constant of c_macros with a type's suffix, as GNU's math.h has them: M_PIl, M_PIf64? */
+static int m_constant_of_type(const char *name)
+{
+    if (strncmp(name, "M_", 2) != 0)
+        return 0;
+    size_t n = strlen(name);
+    while (n > 2 && ((name[n - 1] >= '0' && name[n - 1] <= '9') || name[n - 1] == 'x'))
+        n--;
+    if (n < 3 || (name[n - 1] != 'f' && name[n - 1] != 'l'))
+        return 0;
+    for (int i = 0; c_macros[i] != NULL; i++)
+        if (strncmp(c_macros[i], "M_", 2) == 0 && strlen(c_macros[i]) == n - 1 &&
+            strncmp(c_macros[i], name, n - 1) == 0)
+            return 1;
+    return 0;
+}
 
 /* Is name a macro of c_macros, or of a reserved family: FP_X, INTn_MAX, UINTn_MAX, ...? */
 static int reserved_macro(const char *name)
@@ -70,11 +88,15 @@ static int reserved_macro(const char *name)
             return 1;
     if (strncmp(name, "FP_", 3) == 0 && name[3] >= 'A' && name[3] <= 'Z')
         return 1; /* C99 7.12: FP_NAN, FP_ILOGB0, ... */
+    /* GNU math.h: M_PIl, M_Ef32, ...; HUGE_VAL_F64, ...; SNAN, SNANF, SNANL, SNANF128, ... */
+    if (m_constant_of_type(name) || strncmp(name, "HUGE_VAL_F", 10) == 0 || strcmp(name, "SNAN") == 0 ||
+        strcmp(name, "SNANL") == 0 || strncmp(name, "SNANF", 5) == 0)
+        return 1;
     size_t n = strlen(name);
-    /* C99 7.26.8: INT or UINT, then anything, then _MAX, _MIN or _C (INT8_MAX, ...) */
+    /* C99 7.26.8, C23 7.22: INT or UINT, then anything, then _MAX, _MIN, _WIDTH or _C (INT8_MAX, ...) */
     if (strncmp(name, "INT", 3) == 0 || strncmp(name, "UINT", 4) == 0)
         return (n > 4 && (strcmp(name + n - 4, "_MAX") == 0 || strcmp(name + n - 4, "_MIN") == 0)) ||
-               (n > 2 && strcmp(name + n - 2, "_C") == 0);
+               (n > 6 && strcmp(name + n - 6, "_WIDTH") == 0) || (n > 2 && strcmp(name + n - 2, "_C") == 0);
     return 0;
 }
 

@@ -54,11 +54,8 @@ void emit_dot(Ctx *c, Net *net, Buf *out)
     Spec *s = net->spec;
     int labelled = net->nweights <= DOT_MAX_LABELLED;
 
-    buf_printf(c, out, "/*\n * The network '%s' of ", s->name);
-    /* A "*" then "/" in the path would end the comment. */
-    for (const char *p = s->file; *p; p++)
-        buf_printf(c, out, "%c%s", *p, p[0] == '*' && p[1] == '/' ? " " : "");
-    buf_printf(c, out, ", drawn by nnc %s.\n", NNC_VERSION);
+    buf_printf(c, out, "/*\n * The network '%s' of %s, drawn by nnc %s.\n", s->name, comment_text(c, s->file),
+               NNC_VERSION);
     buf_printf(c, out, " * Render it with: dot -Tsvg FILE.dot -o FILE.svg\n */\n");
     /* Quoted, as a network may be called graph or node, keywords of DOT. */
     buf_printf(c, out, "digraph \"%s\" {\n", s->name);

@@ -384,6 +384,12 @@ void finish_marks(Ctx *c, Buf *text, int single);
 /* Writes the header for embedding net into out. */
 void emit_header(Ctx *c, Net *net, Buf *out);
 
+/*
+ * A file's path as text inside a C or DOT comment: a "*" then "/" is
+ * broken by a space, and control characters are '?'.
+ */
+const char *comment_text(Ctx *c, const char *path);
+
 /* ---- Pictures and explanations (dot.c, explain.c) ------------------------- */
 
 /* Writes a Graphviz drawing of net into out: layers left to right, each neuron with its bias and activation, each edge with its weight. */

@@ -47,11 +47,13 @@ for spec in specs/*.nn; do
 done
 
 # A network named after a macro that the generated C sees (through nnrt.h,
-# or predefined by the compiler outside strict ISO mode) would not compile:
+# or predefined by the compiler outside strict ISO mode, in C23's, or with
+# _GNU_SOURCE, as a program that embeds the network may define) would not
+# compile:
 # nnc refuses each one that gcc and clang define, and a name like them that
 # is not a macro compiles.
 macros=$(for cc in gcc clang; do
-    for std in -std=c99 -std=gnu11; do
+    for std in -std=c99 -std=gnu11 -std=c2x "-std=c99 -D_GNU_SOURCE"; do
         printf '#include "nnrt.h"\n' | $cc $std -I"$RT" -dM -E - 2> /dev/null
     done
 done | awk '$1 == "#define" && $2 !~ /[(]/ && $2 !~ /^_/ { print $2 }' | sort -u)
@@ -73,7 +75,7 @@ for name in asm typeof bool true nullptr constexpr; do
         "1:error: network name '$name' is a C keyword; it must be usable as a C identifier" \
         "a network named $name, a keyword of GNU C or C23, is refused"
 done
-for name in INTEREST UINT FP_ fp_nan nul Linux M_TAU; do
+for name in INTEREST UINT FP_ fp_nan nul Linux M_TAU M_TAUl M_PIq SNA INT_WIDTHS; do
     printf 'network %s {\n    input 2\n    output 1 sigmoid\n}\n' "$name" > "$tmp/$name.nn"
     "$NNC" "$tmp/$name.nn" -o "$tmp/$name.c" &&
         $CC $strict -I"$RT" -c -o "$tmp/$name.o" "$tmp/$name.c"
