@@ -46,6 +46,30 @@ for spec in specs/*.nn; do
     ok $status "$name trains to the same parameters under gcc -O0, gcc -O2 and clang -O2"
 done
 
+# A spec's path goes into the C: in comments, in the program's .spec string
+# and in #line.  Characters that mean something there (a comment's end, a
+# quote, a backslash, a trigraph, a newline) must not break the C, and the
+# program must name the spec as it is.
+nl='
+'
+for case in "x*|a comment's end" 'tri??|a trigraph' 'q"b\c|a quote and a backslash' "n${nl}l|a newline"; do
+    dir=${case%%|*} what=${case#*|}
+    mkdir -p "$tmp/paths/$dir" && cp specs/tutorial.nn "$tmp/paths/$dir/t.nn"
+    spec="$tmp/paths/$dir/t.nn"
+    "$NNC" --line-directives "$spec" -o "$tmp/paths/$dir/o.c" --header "$tmp/paths/$dir/o.h" &&
+        $CC $strict -Wtrigraphs -I"$RT" -o "$tmp/paths/prog" "$tmp/paths/$dir/o.c" "$RT/libnnrt.a" -lm \
+            2> "$tmp/cc.err" && [ ! -s "$tmp/cc.err" ] &&
+        printf '#include "o.h"\n' | $CC $strict -I"$RT" -I"$tmp/paths/$dir" -fsyntax-only -x c - \
+            2>> "$tmp/cc.err" && [ ! -s "$tmp/cc.err" ]
+    ok $? "a spec in a directory whose name has $what: the C and header compile without a warning"
+    head -5 "$tmp/cc.err" | sed 's/^/# /'
+    help=$("$tmp/paths/prog" --help)
+    case "$help" in
+    *"(compiled by nnc from $spec)"*) ok 0 "and the program names the spec as it is" ;;
+    *) ok 1 "and the program names the spec as it is" ;;
+    esac
+done
+
 # A network named after a macro that the generated C sees (through nnrt.h,
 # or predefined by the compiler outside strict ISO mode, in C23's, or with
 # _GNU_SOURCE, as a program that embeds the network may define) would not
