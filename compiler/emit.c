@@ -1481,10 +1481,8 @@ void emit_header(Ctx *c, Net *net, Buf *out)
     Emitter *e = &em;
     const char *n = e->name;
     int ni = e->s->ninputs, no = net->noutputs;
+    /* The name as it is: networks x and X are two, and may be embedded side by side. */
     char *guard = ctx_printf(c, "NNC_%s_H", n);
-    for (char *p = guard; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
     emit_preamble(e, "The header");
     W("#ifndef %s\n#define %s\n\n#include \"nnrt.h\"\n\n", guard, guard);
     if (e->compact)

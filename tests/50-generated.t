@@ -70,6 +70,31 @@ for case in "x*|a comment's end" 'tri??|a trigraph' 'q"b\c|a quote and a backsla
     esac
 done
 
+# Two networks whose names differ only in case are two, and one program may
+# embed both: their headers' guards must differ too.
+for name in x X; do
+    printf 'network %s {\n    input 2\n    output 1 sigmoid\n}\n' "$name" > "$tmp/paths/$name.nn"
+    "$NNC" "$tmp/paths/$name.nn" -o "$tmp/paths/$name.c" --header "$tmp/paths/$name.h"
+done
+cat > "$tmp/paths/both.c" <<'EOF'
+#include "x.h"
+#include "X.h"
+
+int main(void)
+{
+    struct x small = {0};
+    struct X big = {0};
+    double in[2] = {1, 2}, out_x[1], out_X[1];
+    x_feedforward(&small, in, out_x);
+    X_feedforward(&big, in, out_X);
+    return !(out_x[0] == 0.5 && out_X[0] == 0.5);
+}
+EOF
+$CC $strict -DNNC_NO_MAIN -I"$RT" -I"$tmp/paths" -o "$tmp/paths/both" "$tmp/paths/both.c" "$tmp/paths/x.c" \
+    "$tmp/paths/X.c" "$RT/libnnrt.a" -lm 2> "$tmp/cc.err" && [ ! -s "$tmp/cc.err" ] && "$tmp/paths/both"
+ok $? "networks x and X, embedded side by side, compile and run (zero weights: sigmoid(0) = 0.5)"
+head -5 "$tmp/cc.err" | sed 's/^/# /'
+
 # A network named after a macro that the generated C sees (through nnrt.h,
 # or predefined by the compiler outside strict ISO mode, in C23's, or with
 # _GNU_SOURCE, as a program that embeds the network may define) would not
