@@ -205,7 +205,12 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
 
         int want = cols > 0 ? cols : t->rows > 0 ? t->cols : n;
         if (n != want) {
-            nnrt__set_error(err, path, lineno, 0, "expected %d values but found %d", want, n);
+            /* Without cols, the first row sets the width: it may be the one that is wrong. */
+            if (cols > 0)
+                nnrt__set_error(err, path, lineno, 0, "expected %d values but found %d", want, n);
+            else
+                nnrt__set_error(err, path, lineno, 0, "expected %d values, as on line %d, but found %d", want,
+                                t->line[0], n);
             free(row);
             goto fail;
         }

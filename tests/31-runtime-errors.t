@@ -50,7 +50,7 @@ try="Try '$P --help' for more information."
 # ---- Data files (--data) -------------------------------------------------------
 
 check "a CSV row with too few values" 1 \
-    "$P: cols.csv:3: error: expected 3 values but found 2" --data cols.csv
+    "$P: cols.csv:3: error: expected 3 values, as on line 2, but found 2" --data cols.csv
 check "a CSV of 2 columns for 2 inputs and 1 target" 1 \
     "$P: narrow.csv:2: error: expected 3 values (2 inputs, 1 target) but found 2" --data narrow.csv
 check "a non-number in a CSV" 1 \
@@ -81,7 +81,7 @@ check "a missing CSV with a name of 255 bytes" 1 \
     "$P: error: cannot open '$short': No such file or directory" --data "$long"
 cp cols.csv "$long"
 check "a bad row in a CSV with a name of 255 bytes" 1 \
-    "$P: $short:3: error: expected 3 values but found 2" --data "$long"
+    "$P: $short:3: error: expected 3 values, as on line 2, but found 2" --data "$long"
 
 # ---- Parameter files (--load) --------------------------------------------------
 
@@ -136,7 +136,7 @@ check "a parameter file with an escape sequence" 1 \
 
 tr '\n' '\r' < cols.csv > cr-cols.csv
 check "a CSV with CR line ends: the row's own line number" 1 \
-    "$P: cr-cols.csv:3: error: expected 3 values but found 2" --data cr-cols.csv
+    "$P: cr-cols.csv:3: error: expected 3 values, as on line 2, but found 2" --data cr-cols.csv
 tr '\n' '\r' < start.txt > cr-start.txt
 "$P" --epochs 0 --load start.txt --save lf-saved.txt > /dev/null 2>&1 &&
     "$P" --epochs 0 --load cr-start.txt --save cr-saved.txt > /dev/null 2>&1
