@@ -661,6 +661,68 @@ static int explain_argument(Explainer *x, const char *name)
     return 1;
 }
 
+/* Does line name the parameter param, as a whole name or after '_' (d_L_d_w1; not w10, not bw1)? */
+static int names_param(const char *line, const char *param)
+{
+    size_t n = strlen(param);
+    for (const char *s = strstr(line, param); s != NULL; s = strstr(s + 1, param))
+        if (!is_ident_char(s[n]) && (s == line || s[-1] == '_' || !is_ident_char(s[-1])))
+            return 1;
+    return 0;
+}
+
+/*
+ * Explains a value of the optimizer's state (velocity_w1, or m_w1 and
+ * v_w1): what it is, the update's formulas as the comment of NAME_update
+ * in file (the unrolled C) gives them, and that function's lines for its
+ * parameter.  0 if name is none.
+ */
+static int explain_state(Explainer *x, const char *name, const char *file)
+{
+    Ctx *c = x->c;
+    Spec *s = x->net->spec;
+    static const char *const prefixes[] = {"velocity_", "m_", "v_"};
+    if (s->optimizer == OPT_SGD)
+        return 0;
+    int k = s->optimizer == OPT_MOMENTUM ? 0 : 1, last = s->optimizer == OPT_MOMENTUM ? 0 : 2;
+    Param *p = NULL;
+    for (; k <= last && p == NULL; k++)
+        if (strncmp(name, prefixes[k], strlen(prefixes[k])) == 0)
+            p = param_named(x, name + strlen(prefixes[k]));
+    if (p == NULL)
+        return 0;
+    k--;
+    static const char *const what[] = {
+        "its velocity: the sum of its partials, each earlier one decayed by momentum",
+        "the running mean of its partial (Adam's first moment)",
+        "the running mean of the square of its partial (Adam's second moment)",
+    };
+    const char *fn = ctx_printf(c, "%s_update", s->name);
+    paragraph(x, ctx_printf(c, "%s is what optimizer %s keeps for the parameter %s: %s. In the generated C "
+                               "it is state->%s, a member of struct %s_optimizer, which %s updates once a "
+                               "batch, from d_L_d_%s, the mean partial of the batch:",
+                            name, s->optimizer == OPT_ADAM ? "adam" : "momentum", p->name, what[k], name,
+                            s->name, fn, p->name));
+    const char *body = strstr(file, ctx_printf(c, "\nvoid %s(", fn));
+    const char *end = body != NULL ? strstr(body, "\n}\n") : NULL;
+    if (end == NULL)
+        bug("no %s in the generated code", fn);
+    /* The formulas: the comment's lines "     *   ...". */
+    for (const char *l = body + 1; l < end; l = strchr(l, '\n') + 1) {
+        size_t n = strcspn(l, "\n");
+        if (n > 9 && strncmp(l, "     *   ", 9) == 0)
+            buf_printf(c, x->out, "    %.*s\n", (int)(n - 9), l + 9);
+    }
+    buf_puts(c, x->out, "\n");
+    paragraph(x, ctx_printf(c, "In %s, for %s:", fn, p->name));
+    for (const char *l = body + 1; l < end; l = strchr(l, '\n') + 1) {
+        char *line = ctx_strndup(c, l, strcspn(l, "\n"));
+        if (strstr(line, "/*") == NULL && line[strspn(line, " ")] != '*' && names_param(line, p->name))
+            buf_printf(c, x->out, "%s\n", line);
+    }
+    return 1;
+}
+
 /* Reports that name is none, with the near miss or some examples; returns 1. */
 static int unknown(Explainer *x, const char *name)
 {
@@ -952,7 +1014,7 @@ int explain(Ctx *c, Net *net, const char *name, Buf *out)
         Param *p = param_named(x, name);
         if (p != NULL)
             explain_param(x, p);
-        else if (!explain_argument(x, name))
+        else if (!explain_argument(x, name) && !explain_state(x, name, single ? shown.s : file.s))
             return unknown(x, name);
         return 0;
     }

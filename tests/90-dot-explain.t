@@ -179,6 +179,25 @@ ok $? "--explain w5: a parameter"
 grep -q '^    double sum_o1 = nn->w5 \* h1' "$tmp/out" && grep -q '^    nn->w5 -= ' "$tmp/out"
 ok $? "a parameter's explanation shows the lines that use it"
 
+# The optimizer's state: its formulas, and the lines of NAME_update for its
+# parameter, which are taken here from the C by sed (the unrolled form).
+printf 'network mom { input 2 hidden 2 sigmoid output 1 sigmoid optimizer momentum nesterov }\n' > "$tmp/mom.nn"
+printf 'network adam { input 2 hidden 12 sigmoid output 1 sigmoid optimizer adam }\n' > "$tmp/adam.nn"
+for case in "mom velocity_w1 w1" "adam v_w10 w10" "adam m_b1 b1"; do
+    set -- $case
+    "$NNC" --explain "$2" "$tmp/$1.nn" > "$tmp/out" 2> "$tmp/err"
+    is "$?:$(cat "$tmp/err")" "0:" "--explain $2 ($1): the optimizer's state"
+    "$NNC" --unroll always "$tmp/$1.nn" |
+        sed -n "/^void $1_update(/,/^}/p" | grep -E "(->|_)$3( |;|\))" > "$tmp/want"
+    sed -n "/^In $1_update, for $3:\$/,\$p" "$tmp/out" | sed '1,2d' > "$tmp/got"
+    if [ -s "$tmp/want" ] && cmp -s "$tmp/got" "$tmp/want"; then ok 0 "--explain $2: the lines of $1_update for $3"
+    else ok 1 "--explain $2: the lines of $1_update for $3"; diff "$tmp/want" "$tmp/got" | sed 's/^/# /'; fi
+done
+"$NNC" --explain velocity_w1 "$tmp/mom.nn" | grep -q '^    velocity_param = momentum \* velocity_param + d_L_d_param$'
+ok $? "velocity_w1: and momentum's formula"
+"$NNC" --explain m_w1 "$tmp/mom.nn" > "$tmp/out" 2> "$tmp/err"
+is "$?" 1 "m_w1 is no name of a momentum network"
+
 # A network written in the compact form: the explanation says so first.
 "$NNC" --explain w1 --unroll never specs/iris.nn > "$tmp/out" 2> "$tmp/err"
 head -n 1 "$tmp/out" | grep -q "^Network 'iris' has 56 weights, so nnc writes its C in the compact form: loops" &&
