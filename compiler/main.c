@@ -383,6 +383,10 @@ int main(int argc, char **argv)
                 emit_dot ? "--emit dot" : explain_name != NULL ? "--explain" : building == 2 ? "--run" : "--build");
         return 2;
     }
+    if (emit_dot && explain_name != NULL) {
+        fprintf(stderr, "nnc: error: --emit dot and --explain each write instead of the C; give one\n");
+        return 2;
+    }
     if (building && (emit_dot || explain_name != NULL)) {
         fprintf(stderr, "nnc: error: %s builds a program from the C, so it does not go with %s\n",
                 building == 2 ? "--run" : "--build", emit_dot ? "--emit dot" : "--explain");

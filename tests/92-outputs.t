@@ -109,7 +109,7 @@ for k in $(seq 1 100); do
     sleep 0.1
 done
 kill -TERM $pid
-wait $pid
+wait $pid 2> /dev/null # (the shell says "Terminated" there)
 is "$?" 143 "a program killed while it trains dies of the signal"
 is "$(ls sig.csv* 2> /dev/null)" "" "and leaves no file of its --history"
 
@@ -267,6 +267,9 @@ ok $? "and the rows are as they were"
 "$NNC" t.nn -o same.c --header same.c 2> err.txt
 is "$?:$(cat err.txt)" "2:nnc: error: -o and --header name the same file 'same.c'" \
     "-o and --header naming one file is a usage error"
+"$NNC" --explain w1 --emit dot t.nn > out.txt 2> err.txt
+is "$?:$(cat out.txt err.txt)" "2:nnc: error: --emit dot and --explain each write instead of the C; give one" \
+    "--emit dot with --explain is a usage error"
 "$NNC" --build --emit dot t.nn -o p 2> err.txt
 is "$?:$(cat err.txt)" "2:nnc: error: --build builds a program from the C, so it does not go with --emit dot" \
     "--build with --emit dot is a usage error"
