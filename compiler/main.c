@@ -63,6 +63,7 @@ static int write_files(const char *const *paths, const Buf *const *texts, int n)
     struct nnrt_error err;
     struct nnrt__output out[2] = {{NULL, NULL, NULL}, {NULL, NULL, NULL}};
     int status = 0;
+    nnrt__catch_fatal_signals(1, NULL); /* a ^C while writing leaves no temporary file */
     for (int i = 0; i < n && status == 0; i++) {
         if (nnrt__output_open(&out[i], paths[i], &err) != 0) {
             status = -1;
@@ -79,6 +80,7 @@ static int write_files(const char *const *paths, const Buf *const *texts, int n)
         fprintf(stderr, "nnc: error: %s\n", err.msg);
     for (int i = 0; i < n; i++)
         nnrt__output_abort(&out[i]);
+    nnrt__catch_fatal_signals(0, NULL);
     return status;
 }
 

@@ -669,14 +669,13 @@ static int show_progress(long done, long total, double loss, double rate)
 /*
  * While training and saving, a signal that ends the program (^C, kill, a
  * closed terminal, a closed pipe) first removes the temporary files of
- * --history and --save and blanks the progress line, so that nothing of
- * the run is left behind.
+ * --history and --save (nnrt__catch_fatal_signals) and blanks the progress
+ * line, so that nothing of the run is left behind.
  */
 static volatile sig_atomic_t progress_columns; /* the progress line's width on the screen, or 0 */
 
-static void on_fatal_signal(int sig)
+static void blank_progress(void)
 {
-    nnrt__remove_temporaries();
     if (progress_columns > 0) {
         char blank[258];
         int n = progress_columns < 256 ? (int)progress_columns : 256;
@@ -684,34 +683,6 @@ static void on_fatal_signal(int sig)
         for (int i = 1; i <= n; i++)
             blank[i] = ' ';
         (void)!write(STDERR_FILENO, blank, (size_t)n + 2);
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-/*
- * Catches (on) the signals that end the program, but those that are
- * ignored; or (off) gives them back the handlers they had.
- */
-static void catch_fatal_signals(int on)
-{
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
-    static struct sigaction old[5];
-    static int caught[5];
-    for (int k = 0; k < 5; k++) {
-        if (!on) {
-            if (caught[k])
-                sigaction(sigs[k], &old[k], NULL);
-            caught[k] = 0;
-            continue;
-        }
-        if (sigaction(sigs[k], NULL, &old[k]) != 0 || old[k].sa_handler == SIG_IGN)
-            continue;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_fatal_signal;
-        sigemptyset(&sa.sa_mask);
-        caught[k] = sigaction(sigs[k], &sa, NULL) == 0;
     }
 }
 
@@ -1111,7 +1082,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
             goto done;
     }
 
-    catch_fatal_signals(1); /* until --save is written */
+    nnrt__catch_fatal_signals(1, blank_progress); /* until --save is written */
     if (o.history != NULL) {
         if (nnrt__output_open(&history, o.history, &err) != 0) {
             status = file_error(&err);
@@ -1136,7 +1107,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
         status = file_error(&err);
         goto done;
     }
-    catch_fatal_signals(0);
+    nnrt__catch_fatal_signals(0, NULL);
     char v[NNRT_DOUBLE_BUFSIZE], name[32];
     if (o.eval) {
         printf("loss: %s\n", nnrt_format_double(v, data_loss(net, nn, &train_set)));
@@ -1164,7 +1135,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     }
 
 done:
-    catch_fatal_signals(0);
+    nnrt__catch_fatal_signals(0, NULL);
     nnrt__output_abort(&history);
     if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
         fprintf(stderr, "%s: error: cannot write the output: %s\n", progname, strerror(errno));

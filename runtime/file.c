@@ -11,6 +11,7 @@
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,40 @@ void nnrt__remove_temporaries(void)
         char *tmp = live[k];
         if (tmp != NULL)
             unlink(tmp);
+    }
+}
+
+static void (*volatile fatal_hook)(void); /* what else a fatal signal does first, or NULL */
+
+static void on_fatal_signal(int sig)
+{
+    nnrt__remove_temporaries();
+    if (fatal_hook != NULL)
+        fatal_hook();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void nnrt__catch_fatal_signals(int on, void (*hook)(void))
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    static struct sigaction old[5];
+    static int caught[5];
+    fatal_hook = on ? hook : NULL;
+    for (int k = 0; k < 5; k++) {
+        if (!on) {
+            if (caught[k])
+                sigaction(sigs[k], &old[k], NULL);
+            caught[k] = 0;
+            continue;
+        }
+        if (caught[k] || sigaction(sigs[k], NULL, &old[k]) != 0 || old[k].sa_handler == SIG_IGN)
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        caught[k] = sigaction(sigs[k], &sa, NULL) == 0;
     }
 }
 

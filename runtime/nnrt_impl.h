@@ -132,6 +132,14 @@ void nnrt__output_abort(struct nnrt__output *o);
 void nnrt__remove_temporaries(void);
 
 /*
+ * Catches (on) the signals that end a program (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT, SIGPIPE), but those that are ignored, so that they remove the
+ * temporary files first, and call hook (async-signal-safe, or NULL); or
+ * (off) gives them back the handlers they had.
+ */
+void nnrt__catch_fatal_signals(int on, void (*hook)(void));
+
+/*
  * Do paths a and b name one regular file: the same path, one existing
  * file, or (when neither exists yet) one name in one directory?  Not for
  * NULL, nor for a device such as /dev/null, which loses nothing when it is
