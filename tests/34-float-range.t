@@ -49,18 +49,14 @@ is "$?:$(cat err.txt)" "0:" "nnc --precision double takes it from a precision fl
 
 build_with tut --precision float "$top/specs/tutorial.nn"
 ok $? "the tutorial builds in float"
-cat > adam.nn <<'SPEC'
-network adam { input 2 output 1 sigmoid optimizer adam precision float epochs 1 }
-data { 0 0 -> 1  1 1 -> 0 }
-SPEC
-build_with adam adam.nn
-ok $? "a float spec with adam builds"
-cat > mom.nn <<'SPEC'
-network mom { input 2 output 1 sigmoid optimizer momentum precision float epochs 1 }
-data { 0 0 -> 1  1 1 -> 0 }
-SPEC
-build_with mom mom.nn
-ok $? "a float spec with momentum builds"
+for case in "adam adam" "mom momentum"; do
+    set -- $case
+    name=$1 opt=$2
+    printf 'network %s { input 2 output 1 sigmoid optimizer %s precision float epochs 1 }\n%s\n' \
+        "$name" "$opt" 'data { 0 0 -> 1  1 1 -> 0 }' > "$name.nn"
+    build_with "$name" "$name.nn"
+    ok $? "a float spec with $opt builds"
+done
 
 # check DESC STATUS STDERR PROGRAM ARGS...: runs "PROGRAM --save saved.txt ARGS...".
 check() {
