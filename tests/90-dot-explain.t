@@ -207,6 +207,13 @@ ok $? "--explain under --unroll never: first, that the C is in the compact form"
 ! grep -q 'compact form' "$tmp/out"
 ok $? "--explain on iris's unrolled C: no word of the compact form"
 
+# --explain reads the C written out, about 2.3 KB of memory a weight: past
+# 200000 weights (1000 * 201 + 201 * 1 = 201201 here) it says so instead.
+printf 'network huge { input 1000 hidden 201 sigmoid output 1 sigmoid }\n' > "$tmp/huge.nn"
+"$NNC" --explain w1 "$tmp/huge.nn" > "$tmp/out" 2> "$tmp/err"
+is "$?:$(cat "$tmp/out" "$tmp/err")" "1:nnc: error: --explain reads the network's C written out, about 2.3 KB of memory a weight: network 'huge' has 201201 weights, and at most 200000 are explained" \
+    "--explain of a network past 200000 weights is refused, with why"
+
 # ---- Names that are not ----------------------------------------------------------
 
 "$NNC" --explain d_L_d_w99 specs/tutorial.nn > "$tmp/out" 2> "$tmp/err"
