@@ -624,7 +624,7 @@ static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int 
         return 0;
     }
     if (v[0] != floor(v[0]) || v[0] < 0 || v[0] >= k) {
-        error_at(c, loc, "a class index must be a whole number from 0 to %d but is %.17g", k - 1, v[0]);
+        error_at(c, loc, "a class index must be a whole number from 0 to %d but is %s", k - 1, shortest(c, v[0]));
         return -1;
     }
     for (int i = 0; i < k; i++)
@@ -786,7 +786,8 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
             if (!targets_fit(s, ntargets)) {
                 bad_targets(c, s, arrow->tok.loc, ntargets);
                 ok = 0;
-            } else if (first_too_large(c, s, v, at, ntargets)) {
+            } else if (ntargets == noutputs(s) && first_too_large(c, s, v, at, ntargets)) {
+                /* (A class index never becomes a float: put_targets checks it.) */
                 ok = 0;
             } else if (put_targets(c, s, data + (size_t)row * (size_t)width + ni, v, ntargets, at[0].loc) != 0) {
                 ok = 0; /* reported; the next rows are still checked */

@@ -406,8 +406,9 @@ int main(int argc, char **argv)
     }
 
     /* The default program of --build is the spec's name without .nn: there may be none. */
-    size_t in_len = strlen(input);
-    if (building == 1 && output == NULL && (in_len < 3 || strcmp(input + in_len - 3, ".nn") != 0)) {
+    const char *in_base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
+    size_t in_len = strlen(in_base);
+    if (building == 1 && output == NULL && (in_len <= 3 || strcmp(in_base + in_len - 3, ".nn") != 0)) {
         fprintf(stderr, "nnc: error: the spec '%s' has no .nn to take off for the program's name; "
                         "name the program with -o\n", input);
         return 1;

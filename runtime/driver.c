@@ -171,7 +171,7 @@ static const char *too_large(char *buf, size_t size, const struct nnrt_net *net,
     char text[NNRT_DOUBLE_BUFSIZE];
     snprintf(buf, size, "%s %d is %s%s: too large for %s", j < net->ninputs ? "input" : "target",
              j < net->ninputs ? j + 1 : j - net->ninputs + 1, nnrt_format_double(text, v), after,
-             net->single ? "precision float (the largest float is about 3.4028235e+38)" : "a double");
+             net->single && !isinf(v) ? "precision float (the largest float is about 3.4028235e+38)" : "a double");
     return buf;
 }
 
@@ -572,11 +572,12 @@ static int check_normalized(const struct nnrt_net *net, const struct dataset *d,
             continue;
         char msg[200];
         too_large(msg, sizeof msg, net, j, row[j], " once normalized");
+        struct nnrt_error err;
         if (d->file != NULL)
-            fprintf(stderr, "%s: %s:%d: error: %s\n", progname, d->file, d->line[r], msg);
+            nnrt__set_error(&err, d->file, d->line[r], 0, "%s", msg);
         else
-            fprintf(stderr, "%s: error: row %d of the spec's %s: %s\n", progname, r + 1, what, msg);
-        return 1;
+            nnrt__set_error(&err, net->spec, 0, 0, "row %d of the spec's %s: %s", r + 1, what, msg);
+        return file_error(&err);
     }
     return 0;
 }
@@ -783,8 +784,9 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
             int first = t->order[k] + 1;
             clear_progress();
             fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", progname, epoch, first);
+            char shown[NNRT__SHOWN_NAME];
             if (d->file != NULL)
-                fprintf(stderr, " (%s:%d)", d->file, d->line[first - 1]);
+                fprintf(stderr, " (%s:%d)", nnrt__shown_name(shown, d->file), d->line[first - 1]);
             if (count > 1)
                 fprintf(stderr, ", the first of a batch of %d", count);
             if (p < 0)

@@ -65,10 +65,14 @@ static void make_showable(char *s)
     *q = '\0';
 }
 
-/* n bytes of s back from s + n to the start of a UTF-8 character, so as not to cut one. */
+/*
+ * n, moved back to the start of the UTF-8 character at s + n, so as not to
+ * cut one: by at most 3 bytes, however many continuation bytes a name that
+ * is not UTF-8 has.
+ */
 static size_t char_start(const char *s, size_t n)
 {
-    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+    for (int k = 0; k < 3 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; k++)
         n--;
     return n;
 }
@@ -78,7 +82,7 @@ static size_t char_start(const char *s, size_t n)
  * and last 48 with "..." between, so that a message of 255 bytes still
  * has room for what went wrong.
  */
-static void short_name(char out[104], const char *file)
+static void short_name(char out[NNRT__SHOWN_NAME], const char *file)
 {
     size_t n = strlen(file);
     if (n <= 100) {
@@ -91,10 +95,17 @@ static void short_name(char out[104], const char *file)
     memcpy(out + head + 3, file + n - tail, tail + 1);
 }
 
+const char *nnrt__shown_name(char out[NNRT__SHOWN_NAME], const char *file)
+{
+    short_name(out, file);
+    make_showable(out);
+    return out;
+}
+
 void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
                      const char *fmt, ...)
 {
-    char name[104], full[8192];
+    char name[NNRT__SHOWN_NAME], full[8192];
     short_name(name, file);
     snprintf(err->file, sizeof err->file, "%s", name);
     make_showable(err->file);
@@ -227,6 +238,34 @@ static int same_new_file(const char *a, const char *b)
     return same;
 }
 
+/*
+ * path, or, when it is a symbolic link to a file not made yet, the path of
+ * that file (through up to 8 links); NULL when out of memory.  To be freed.
+ */
+static char *made_through(const char *path)
+{
+    char *p = strdup(path);
+    for (int hop = 0; p != NULL && hop < 8; hop++) {
+        struct stat st;
+        char link[4096];
+        ssize_t n;
+        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode) || (n = readlink(p, link, sizeof link - 1)) < 0)
+            break;
+        link[n] = '\0';
+        /* Relative to the link's directory. */
+        const char *slash = strrchr(p, '/');
+        size_t dir = link[0] == '/' || slash == NULL ? 0 : (size_t)(slash - p) + 1;
+        char *next = malloc(dir + (size_t)n + 1);
+        if (next != NULL) {
+            memcpy(next, p, dir);
+            memcpy(next + dir, link, (size_t)n + 1);
+        }
+        free(p);
+        p = next;
+    }
+    return p;
+}
+
 int nnrt__same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
@@ -237,8 +276,15 @@ int nnrt__same_file(const char *a, const char *b)
         return 0;
     if (strcmp(a, b) == 0)
         return 1;
-    if (!has_a && !has_b)
-        return same_new_file(a, b);
+    if (!has_a && !has_b) {
+        /* Outputs are written through links: a dangling one names the file it would make. */
+        char *made_a = made_through(a), *made_b = made_through(b);
+        int same = made_a != NULL && made_b != NULL &&
+                   (strcmp(made_a, made_b) == 0 || same_new_file(made_a, made_b));
+        free(made_a);
+        free(made_b);
+        return same;
+    }
     return has_a && has_b && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
@@ -254,9 +300,10 @@ static int open_in_place(struct nnrt__output *o, const char *path, struct nnrt_e
 }
 
 /*
- * The temporary files being written, for nnrt__remove_temporaries: at most
- * a few at once (the program's --history and --save; nnc's C and header).
- * Each is dropped from here before it is renamed away or freed.
+ * The temporary files being written, for nnrt__remove_temporaries: the
+ * first four at once (the program's --history and --save; nnc's C and
+ * header), from one thread.  Each is dropped from here once it is renamed
+ * away or removed, and before it is freed.
  */
 static char *volatile live[4];
 
@@ -286,6 +333,9 @@ void nnrt__remove_temporaries(void)
     }
 }
 
+/* The signals that end a program, which nnrt__catch_fatal_signals catches. */
+static const int fatal_signals[5] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+
 static void (*volatile fatal_hook)(void); /* what else a fatal signal does first, or NULL */
 
 static void on_fatal_signal(int sig)
@@ -299,9 +349,9 @@ static void on_fatal_signal(int sig)
 
 void nnrt__catch_fatal_signals(int on, void (*hook)(void))
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
     static struct sigaction old[5];
     static int caught[5];
+    const int *sigs = fatal_signals;
     fatal_hook = on ? hook : NULL;
     for (int k = 0; k < 5; k++) {
         if (!on) {
@@ -355,12 +405,20 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
     }
     memcpy(o->tmp, o->target, n);
     memcpy(o->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+    /* Made and known to the handler of fatal signals at once: none comes between. */
+    sigset_t fatal, old;
+    sigemptyset(&fatal);
+    for (size_t k = 0; k < sizeof fatal_signals / sizeof fatal_signals[0]; k++)
+        sigaddset(&fatal, fatal_signals[k]);
+    sigprocmask(SIG_BLOCK, &fatal, &old);
     int fd = mkstemp(o->tmp);
+    if (fd >= 0)
+        live_add(o->tmp);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         goto fail;
     }
-    live_add(o->tmp);
     /*
      * mkstemp makes the file 0600: give it the old file's permissions
      * (and owner, when we may), or a new file's.
@@ -378,8 +436,8 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
     if (o->f == NULL) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         close(fd);
-        live_drop(o->tmp);
         unlink(o->tmp);
+        live_drop(o->tmp);
         goto fail;
     }
     return 0;
@@ -431,8 +489,8 @@ void nnrt__output_abort(struct nnrt__output *o)
     if (o->f != NULL)
         fclose(o->f);
     if (o->tmp != NULL) {
-        live_drop(o->tmp);
         unlink(o->tmp);
+        live_drop(o->tmp);
     }
     free(o->tmp);
     free(o->target);

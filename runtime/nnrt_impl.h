@@ -37,6 +37,14 @@ int nnrt__parse_whole(const char *s, unsigned long long max, unsigned long long 
 /* The name of value j of the optimizer's state (velocity_w1, m_w1, v_w1, ...). */
 const char *nnrt__state_name(const struct nnrt_net *net, int j, char buf[40]);
 
+/*
+ * file's name as messages show it: past 100 bytes its first and last 48
+ * with "..." between, and with '?' for what may not reach a terminal (as
+ * nnrt__set_error shows it).  Returns out.
+ */
+#define NNRT__SHOWN_NAME 104
+const char *nnrt__shown_name(char out[NNRT__SHOWN_NAME], const char *file);
+
 void nnrt__set_error(struct nnrt_error *err, const char *file, int line, int col,
                      const char *fmt, ...) NNRT__PRINTF(5, 6);
 

@@ -20,11 +20,6 @@ if [ ! -x compiler/nnc ]; then
     exit 1
 fi
 
-skip() {
-    test_count=$((test_count + 1))
-    echo "ok $test_count # SKIP $1"
-}
-
 # has_all FILE WORD...: passes when FILE holds each WORD as a whole SVG text (>WORD<).
 has_all() {
     local file=$1 missing=

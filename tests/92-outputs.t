@@ -66,7 +66,7 @@ if mknod null c 1 3 2> /dev/null && mknod null2 c 1 3 && mknod full c 1 7; then
     [ -c full ]
     ok $? "and the device is still a device"
 else
-    for k in 1 2 3 4 5; do echo "ok $((test_count = test_count + 1)) # SKIP cannot make a device (not root)"; done
+    for k in 1 2 3 4 5; do skip "cannot make a device (not root)"; done
 fi
 
 # A full disk: an error, not a silent loss (the shell opens /dev/full here).
@@ -81,7 +81,7 @@ if [ -c /dev/full ]; then
     is "$?:$(cat err.txt)" "1:$tmp/prog: error: cannot write the output: No space left on device" \
         "and the program's"
 else
-    for k in 1 2 3; do echo "ok $((test_count = test_count + 1)) # SKIP no /dev/full"; done
+    for k in 1 2 3; do skip "no /dev/full"; done
 fi
 
 # The program's --save and --history through a link, and into a FIFO.
@@ -114,10 +114,16 @@ is "$?" 143 "a program killed while it trains dies of the signal"
 is "$(ls sig.csv* 2> /dev/null)" "" "and leaves no file of its --history"
 
 # So does one whose standard output, a pipe, is closed: the loss lines then
-# end it by SIGPIPE.
-"$tmp/prog" --epochs 2000000000 --every 1 --history pipe.csv | head -1 > head.txt
-is "$(cat head.txt)" "Epoch 0 loss: 0.472" "a program piped to head -1 prints a loss line"
-is "$(ls pipe.csv* 2> /dev/null)" "" "and, ended by SIGPIPE, leaves no file of its --history"
+# end it by SIGPIPE (unless this shell was started with SIGPIPE ignored,
+# which its children inherit; the run is bounded anyway).
+if sh -c 'kill -PIPE $$; exit 0' 2> /dev/null; then
+    skip "SIGPIPE is ignored here"
+    skip "SIGPIPE is ignored here"
+else
+    "$tmp/prog" --epochs 1000000 --every 1 --history pipe.csv | head -1 > head.txt
+    is "$(cat head.txt)" "Epoch 0 loss: 0.472" "a program piped to head -1 prints a loss line"
+    is "$(ls pipe.csv* 2> /dev/null)" "" "and, ended by SIGPIPE, leaves no file of its --history"
+fi
 
 # And one killed while it writes --save (a signal sent, by strace, at the
 # third write(2): the loss lines are off, so that is inside the file).
@@ -167,6 +173,15 @@ is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --history name the same f
 is "$?:$(cat err.txt)" "0:" "one name in two directories is two files"
 [ -f sub/new.csv ] && [ -f new.csv ]
 ok $? "and both are written"
+rm -f made.csv
+ln -s made.csv to-made.csv
+mkdir -p linkdir && ln -s ../made.csv linkdir/up.csv
+"$tmp/prog" --epochs 1 --every 0 --history to-made.csv --save made.csv 2> err.txt
+is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --history name the same file 'made.csv'" \
+    "a link to a file not made yet, and that file, are one file"
+"$tmp/prog" --epochs 1 --every 0 --history linkdir/up.csv --save ./made.csv 2> err.txt
+is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --history name the same file './made.csv'" \
+    "so are a link in another directory, followed from there, and that file"
 "$NNC" t.nn -o new.c --header ./new.c 2> err.txt
 is "$?:$(cat err.txt)" "2:nnc: error: -o and --header name the same file './new.c'" \
     "nnc's -o and --header of one new file, named two ways, is a usage error"
@@ -195,6 +210,10 @@ mkdir elsewhere
 is "$?:$(cat err.txt)" "1:nnc: error: the spec '../gender' has no .nn to take off for the program's name; name the program with -o" \
     "so it is from another directory, where the program would not be the spec"
 is "$(ls -A elsewhere)" "" "and nothing is built there"
+mkdir dotnn && cp t.nn dotnn/.nn
+"$NNC" --build dotnn/.nn 2> err.txt
+is "$?:$(cat err.txt)" "1:nnc: error: the spec 'dotnn/.nn' has no .nn to take off for the program's name; name the program with -o" \
+    "so is a spec named .nn, which would leave no name"
 cmp -s gender keep.nn && cmp -s t.nn keep.nn
 ok $? "and the specs are as they were"
 "$NNC" --build gender -o gender.bin && [ -x gender.bin ]
