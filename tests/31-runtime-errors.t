@@ -83,6 +83,14 @@ cp cols.csv "$long"
 check "a bad row in a CSV with a name of 255 bytes" 1 \
     "$P: $short:3: error: expected 3 values, as on line 2, but found 2" --data "$long"
 
+# A name that is not UTF-8: 200 continuation bytes (0x80).  Its head and tail
+# may step back at most 3 bytes looking for a character's start (48 - 3 = 45
+# bytes, and 48 + 3 = 51), and each byte is shown as '?'.
+bad=$(printf '\200%.0s' $(seq 200))
+q45=$(printf '?%.0s' $(seq 45)) q51=$(printf '?%.0s' $(seq 51))
+check "a missing CSV whose name of 200 bytes is not UTF-8" 1 \
+    "$P: error: cannot open '$q45...$q51': No such file or directory" --data "$bad"
+
 # ---- Parameter files (--load) --------------------------------------------------
 
 check "a parameter file without w5" 1 \
