@@ -180,7 +180,8 @@ static int run(char **argv)
 
 /*
  * Compiles the C file csrc into the program exe with $CC (words split on
- * blanks; default cc).  Returns 0, or the compiler's failing status.
+ * blanks; default cc).  Returns 0; 128 + the signal when a ^C or SIGQUIT
+ * stopped the compiler; or 1 when it failed, having said so.
  */
 static int cc(const char *argv0, const char *csrc, const char *exe)
 {
@@ -205,10 +206,12 @@ static int cc(const char *argv0, const char *csrc, const char *exe)
         args[n++] = rest[i];
     args[n] = NULL;
     int status = run(args);
-    if (status != 0)
+    /* A ^C (or SIGQUIT) stopped it: nnc stops too, as the compiler's status says, without a word. */
+    int stopped = status == 128 + SIGINT || status == 128 + SIGQUIT;
+    if (status != 0 && !stopped)
         fprintf(stderr, "nnc: error: the C compiler (%s) failed with status %d\n", args[0], status);
     free(words); /* args[0] points into it */
-    return status != 0;
+    return stopped ? status : status != 0;
 }
 
 /* The spec's file name without its directory and its .nn. */
@@ -225,6 +228,22 @@ static char *program_name(const char *spec)
         name[n] = '\0';
     }
     return name;
+}
+
+/*
+ * What --build and --run have made, for a fatal signal to remove: the C,
+ * the program being linked (or run), and the temporary directory.
+ */
+static char made_c[PATH_MAX + 16], made_exe[PATH_MAX + 16], made_dir[PATH_MAX];
+
+static void remove_made(void)
+{
+    if (made_exe[0] != '\0')
+        unlink(made_exe);
+    if (made_c[0] != '\0')
+        unlink(made_c);
+    if (made_dir[0] != '\0')
+        rmdir(made_dir);
 }
 
 /*
@@ -272,13 +291,18 @@ static int build(const char *argv0, const char *spec, const Buf *c_text, const c
             close(fd);
         }
     }
+    /* From here a fatal signal removes what is made; while a child runs, nnc ignores ^C (run). */
+    snprintf(made_dir, sizeof made_dir, "%s", dir);
+    snprintf(made_c, sizeof made_c, "%s", csrc);
+    if (run_args != NULL || strcmp(exe, target) != 0)
+        snprintf(made_exe, sizeof made_exe, "%s", exe);
+    nnrt__catch_fatal_signals(1, remove_made);
     int status = 1;
     FILE *f = fopen(csrc, "w");
     int written = f != NULL && fwrite(c_text->s, 1, c_text->len, f) == c_text->len;
     if (f == NULL || (fclose(f) != 0) | !written) {
         fprintf(stderr, "nnc: error: cannot write '%s': %s\n", csrc, strerror(errno));
-    } else if (cc(argv0, csrc, exe) == 0) {
-        status = 0;
+    } else if ((status = cc(argv0, csrc, exe)) == 0) {
         if (run_args != NULL) {
             run_args[0] = exe;
             status = run(run_args);
@@ -291,6 +315,8 @@ static int build(const char *argv0, const char *spec, const Buf *c_text, const c
         unlink(exe);
     unlink(csrc);
     rmdir(dir);
+    nnrt__catch_fatal_signals(0, NULL);
+    made_exe[0] = made_c[0] = made_dir[0] = '\0';
     free(name);
     return status;
 }
