@@ -616,7 +616,7 @@ static void test_csv(void)
     write_file(path_in(p, "long.csv"), "1,2\n3,4,5\n");
     r = nnrt_csv_read(p, 0, &t, &err);
     ok(r == -1 && err.line == 2, "a row longer than the first is an error on line 2");
-    is_string(err.msg, "expected 2 values but found 3", "... message");
+    is_string(err.msg, "expected 2 values, as on line 1, but found 3", "... message, naming the line of the first");
 
     /* A non-number: line and column. */
     write_file(path_in(p, "word.csv"), "a,b,c\n1,2,3\n\n4, 5x,6\n");
