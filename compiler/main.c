@@ -326,6 +326,8 @@ int main(int argc, char **argv)
     /* Diagnostics go out in blocks, not a character at a time. */
     static char errbuf[1 << 16];
     setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
+    /* Past a file size limit (ulimit -f), a write fails (EFBIG) and is reported, as any other. */
+    signal(SIGXFSZ, SIG_IGN);
 
     const char *input = NULL, *output = NULL, *header = NULL;
     Unroll unroll = UNROLL_AUTO;

@@ -966,6 +966,8 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
 {
     if (argc > 0 && argv[0] != NULL)
         progname = argv[0];
+    /* Past a file size limit (ulimit -f), a write fails (EFBIG) and is reported, as any other. */
+    signal(SIGXFSZ, SIG_IGN);
 
     struct options o = {0};
     o.epochs = net->epochs;

@@ -144,6 +144,17 @@ else
     is "$(ls killed.* 2> /dev/null)" "" "and leaves no temporary file of -o or --header"
 fi
 
+# Past a file size limit, a write fails and is said, as on a full disk: the
+# signal the limit sends (SIGXFSZ) would kill without a word, and leave the
+# temporary file.
+echo old > limited.txt
+(ulimit -f 1 && "$tmp/prog" --epochs 1000 --every 0 --history limited.txt > /dev/null 2> err.txt)
+is "$?:$(cat err.txt)" "1:$tmp/prog: error: cannot write 'limited.txt': File too large" \
+    "--history past ulimit -f (1000 lines): the program says so"
+is "$(cat limited.txt; ls limited.txt.* 2> /dev/null)" "old" "and leaves the old file, and no other"
+(ulimit -f 1 && "$NNC" t.nn -o limited.txt 2> err.txt)
+is "$?:$(cat err.txt)" "1:nnc: error: cannot write 'limited.txt': File too large" "so does nnc -o"
+
 # The program's outputs may not name its inputs, or each other; --load and
 # --save of one file is a resumed run.
 printf '1,2,1\n3,4,0\n' > rows.csv
