@@ -145,6 +145,8 @@ static int find_runtime(const char *argv0, char *inc, char *lib, size_t size)
     return -1;
 }
 
+static volatile pid_t running; /* the child that run() waits for, or 0 */
+
 /* Runs argv; returns its exit status, or 127 (with a message) when it cannot run. */
 static int run(char **argv)
 {
@@ -167,8 +169,10 @@ static int run(char **argv)
     if (pid < 0)
         fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
     else
-        while ((waited = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-            continue;
+        running = pid;
+    while (pid > 0 && (waited = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+        continue;
+    running = 0;
     signal(SIGINT, old_int);
     signal(SIGQUIT, old_quit);
     if (waited < 0)
@@ -232,12 +236,16 @@ static char *program_name(const char *spec)
 
 /*
  * What --build and --run have made, for a fatal signal to remove: the C,
- * the program being linked (or run), and the temporary directory.
+ * the program being linked (or run), and the temporary directory; and the
+ * child running, which it stops.
  */
 static char made_c[PATH_MAX + 16], made_exe[PATH_MAX + 16], made_dir[PATH_MAX];
 
 static void remove_made(void)
 {
+    /* The compiler or the program would go on alone, in a directory that is no more. */
+    if (running > 0)
+        kill(running, SIGTERM);
     if (made_exe[0] != '\0')
         unlink(made_exe);
     if (made_c[0] != '\0')

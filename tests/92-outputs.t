@@ -291,6 +291,20 @@ else
     for k in 1 2 3 4; do skip "no python3"; done
 fi
 
+# A kill of nnc alone while --run's program trains: nnc stops the program
+# (which removes its --history's temporary file) and removes its directory.
+TMPDIR="$tmp/runtmp" "$NNC" --run t.nn -- --epochs 2000000000 --every 0 --history term.csv > /dev/null &
+pid=$!
+for k in $(seq 1 600); do
+    ls term.csv.tmp* > /dev/null 2>&1 && break
+    sleep 0.1
+done
+kill -TERM $pid
+wait $pid 2> /dev/null
+is "$?" 143 "nnc --run killed while its program trains dies of the signal"
+sleep 1 # the program's own end
+is "$(ls -A runtmp; ls term.csv* 2> /dev/null)" "" "and its program is stopped, and nothing is left"
+
 # Nor may an output be a file that the spec reads: its data or test rows.
 printf '1,2,1\n3,4,0\n' > rows2.csv
 cp rows2.csv rows2.keep
