@@ -73,9 +73,12 @@ static int write_files(const char *const *paths, const Buf *const *texts, int n)
         if (nnrt__output_close(&out[i], paths[i], &err) != 0)
             status = -1;
     }
+    /* Both files are put in place, or neither: a signal waits for the pair. */
+    nnrt__block_fatal_signals(1);
     for (int i = 0; i < n && status == 0; i++)
         if (nnrt__output_place(&out[i], paths[i], &err) != 0)
             status = -1;
+    nnrt__block_fatal_signals(0);
     if (status != 0)
         fprintf(stderr, "nnc: error: %s\n", err.msg);
     for (int i = 0; i < n; i++)

@@ -347,6 +347,20 @@ static void on_fatal_signal(int sig)
     raise(sig);
 }
 
+void nnrt__block_fatal_signals(int block)
+{
+    static sigset_t old;
+    if (block) {
+        sigset_t fatal;
+        sigemptyset(&fatal);
+        for (size_t k = 0; k < sizeof fatal_signals / sizeof fatal_signals[0]; k++)
+            sigaddset(&fatal, fatal_signals[k]);
+        sigprocmask(SIG_BLOCK, &fatal, &old);
+    } else {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    }
+}
+
 void nnrt__catch_fatal_signals(int on, void (*hook)(void))
 {
     static struct sigaction old[5];
@@ -406,15 +420,11 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
     memcpy(o->tmp, o->target, n);
     memcpy(o->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
     /* Made and known to the handler of fatal signals at once: none comes between. */
-    sigset_t fatal, old;
-    sigemptyset(&fatal);
-    for (size_t k = 0; k < sizeof fatal_signals / sizeof fatal_signals[0]; k++)
-        sigaddset(&fatal, fatal_signals[k]);
-    sigprocmask(SIG_BLOCK, &fatal, &old);
+    nnrt__block_fatal_signals(1);
     int fd = mkstemp(o->tmp);
     if (fd >= 0)
         live_add(o->tmp);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    nnrt__block_fatal_signals(0);
     if (fd < 0) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         goto fail;

@@ -147,6 +147,9 @@ void nnrt__remove_temporaries(void);
  */
 void nnrt__catch_fatal_signals(int on, void (*hook)(void));
 
+/* Holds (block) those signals until unblocked, for steps that must not be parted; not nested. */
+void nnrt__block_fatal_signals(int block);
+
 /*
  * Do paths a and b name one regular file: the same path, one existing
  * file, or (when neither exists yet) one name in one directory?  Not for

@@ -129,7 +129,7 @@ fi
 # third write(2): the loss lines are off, so that is inside the file).
 printf 'network wide { input 300 hidden 300 sigmoid output 1 sigmoid epochs 0 }\n' > wide.nn
 if ! command -v strace > /dev/null 2>&1 || ! strace -o /dev/null true 2> /dev/null; then
-    for k in 1 2 3 4; do skip "strace is not installed, or cannot trace here"; done
+    for k in 1 2 3 4 5; do skip "strace is not installed, or cannot trace here"; done
 else
     build wide.nn wide
     # (In a shell of its own, which says "Terminated" where no one sees it.)
@@ -142,6 +142,12 @@ else
         --header killed.h' "$NNC" > /dev/null 2>&1
     is "$?" 143 "nnc killed while it writes dies of the signal"
     is "$(ls killed.* 2> /dev/null)" "" "and leaves no temporary file of -o or --header"
+    # Killed at its first rename(2): the C and the header are put in place together.
+    echo old > pair.c && echo old > pair.h
+    sh -c 'strace -o /dev/null -e trace=rename -e inject=rename:signal=TERM:when=1 "$0" wide.nn -o pair.c \
+        --header pair.h' "$NNC" > /dev/null 2>&1
+    is "$?:$(head -c 4 pair.c | tr -d '\n'):$(head -c 4 pair.h | tr -d '\n')" "143:/* :/* " \
+        "nnc killed between its two renames still puts both files in place"
 fi
 
 # Past a file size limit, a write fails and is said, as on a full disk: the
