@@ -1086,6 +1086,16 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
             goto done;
     }
 
+    /* The counts of epochs and updates, loaded, must not pass a long's range (what --load reads). */
+    long batch = o.batch < train_set.n ? o.batch : train_set.n;
+    long updates = batch > 0 ? (train_set.n + batch - 1) / batch : 0; /* an epoch's */
+    if (o.epochs > LONG_MAX - t.p.epoch || (updates > 0 && o.epochs > (LONG_MAX - t.p.step) / updates)) {
+        fprintf(stderr, "%s: error: %ld more epoch%s would count past %ld %s, the most that a parameter "
+                        "file records\n", progname, o.epochs, o.epochs == 1 ? "" : "s", LONG_MAX,
+                o.epochs > LONG_MAX - t.p.epoch ? "epochs" : "updates");
+        status = 1;
+        goto done;
+    }
     nnrt__catch_fatal_signals(1, blank_progress); /* until --save is written */
     if (o.history != NULL) {
         if (nnrt__output_open(&history, o.history, &err) != 0) {

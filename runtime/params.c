@@ -256,17 +256,13 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
             nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", slot_name(net, &sl, i, buf));
             goto fail;
         }
-        /*
-         * The counts are read as whole numbers (a double would round those
-         * past 2^53), up to 9.2e18, which leaves a long room to count on.
-         */
+        /* The counts are read as whole numbers: a double would round those past 2^53. */
         int count = i == sl.epoch || i == sl.step;
         unsigned long long whole = 0;
-        if (count ? nnrt__parse_whole(p, 9200000000000000000ULL, &whole) != 0
-                  : nnrt_parse_double(p, &value[i]) != 0) {
+        if (count ? nnrt__parse_whole(p, LONG_MAX, &whole) != 0 : nnrt_parse_double(p, &value[i]) != 0) {
             nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "expected %s for '%s' but found '%.*s'",
-                            count ? "a whole number >= 0" : "a finite number", slot_name(net, &sl, i, buf),
-                            nnrt__quote_len(p, strlen(p), 40), p);
+                            count ? "a whole number from 0 to 9223372036854775807" : "a finite number",
+                            slot_name(net, &sl, i, buf), nnrt__quote_len(p, strlen(p), 40), p);
             goto fail;
         }
         if (count)

@@ -111,11 +111,24 @@ is "$(grep -E '^(epoch|step) ' counts2.txt | tr '\n' ' ')" "epoch 80704505322479
     "and saved exactly, one epoch (4 steps: the tutorial's 4 samples) on"
 sed 's/^epoch .*/epoch 1e3/' counts.txt > count-float.txt
 check "an epoch count written as a float" 1 \
-    "$P: count-float.txt:11: error: expected a whole number >= 0 for 'epoch' but found '1e3'" --load count-float.txt
-sed 's/^step .*/step 9200000000000000001/' counts.txt > count-big.txt
-check "a step count past 9.2e18" 1 \
-    "$P: count-big.txt:12: error: expected a whole number >= 0 for 'step' but found '9200000000000000001'" \
+    "$P: count-float.txt:11: error: expected a whole number from 0 to 9223372036854775807 for 'epoch' but found '1e3'" \
+    --load count-float.txt
+sed 's/^step .*/step 9223372036854775808/' counts.txt > count-big.txt
+check "a step count past 2^63 - 1" 1 \
+    "$P: count-big.txt:12: error: expected a whole number from 0 to 9223372036854775807 for 'step' but found '9223372036854775808'" \
     --load count-big.txt
+# What --save writes, --load reads: up to 2^63 - 1, and training refuses to count past it.
+sed 's/^epoch .*/epoch 9223372036854775806/' counts.txt > count-edge.txt
+"$P" --load count-edge.txt --epochs 1 --every 0 --save count-max.txt > /dev/null 2> err.txt
+is "$?:$(cat err.txt):$(grep '^epoch ' count-max.txt)" "0::epoch 9223372036854775807" \
+    "one epoch from 2^63 - 2 saves 2^63 - 1"
+check "an epoch past 2^63 - 1" 1 \
+    "$P: error: 1 more epoch would count past 9223372036854775807 epochs, the most that a parameter file records" \
+    --load count-max.txt --epochs 1
+sed 's/^step .*/step 9223372036854775804/' counts.txt > count-steps.txt
+check "updates past 2^63 - 1 (4 an epoch)" 1 \
+    "$P: error: 1 more epoch would count past 9223372036854775807 updates, the most that a parameter file records" \
+    --load count-steps.txt --epochs 1
 check "a missing parameter file" 1 \
     "$P: error: cannot open 'nofile.txt': No such file or directory" --load nofile.txt
 check "/dev/zero as a parameter file: it stops at 256 MB" 1 \
