@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "nnc.h"
+#include "nnrt_impl.h"
 
 #define WIDTH 80       /* prose is wrapped to this many columns */
 #define MATH_WIDTH 99  /* formulas and code stay within this many */
@@ -741,8 +742,9 @@ static int unknown(Explainer *x, const char *name)
         if (name[k] == '\0' && words[i][k] == '\0')
             near = words[i];
     }
-    fprintf(x->c->err, "nnc: error: '%s' is not a name in the generated code of network '%s'", name,
-            x->net->spec->name);
+    char as_shown[NNRT__SHOWN_NAME];
+    fprintf(x->c->err, "nnc: error: '%s' is not a name in the generated code of network '%s'",
+            nnrt__shown_name(as_shown, name), x->net->spec->name);
     if (near != NULL) {
         fprintf(x->c->err, "; did you mean '%s'?\n", near);
         return 1;

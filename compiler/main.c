@@ -148,6 +148,15 @@ static int find_runtime(const char *argv0, char *inc, char *lib, size_t size)
     return -1;
 }
 
+/* path as messages show it (nnrt__shown_name), in one of four buffers in turn. */
+static const char *shown(const char *path)
+{
+    static char buf[4][NNRT__SHOWN_NAME];
+    static int k;
+    k = (k + 1) % 4;
+    return nnrt__shown_name(buf[k], path);
+}
+
 static volatile pid_t running; /* the child that run() waits for, or 0 */
 
 /* Runs argv; returns its exit status, or 127 (with a message) when it cannot run. */
@@ -294,7 +303,7 @@ static int build(const char *argv0, const char *spec, const Buf *c_text, const c
             snprintf(exe, sizeof exe, "%s.tmpXXXXXX", target);
             int fd = mkstemp(exe);
             if (fd < 0) {
-                fprintf(stderr, "nnc: error: cannot write '%s': %s\n", target, strerror(errno));
+                fprintf(stderr, "nnc: error: cannot write '%s': %s\n", shown(target), strerror(errno));
                 rmdir(dir);
                 free(name);
                 return 1;
@@ -312,13 +321,13 @@ static int build(const char *argv0, const char *spec, const Buf *c_text, const c
     FILE *f = fopen(csrc, "w");
     int written = f != NULL && fwrite(c_text->s, 1, c_text->len, f) == c_text->len;
     if (f == NULL || (fclose(f) != 0) | !written) {
-        fprintf(stderr, "nnc: error: cannot write '%s': %s\n", csrc, strerror(errno));
+        fprintf(stderr, "nnc: error: cannot write '%s': %s\n", shown(csrc), strerror(errno));
     } else if ((status = cc(argv0, csrc, exe)) == 0) {
         if (run_args != NULL) {
             run_args[0] = exe;
             status = run(run_args);
         } else if (strcmp(exe, target) != 0 && (chmod(exe, mode), rename(exe, target) != 0)) {
-            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", target, strerror(errno));
+            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", shown(target), strerror(errno));
             status = 1;
         }
     }
@@ -449,7 +458,7 @@ int main(int argc, char **argv)
     size_t in_len = strlen(in_base);
     if (building == 1 && output == NULL && (in_len <= 3 || strcmp(in_base + in_len - 3, ".nn") != 0)) {
         fprintf(stderr, "nnc: error: the spec '%s' has no .nn to take off for the program's name; "
-                        "name the program with -o\n", input);
+                        "name the program with -o\n", shown(input));
         return 1;
     }
     char *program = building == 1 && output == NULL ? program_name(input) : NULL;
@@ -457,13 +466,13 @@ int main(int argc, char **argv)
     const char *const what[2] = {building ? "the program" : "the output", "the header"};
     for (int k = 0; k < 2; k++) {
         if (nnrt__same_file(outputs[k], input)) {
-            fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what[k], outputs[k]);
+            fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what[k], shown(outputs[k]));
             free(program);
             return 1;
         }
     }
     if (nnrt__same_file(output, header)) {
-        fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", header);
+        fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", shown(header));
         free(program);
         return 2;
     }
@@ -495,8 +504,8 @@ int main(int argc, char **argv)
     for (int k = 0; k < 2 && status == 0; k++) {
         for (int d = 0; d < 2 && status == 0; d++) {
             if (nnrt__same_file(outputs[k], c.data_files[d])) {
-                fprintf(stderr, "nnc: error: %s '%s' is the spec's %s file '%s'\n", what[k], outputs[k],
-                        d == 0 ? "data" : "test", c.data_files[d]);
+                fprintf(stderr, "nnc: error: %s '%s' is the spec's %s file '%s'\n", what[k], shown(outputs[k]),
+                        d == 0 ? "data" : "test", shown(c.data_files[d]));
                 status = 1;
             }
         }

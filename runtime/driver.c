@@ -347,14 +347,17 @@ static int check_outputs(const struct options *o)
     for (int i = 0; i < 2; i++) {
         for (int j = 0; j < 3; j++) {
             if ((i != 0 || j != 2) && nnrt__same_file(out[i], in[j])) {
+                char shown[NNRT__SHOWN_NAME];
                 fprintf(stderr, "%s: error: %s and %s name the same file '%s'\n", progname,
-                        out_name[i], in_name[j], out[i]);
+                        out_name[i], in_name[j], nnrt__shown_name(shown, out[i]));
                 return 2;
             }
         }
     }
     if (nnrt__same_file(o->save, o->history)) {
-        fprintf(stderr, "%s: error: --save and --history name the same file '%s'\n", progname, o->save);
+        char shown[NNRT__SHOWN_NAME];
+        fprintf(stderr, "%s: error: --save and --history name the same file '%s'\n", progname,
+                nnrt__shown_name(shown, o->save));
         return 2;
     }
     return -1;

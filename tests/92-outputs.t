@@ -199,6 +199,16 @@ is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --history name the same f
 "$tmp/prog" --epochs 1 --every 0 --history linkdir/up.csv --save ./made.csv 2> err.txt
 is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --history name the same file './made.csv'" \
     "so are a link in another directory, followed from there, and that file"
+# Names in these messages are shown as in the others: an escape as '?', and
+# past 100 bytes the first and last 48.
+esc=$(printf 'e\033[7mx')
+"$tmp/prog" --epochs 1 --every 0 --history "$esc" --save "./$esc" 2> err.txt
+is "$?:$(cat err.txt)" "2:$tmp/prog: error: --save and --history name the same file './e?[7mx'" \
+    "a name with an escape sequence is shown with '?'"
+long="$(printf 'l%.0s' $(seq 120)).c"
+"$NNC" t.nn -o "$long" --header "./$long" 2> err.txt
+is "$?:$(cat err.txt)" "2:nnc: error: -o and --header name the same file './$(printf 'l%.0s' $(seq 46))...$(printf 'l%.0s' $(seq 46)).c'" \
+    "and a long one by its first and last 48 bytes"
 "$NNC" t.nn -o new.c --header ./new.c 2> err.txt
 is "$?:$(cat err.txt)" "2:nnc: error: -o and --header name the same file './new.c'" \
     "nnc's -o and --header of one new file, named two ways, is a usage error"
