@@ -101,15 +101,24 @@ is "$(wc -l < history.csv | tr -d ' ')" 4 "the reader gets the header and one ro
 [ -p hpipe ]
 ok $? "and the FIFO is still a FIFO"
 
+# term_while_training HISTORY COMMAND...: runs COMMAND in the background
+# and, once its --history HISTORY is open (a minute at most), kills it with
+# SIGTERM; returns its exit status.
+term_while_training() {
+    hist=$1
+    shift
+    "$@" > /dev/null &
+    pid=$!
+    for k in $(seq 1 600); do
+        ls "$hist".tmp* > /dev/null 2>&1 && break
+        sleep 0.1
+    done
+    kill -TERM $pid
+    wait $pid 2> /dev/null # (the shell says "Terminated" there)
+}
+
 # A program killed while it trains leaves no temporary file of --history.
-"$tmp/prog" --epochs 2000000000 --every 0 --history sig.csv > /dev/null &
-pid=$!
-for k in $(seq 1 100); do
-    ls sig.csv.tmp* > /dev/null 2>&1 && break
-    sleep 0.1
-done
-kill -TERM $pid
-wait $pid 2> /dev/null # (the shell says "Terminated" there)
+term_while_training sig.csv "$tmp/prog" --epochs 2000000000 --every 0 --history sig.csv
 is "$?" 143 "a program killed while it trains dies of the signal"
 is "$(ls sig.csv* 2> /dev/null)" "" "and leaves no file of its --history"
 
@@ -309,14 +318,8 @@ fi
 
 # A kill of nnc alone while --run's program trains: nnc stops the program
 # (which removes its --history's temporary file) and removes its directory.
-TMPDIR="$tmp/runtmp" "$NNC" --run t.nn -- --epochs 2000000000 --every 0 --history term.csv > /dev/null &
-pid=$!
-for k in $(seq 1 600); do
-    ls term.csv.tmp* > /dev/null 2>&1 && break
-    sleep 0.1
-done
-kill -TERM $pid
-wait $pid 2> /dev/null
+term_while_training term.csv env TMPDIR="$tmp/runtmp" "$NNC" --run t.nn -- --epochs 2000000000 --every 0 \
+    --history term.csv
 is "$?" 143 "nnc --run killed while its program trains dies of the signal"
 sleep 1 # the program's own end
 is "$(ls -A runtmp; ls term.csv* 2> /dev/null)" "" "and its program is stopped, and nothing is left"
