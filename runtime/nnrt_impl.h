@@ -135,7 +135,8 @@ void nnrt__output_abort(struct nnrt__output *o);
 
 /*
  * Removes the temporary files of the outputs being written, for a handler
- * of a signal that ends the program; async-signal-safe.
+ * of a signal that ends the program; async-signal-safe.  It knows the
+ * first four open at once, opened from one thread.
  */
 void nnrt__remove_temporaries(void);
 
