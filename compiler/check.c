@@ -707,13 +707,10 @@ static int first_too_large(Ctx *c, const Spec *s, const double *v, const Token *
  */
 static const char *float_problem(Ctx *c, const Spec *s, const double *row)
 {
-    int ni = s->ninputs;
-    for (int j = s->normalize ? ni : 0; s->single && j < ni + noutputs(s); j++)
-        if (isinf((float)row[j]))
-            return ctx_printf(c, "%s %d is %s: too large for precision float (the largest float is about "
-                                 "3.4028235e+38)", j < ni ? "input" : "target", j < ni ? j + 1 : j - ni + 1,
-                              shortest(c, row[j]));
-    return NULL;
+    /* The program's check of its --data rows, and its message. */
+    int j = s->single ? nnrt__past_range(row, s->normalize ? s->ninputs : 0, s->ninputs + noutputs(s), 1) : -1;
+    char msg[200];
+    return j < 0 ? NULL : ctx_strdup(c, nnrt__too_large(msg, sizeof msg, s->ninputs, j, row[j], "", 1));
 }
 
 /* Is n a valid number of targets for a row of s? */

@@ -151,28 +151,17 @@ static int parse_in(const char *s, double lo, double hi, int closed, double *out
     return 0;
 }
 
-/*
- * The first of the values [from, to) of row that the network cannot take,
- * or -1: an infinity (an input normalized by a tiny loaded deviation), or,
- * in a float network, a value past float's range.
- */
+/* nnrt__past_range for a row of net. */
 static int past_range(const struct nnrt_net *net, const double *row, int from, int to)
 {
-    for (int j = from; j < to; j++)
-        if (isinf(row[j]) || (net->single && isinf((float)row[j])))
-            return j;
-    return -1;
+    return nnrt__past_range(row, from, to, net->single);
 }
 
-/* "input 2 is 1e+39: too large for precision float (...)", for value j of a row, into buf. */
+/* nnrt__too_large for value j of a row of net. */
 static const char *too_large(char *buf, size_t size, const struct nnrt_net *net, int j, double v,
                              const char *after)
 {
-    char text[NNRT_DOUBLE_BUFSIZE];
-    snprintf(buf, size, "%s %d is %s%s: too large for %s", j < net->ninputs ? "input" : "target",
-             j < net->ninputs ? j + 1 : j - net->ninputs + 1, nnrt_format_double(text, v), after,
-             net->single && !isinf(v) ? "precision float (the largest float is about 3.4028235e+38)" : "a double");
-    return buf;
+    return nnrt__too_large(buf, size, net->ninputs, j, v, after, net->single);
 }
 
 /* Reads "X1,X2,..." into the next row of o->predict. */

@@ -34,6 +34,20 @@ static inline void nnrt__param_set(const struct nnrt_net *net, void *nn, int i, 
  */
 int nnrt__parse_whole(const char *s, unsigned long long max, unsigned long long *out);
 
+/*
+ * The first of the values [from, to) of row that a network cannot take, or
+ * -1: an infinity (an input normalized by a tiny loaded deviation), or, in
+ * a network in single precision, a value past float's range.
+ */
+int nnrt__past_range(const double *row, int from, int to, int single);
+
+/*
+ * "input 2 is 1e+39: too large for precision float (...)" (after the value,
+ * the text after), for value j of a row whose first ninputs values are
+ * inputs, into buf.  Returns buf.
+ */
+const char *nnrt__too_large(char *buf, size_t size, int ninputs, int j, double v, const char *after, int single);
+
 /* The name of value j of the optimizer's state (velocity_w1, m_w1, v_w1, ...). */
 const char *nnrt__state_name(const struct nnrt_net *net, int j, char buf[40]);
 

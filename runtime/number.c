@@ -210,3 +210,20 @@ int nnrt__parse_whole(const char *s, unsigned long long max, unsigned long long 
     *out = v;
     return 0;
 }
+
+int nnrt__past_range(const double *row, int from, int to, int single)
+{
+    for (int j = from; j < to; j++)
+        if (isinf(row[j]) || (single && isinf((float)row[j])))
+            return j;
+    return -1;
+}
+
+const char *nnrt__too_large(char *buf, size_t size, int ninputs, int j, double v, const char *after, int single)
+{
+    char text[NNRT_DOUBLE_BUFSIZE];
+    snprintf(buf, size, "%s %d is %s%s: too large for %s", j < ninputs ? "input" : "target",
+             j < ninputs ? j + 1 : j - ninputs + 1, nnrt_format_double(text, v), after,
+             single && !isinf(v) ? "precision float (the largest float is about 3.4028235e+38)" : "a double");
+    return buf;
+}
