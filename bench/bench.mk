@@ -8,7 +8,8 @@
 #
 # Needs (Debian): libfann-dev valgrind time binutils python3-numpy.
 # BENCH_FLAGS adds options of bench/bench.py (e.g. --shapes 2-2-1,784-64-10,
-# --reps 31, --no-callgrind); BENCH_BUILD is where it builds.
+# --reps 31, --no-callgrind, or --alt-cflags=-DNNRT_LIBM_EXP to time nnc's
+# step on libm's exp beside its own); BENCH_BUILD is where it builds.
 
 BENCH_PYTHON ?= /usr/bin/python3
 BENCH_BUILD  ?= bench/build

@@ -30,7 +30,8 @@ and prints Markdown tables (also written to BUILD/results.md).
 
 Usage: bench.py [--quick] [--shapes 2-2-1,784-64-10] [--cc CC] [--build DIR]
                 [--reps N] [--ms MS] [--no-native] [--no-callgrind]
-                [--alt-nnc-flags '--unroll never'] [--code-offset 0|16|32|48]
+                [--alt-nnc-flags '--unroll never'] [--alt-cflags=-DNNRT_LIBM_EXP]
+                [--code-offset 0|16|32|48]
 See --help for the rest.
 """
 import argparse
@@ -154,7 +155,7 @@ def run_nnc(shape, args):
         if os.path.exists(shape.path(old)):
             os.remove(shape.path(old))
     runs = [("", []), ("-float", FLOAT_FLAGS)]
-    runs += [("-alt", args.alt_nnc_flags)] if args.alt_nnc_flags else []
+    runs += [("-alt", args.alt_nnc_flags)] if args.alt else []
     for suffix, flags in runs:
         c_file = shape.path("bnet%s.c" % suffix)
         wall, cpu, mb = timed([args.nnc] + flags + [shape.path("bnet.nn"), "-o", c_file],
@@ -169,6 +170,7 @@ def run_nnc(shape, args):
 def compile_variant(shape, args, variant):
     """cc the generated C into nnc-VARIANT.o, timed; rename its global symbols."""
     flags = NATIVE_FLAGS if variant == "native" else O2_FLAGS
+    flags = flags + args.alt_cflags if variant == "alt" else flags
     prefix = variant.lower() + "_"
     obj = shape.path("nnc-%s.o" % variant)
     src = shape.path("bnet-%s.c" % variant if variant in ("alt", "float") else "bnet.c")
@@ -495,9 +497,9 @@ def round_ratio(samples, num, den):
 def report(shapes, args, header):
     out = [header]
     columns = list(COLUMNS)
-    alt = " ".join(args.alt_nnc_flags)
-    if alt:
-        columns.insert(2, ("nnc-alt", "nnc %s -O2" % alt))
+    alt = " ".join(["nnc"] + args.alt_nnc_flags + ["-O2"] + args.alt_cflags)
+    if args.alt:
+        columns.insert(2, ("nnc-alt", alt))
     present = [c for c in columns if any(c[0] in s.results["samples"] for s in shapes)]
     label = dict(present)
 
@@ -532,14 +534,14 @@ def report(shapes, args, header):
                    "parameters to the next's: the three sigmoids and the updates of w1 to w4. "
                    "nnc -O2 / critical path near 1 means that the rest of nnc's step costs "
                    "nothing beside those chains; X / critical path is about the most by "
-                   "which any step doing the tutorial's arithmetic, with this libm's exp, "
-                   "could be faster than X in that round.")
+                   "which any step doing the tutorial's arithmetic, with nnrt's sigmoid (its "
+                   "own exp), could be faster than X in that round.")
 
     out.append("\n### Correctness before timing: max |parameter difference| after the same "
                "steps from the same start\n")
     cols = [("loop-O2_vs_nnc-O2", "loop nest vs nnc -O2"),
             ("nnc-native_vs_nnc-O2", "nnc native vs -O2"),
-            ("nnc-alt_vs_nnc-O2", "nnc %s vs nnc" % alt),
+            ("nnc-alt_vs_nnc-O2", "%s vs nnc" % alt),
             ("nnc-float_vs_nnc-O2", "nnc float vs double"),
             ("loop-native_vs_loop-O2", "loop nest native vs -O2"),
             ("fann_vs_nnc-O2", "FANN vs nnc"),
@@ -565,7 +567,7 @@ def report(shapes, args, header):
         r = s.results
         builds = [("", "(default)", ["O2"] + (["native"] if args.native else [])),
                   ("-float", " ".join(FLOAT_FLAGS), ["float"])]
-        builds += [("-alt", alt, ["alt"])] if alt else []
+        builds += [("-alt", " ".join(args.alt_nnc_flags) or "(default)", ["alt"])] if args.alt else []
         for suffix, flags, variants in builds:
             row = [s.name, "{:,}".format(s.nparams), flags,
                    r.get("form" + suffix, "?"), "{:,}".format(r["c_lines" + suffix]),
@@ -660,6 +662,9 @@ def main():
     ap.add_argument("--alt-nnc-flags", default="",
                     help="also time nnc run with these flags (e.g. '--unroll never'), "
                          "built -O2: the nnc-alt column")
+    ap.add_argument("--alt-cflags", default="",
+                    help="also time nnc's C built -O2 with these flags added (e.g. "
+                         "-DNNRT_LIBM_EXP); with --alt-nnc-flags, the C of those: the nnc-alt column")
     ap.add_argument("--no-callgrind", dest="callgrind", action="store_false")
     ap.add_argument("--no-numpy", dest="numpy", action="store_false")
     ap.add_argument("--callgrind-fann-max", type=int, default=5000,
@@ -668,6 +673,8 @@ def main():
     args = ap.parse_args()
     args.cc = shlex.split(args.cc)
     args.alt_nnc_flags = shlex.split(args.alt_nnc_flags)
+    args.alt_cflags = shlex.split(args.alt_cflags)
+    args.alt = bool(args.alt_nnc_flags or args.alt_cflags)
     args.cache_desc = {}
     TOP = os.path.abspath(args.top)
     args.nnc = os.path.join(TOP, "compiler", "nnc")
@@ -686,7 +693,7 @@ def main():
         log("%s: nnc" % s.name)
         run_nnc(s, args)
     tasks = [(s, v) for s in shapes for v in ["O2", "float"] + (["native"] if args.native else [])]
-    tasks += [(s, "alt") for s in shapes] if args.alt_nnc_flags else []
+    tasks += [(s, "alt") for s in shapes] if args.alt else []
     tasks.sort(key=lambda t: t[0].nparams)
     log("compiling %d objects, %d at a time" % (len(tasks), args.jobs))
     args.cc_deadline = time.time() + args.cc_budget

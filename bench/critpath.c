@@ -18,8 +18,9 @@
  * leaves out the other five updates and their partials.  w1 to w4 after
  * one step are therefore nnc's, bit for bit (the harness checks it), and
  * b1, b2, w5, w6 and b3 do not move.  It is a measurement, not a network:
- * what an implementation of the tutorial's arithmetic, calling this libm's
- * exp, would take per step if everything off these chains cost nothing.
+ * what an implementation of the tutorial's arithmetic, with nnrt's sigmoid
+ * (and its exp), would take per step if everything off these chains cost
+ * nothing.
  */
 #include "critpath.h"
 

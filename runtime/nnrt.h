@@ -8,8 +8,9 @@
  * (nnrt_main).  A generated file describes itself to this library with one
  * constant struct nnrt_net.
  *
- * Every public name starts with nnrt_ (NNRT_ for macros); everything else in
- * the library is static.
+ * Every public name starts with nnrt_ (NNRT_ for macros).  Names that start
+ * with nnrt__ are the library's own (nnrt_impl.h); the two that the inline
+ * sigmoids below use are declared here too.  Everything else is static.
  */
 #ifndef NNRT_H
 #define NNRT_H
@@ -22,28 +23,148 @@
 
 /* ---- Activations and their derivatives --------------------------------- */
 
-/* The logistic function 1 / (1 + e^-x), in a form that never overflows. */
-static inline double nnrt_sigmoid(double x)
+/*
+ * The double sigmoids compute their own exponential, written out here
+ * rather than called from libm: the sigmoid is on the longest chain of a
+ * small network's training step, and a call costs the call and the
+ * registers saved around it (make bench measures the difference, with
+ * --alt-cflags=-DNNRT_LIBM_EXP).
+ *
+ * nnrt__exp_split(x, sign, &scale) is e^a for a = sign * x in (-703, 0]
+ * (sign 1 or -1), returned as scale + q: the sigmoid adds the two.  With
+ * a = k ln(2)/128 + r, k a whole number and |r| <= ln(2)/256, e^a is
+ * 2^(k/128) e^r.  exp.c's table holds 2^(j/128) for j = k mod 128 and the
+ * tail of its rounding; 2^floor(k/128) goes straight into the exponent's
+ * bits; e^r - 1 is its Taylor polynomial of degree 5 (the next term is
+ * below 6e-19).  The result is within about half an ULP of e^a, and the
+ * sigmoids built on it are as accurate as those built on libm's exp and
+ * give the same bits for more than 99.9% of arguments (runtime_test.c
+ * checks all three).  Past -703, where q would lose bits as a subnormal,
+ * and for NaN, the sigmoids call libm (nnrt__sigmoid_far).
+ *
+ * It needs doubles evaluated as doubles, every rounding where it is
+ * written, and the default rounding mode.  A compiler that does not
+ * promise the first two (x87 excess precision; -ffast-math,
+ * -fassociative-math, -funsafe-math-optimizations, which let gcc undo
+ * the rounding to k) gets libm's exp, as does -DNNRT_LIBM_EXP; clang,
+ * which does not say whether it may reassociate, is told not to here.
+ */
+#if defined(__GNUC__) && defined(__FLT_EVAL_METHOD__) && defined(__DBL_MANT_DIG__) && \
+    !defined(__FAST_MATH__) && !defined(__ASSOCIATIVE_MATH__) && !defined(NNRT_LIBM_EXP)
+#if __FLT_EVAL_METHOD__ == 0 && __DBL_MANT_DIG__ == 53
+#define NNRT_OWN_EXP 1
+#endif
+#endif
+
+/*
+ * Inlined wherever it is called: left to itself, gcc -O2 calls one copy of
+ * a sigmoid this size, and the call costs what writing it out saves.
+ */
+#ifdef NNRT_OWN_EXP
+#define NNRT_INLINE static inline __attribute__((always_inline))
+#else
+#define NNRT_INLINE static inline
+#endif
+
+/* Internal to the library (exp.c), for the inline functions below. */
+extern const double nnrt__exp_table[256];
+double nnrt__sigmoid_far(double x);
+
+#ifdef NNRT_OWN_EXP
+NNRT_INLINE double nnrt__exp_split(double x, double sign, double *scale)
 {
+#ifdef __clang__
+#pragma clang fp reassociate(off)
+#endif
+    union { double d; uint64_t u; } k, s;
+    double a = sign * x;
+
+    /*
+     * 1.5 * 2^52 (0x1.8p52) added rounds a * 128 / ln(2) to the whole
+     * number k, in the low bits.  (The sign goes into the constant, so that
+     * negating x is not one more step before the first multiplication.)
+     */
+    k.d = x * (sign * 184.66496523378731) + 6755399441055744.0;
+    double kd = k.d - 6755399441055744.0;
+    /*
+     * ln(2)/128 in two parts, 0x1.62e42fefa0000p-8 + 0x1.cf79abc9e3b3ap-47:
+     * the first has 36 significant bits, so kd times it is exact.
+     */
+    double r = a - kd * 0.0054152123481117087 - kd * 1.2864023111638346e-14;
+    double r2 = r * r;
+    const double *t = nnrt__exp_table + 2 * (k.u & 127);
+    double p = (t[1] + r) + r2 * (1.0 / 2 + r * (1.0 / 6)) + r2 * r2 * (1.0 / 24 + r * (1.0 / 120));
+
+    /* 2^(j/128) times 2^floor(k/128): the power of two added to the exponent. */
+    s.d = t[0];
+    s.u += k.u >> 7 << 52;
+    *scale = s.d;
+    return s.d * p;
+}
+#endif
+
+/* The logistic function 1 / (1 + e^-x), in a form that never overflows. */
+NNRT_INLINE double nnrt_sigmoid(double x)
+{
+#ifdef NNRT_OWN_EXP
+#ifdef __clang__
+#pragma clang fp reassociate(off)
+#endif
+    double scale, q, e;
+
+    if (x >= 0) {
+        if (!(x < 703))
+            return nnrt__sigmoid_far(x);
+        q = nnrt__exp_split(x, -1, &scale);
+        e = scale + q;
+        return 1 / (1 + e);
+    }
+    if (!(x > -703))
+        return nnrt__sigmoid_far(x);
+    q = nnrt__exp_split(x, 1, &scale);
+    e = scale + q;
+    return e / (1 + e);
+#else
     if (x >= 0)
         return 1 / (1 + exp(-x));
     double e = exp(x);
     return e / (1 + e);
+#endif
 }
 
 /*
  * The same values, bit for bit (a NaN stays a NaN, though its sign may
- * differ), written without a branch on the sign of x: a select, which gcc
- * and clang compile without a jump in the compact form's loops.  Across a
- * layer the signs are a coin toss to the branch predictor, and a
- * mispredicted branch costs more than the select.  On one chain of
- * dependent neurons (the tutorial's network) the branch is cheaper, which
- * is why nnrt_sigmoid keeps it.
+ * differ; in the default rounding mode), written without a branch on the
+ * sign of x: a select, which gcc and clang compile without a jump in the
+ * compact form's loops.  Across a layer the signs are a coin toss to the
+ * branch predictor, and a mispredicted branch costs more than the select.
+ * On one chain of dependent neurons (the tutorial's network) the branch is
+ * cheaper, which is why nnrt_sigmoid keeps it.  (The one branch left, to
+ * |x| >= 703 and NaN, is not taken in training that has not diverged.)
  */
-static inline double nnrt_sigmoid_nobranch(double x)
+NNRT_INLINE double nnrt_sigmoid_nobranch(double x)
 {
+#ifdef NNRT_OWN_EXP
+#ifdef __clang__
+#pragma clang fp reassociate(off)
+#endif
+    double a = -fabs(x), scale, q, e, step;
+
+    if (!(a > -703))
+        return nnrt__sigmoid_far(x);
+    q = nnrt__exp_split(a, 1, &scale);
+    e = scale + q;
+    /*
+     * The numerator, 1 or e, as max(e, step) with step 1 for x >= 0 and 0
+     * for x < 0 (e is in (0, 1], and 1 for x = -0): gcc turns the plain
+     * select into a jump here, and the maximum is one instruction.
+     */
+    step = 0.5 + copysign(0.5, x);
+    return (e > step ? e : step) / (1 + e);
+#else
     double e = exp(-fabs(x));
     return (x >= 0 ? 1 : e) / (1 + e);
+#endif
 }
 
 /* The hyperbolic tangent. */

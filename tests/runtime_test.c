@@ -129,8 +129,8 @@ static double bits_to_double(uint64_t u)
 static void test_sigmoid_nobranch(void)
 {
     const double edge[] = {0.0, -0.0, 1e-320, -1e-320, DBL_MIN, -DBL_MIN, 0.5, -0.5, 7, -7, 36.7, -36.7,
-                           709.7, -709.7, 745.2, -745.2, 1e300, -1e300, DBL_MAX, -DBL_MAX, INFINITY,
-                           -INFINITY};
+                           703, -703, nextafter(703, 0), nextafter(-703, 0), 708, -708, 709.7, -709.7, 745.2, -745.2,
+                           1e300, -1e300, DBL_MAX, -DBL_MAX, INFINITY, -INFINITY};
     int same = 1;
     for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
         double a = nnrt_sigmoid(edge[i]), b = nnrt_sigmoid_nobranch(edge[i]);
@@ -172,6 +172,137 @@ static void test_sigmoid_nobranch(void)
             differ++;
     }
     ok(differ == 0, "float sigmoid without the branch: the same bits for 10^6 floats (%ld differ)", differ);
+}
+
+#ifdef NNRT_OWN_EXP
+/* The sigmoid as libm's exp makes it, written here as a reference. */
+static double libm_sigmoid(double x)
+{
+    if (x >= 0)
+        return 1 / (1 + exp(-x));
+    double e = exp(x);
+    return e / (1 + e);
+}
+
+/* How far got is from want, in ULPs of the double nearest want. */
+static double ulps_from(double got, long double want)
+{
+    double w = fabs((double)want);
+    double ulp = w == 0 ? 0x1p-1074 : nextafter(w, INFINITY) - w;
+    return (double)(fabsl((long double)got - want) / ulp);
+}
+
+/* A draw in [lo, hi), from the xorshift state u. */
+static double draw(uint64_t *u, double lo, double hi)
+{
+    *u ^= *u << 13;
+    *u ^= *u >> 7;
+    *u ^= *u << 17;
+    return lo + (hi - lo) * (double)(*u >> 11) * 0x1p-53;
+}
+#endif
+
+/*
+ * The exponential that the double sigmoids use (nnrt.h, nnrt__exp_split),
+ * against long double references from libm: its table entry by entry
+ * (exp2l), its values (expl), and the sigmoid made from it (expl, and the
+ * same formula on libm's exp).
+ */
+static void test_sigmoid_exp(void)
+{
+#ifndef NNRT_OWN_EXP
+    ok(1, "# SKIP the sigmoid uses libm's exp in this build");
+#else
+    if (LDBL_MANT_DIG < 64) {
+        ok(1, "# SKIP long double is no wider than double here: no reference");
+        return;
+    }
+
+    int rounded = 1;
+    long double worst_tail = 0;
+    for (int j = 0; j < 128; j++) {
+        long double v = exp2l(j / 128.0L);
+        double near = nnrt__exp_table[2 * j], tail = nnrt__exp_table[2 * j + 1];
+        if (near != (double)v) {
+            rounded = 0;
+            printf("# entry %d: %a, 2^(%d/128) rounds to %a\n", 2 * j, near, j, (double)v);
+        }
+        long double miss = fabsl(tail - (v - near) / near);
+        if (miss > worst_tail)
+            worst_tail = miss;
+    }
+    ok(rounded, "exp table: entry 2j is 2^(j/128) rounded to the nearest double, for j = 0..127");
+    ok(worst_tail <= 0x1p-62L, "exp table: entry 2j+1 is what that rounding lost, within 2^-62 (worst %Lg)",
+       worst_tail);
+
+    /* Arguments: anywhere in (-703, 0], where training lives, near 0, and the halfway points of the reduction. */
+    uint64_t u = 2463534242u;
+    double worst = 0, worst_at = 0;
+    for (long i = 0; i < 1200000; i++) {
+        double a;
+        if (i < 400000)
+            a = -draw(&u, 0, 703);
+        else if (i < 800000)
+            a = -draw(&u, 0, 40);
+        else if (i < 1000000)
+            a = -draw(&u, 0, 1e-3);
+        else
+            a = -((double)(i - 1000000) + 0.5) * 0x1.62e42fefa39efp-8;
+        if (!(a > -703))
+            continue;
+        double scale, q = nnrt__exp_split(a, 1, &scale);
+        double e = ulps_from(scale + q, expl((long double)a));
+        if (e > worst) {
+            worst = e;
+            worst_at = a;
+        }
+    }
+    ok(worst <= 0.53, "the sigmoid's exp is within 0.53 ULP of e^a for 1.2 million a in (-703, 0] (worst %.3f at %a)",
+       worst, worst_at);
+    double scale, q = nnrt__exp_split(-0.0, 1, &scale);
+    ok(scale + q == 1, "the sigmoid's exp of -0 is 1");
+    q = nnrt__exp_split(nextafter(-703, 0), 1, &scale);
+    ok(ulps_from(scale + q, expl((long double)nextafter(-703, 0))) <= 0.53,
+       "the sigmoid's exp just above -703, its lowest argument, is within 0.53 ULP");
+
+    /* The sigmoid: as accurate as libm's formula, and most often the same bits. */
+    double worst_own = 0, worst_libm = 0;
+    long same = 0, closer = 0, further = 0, n = 2000000;
+    for (long i = 0; i < n; i++) {
+        double x = i % 2 ? draw(&u, -40, 40) : draw(&u, -750, 750);
+        long double want = 1 / (1 + expl(-(long double)x));
+        double own = nnrt_sigmoid(x), libm = libm_sigmoid(x);
+        if (ulps_from(own, want) > worst_own)
+            worst_own = ulps_from(own, want);
+        if (ulps_from(libm, want) > worst_libm)
+            worst_libm = ulps_from(libm, want);
+        if (memcmp(&own, &libm, sizeof own) == 0)
+            same++;
+        else if (ulps_from(own, want) < ulps_from(libm, want))
+            closer++;
+        else if (ulps_from(own, want) > ulps_from(libm, want))
+            further++;
+    }
+    ok(worst_own <= worst_libm, "sigmoid: its worst error is no larger than with libm's exp "
+       "(%.3f ULP, libm's %.3f, 2*10^6 x in [-750, 750])", worst_own, worst_libm);
+    ok(closer * 2 >= further, "sigmoid: where it differs from libm's, it is the closer one at least a third "
+       "of the time (closer %ld, further %ld)", closer, further);
+    ok(same >= n - n / 1000, "sigmoid: the same bits as with libm's exp for at least 99.9%% of x "
+       "(%ld of %ld differ)", n - same, n);
+
+    const double edge[] = {703, nextafter(703, 0), nextafter(703, 1000), -703, nextafter(-703, 0),
+                           nextafter(-703, -1000), 708, -708, 745.2, -745.2, 1e-300, -1e-300, 0x1p-1074,
+                           -0x1p-1074, 7, -7};
+    int same_edge = 1;
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
+        double own = nnrt_sigmoid(edge[i]), libm = libm_sigmoid(edge[i]);
+        if (own != libm) {
+            same_edge = 0;
+            printf("# sigmoid(%a): %a, with libm's exp %a\n", edge[i], own, libm);
+        }
+    }
+    ok(same_edge, "sigmoid: the same as with libm's exp at +-703 and either side, +-708, the subnormals and +-7");
+#endif
 }
 
 static void test_sigmoid(void)
@@ -970,6 +1101,7 @@ int main(int argc, char **argv)
     test_losses();
     test_sigmoid();
     test_sigmoid_nobranch();
+    test_sigmoid_exp();
     test_format();
     if (argc > 2)
         test_format_file(argv[2]);
