@@ -3,9 +3,9 @@
 
 Entry 2j is 2^(j/128) rounded to the nearest double, entry 2j+1 what that
 rounding lost, relative to it: 2^(j/128) / entry(2j) - 1, rounded.  Both are
-computed in decimal arithmetic to 60 digits.  Also prints the split of
-ln(2)/128 that nnrt.h uses: a high part of 36 significant bits (so that
-k * high is exact for |k| < 2^17) and the rest.
+computed in decimal arithmetic to 60 digits.  The file's comment also gives
+the split of ln(2)/128 that nnrt.h uses: a high part of 36 significant bits
+(so that k * high is exact for |k| < 2^17) and the rest.
 
     /usr/bin/python3 runtime/gen-exp.py > runtime/exp.c
 """

@@ -46,13 +46,19 @@
  * written, and the default rounding mode.  A compiler that does not
  * promise the first two (x87 excess precision; -ffast-math,
  * -fassociative-math, -funsafe-math-optimizations, which let gcc undo
- * the rounding to k) gets libm's exp, as does -DNNRT_LIBM_EXP; clang,
- * which does not say whether it may reassociate, is told not to here.
+ * the rounding to k; Intel's classic compiler, which reassociates by
+ * default) gets libm's exp, as does -DNNRT_LIBM_EXP; clang, which does not
+ * say whether it may reassociate, is told not to here.
  */
 #if defined(__GNUC__) && defined(__FLT_EVAL_METHOD__) && defined(__DBL_MANT_DIG__) && \
-    !defined(__FAST_MATH__) && !defined(__ASSOCIATIVE_MATH__) && !defined(NNRT_LIBM_EXP)
+    !defined(__FAST_MATH__) && !defined(__ASSOCIATIVE_MATH__) && !defined(__INTEL_COMPILER) && \
+    !defined(NNRT_LIBM_EXP)
 #if __FLT_EVAL_METHOD__ == 0 && __DBL_MANT_DIG__ == 53
+/* The pragma below is clang 11's (Apple's clang 13). */
+#if !defined(__clang__) || (defined(__apple_build_version__) && __clang_major__ >= 13) || \
+    (!defined(__apple_build_version__) && __clang_major__ >= 11)
 #define NNRT_OWN_EXP 1
+#endif
 #endif
 #endif
 
