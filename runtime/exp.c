@@ -1,6 +1,6 @@
 /*
  * exp.c: the table of the double sigmoid's exponential (nnrt.h,
- * nnrt__exp_split), and the sigmoid of the arguments that it leaves to libm.
+ * nnrt__exp), and the sigmoid of the arguments that it leaves to libm.
  * Written by runtime/gen-exp.py: edit that, not this.
  *
  * Entry 2j is 2^(j/128) rounded to the nearest double; entry 2j+1 is
@@ -146,7 +146,8 @@ const double nnrt__exp_table[256] = {
 
 /*
  * The sigmoid on libm's exp, for the arguments that nnrt.h leaves to it:
- * |x| >= 703 (e^-|x| below 2^-1014, where its q would be subnormal) and NaN.
+ * |x| >= 703 (e^-|x| below 2^-1014, where 2^(k/128) (e^r - 1) would be
+ * subnormal) and NaN.
  */
 double nnrt__sigmoid_far(double x)
 {

@@ -30,7 +30,7 @@ def main():
         rows.append('    %s, %s,' % (near.hex(), tail.hex()))
     print('''/*
  * exp.c: the table of the double sigmoid's exponential (nnrt.h,
- * nnrt__exp_split), and the sigmoid of the arguments that it leaves to libm.
+ * nnrt__exp), and the sigmoid of the arguments that it leaves to libm.
  * Written by runtime/gen-exp.py: edit that, not this.
  *
  * Entry 2j is 2^(j/%d) rounded to the nearest double; entry 2j+1 is
@@ -49,7 +49,8 @@ const double nnrt__exp_table[%d] = {
 
 /*
  * The sigmoid on libm's exp, for the arguments that nnrt.h leaves to it:
- * |x| >= 703 (e^-|x| below 2^-1014, where its q would be subnormal) and NaN.
+ * |x| >= 703 (e^-|x| below 2^-1014, where 2^(k/128) (e^r - 1) would be
+ * subnormal) and NaN.
  */
 double nnrt__sigmoid_far(double x)
 {

@@ -30,17 +30,17 @@
  * registers saved around it (make bench measures the difference, with
  * --alt-cflags=-DNNRT_LIBM_EXP).
  *
- * nnrt__exp_split(x, sign, &scale) is e^a for a = sign * x in (-703, 0]
- * (sign 1 or -1), returned as scale + q: the sigmoid adds the two.  With
- * a = k ln(2)/128 + r, k a whole number and |r| <= ln(2)/256, e^a is
+ * nnrt__exp(x, sign) is e^a for a = sign * x in (-703, 0] (sign 1 or -1).
+ * With a = k ln(2)/128 + r, k a whole number and |r| <= ln(2)/256, e^a is
  * 2^(k/128) e^r.  exp.c's table holds 2^(j/128) for j = k mod 128 and the
  * tail of its rounding; 2^floor(k/128) goes straight into the exponent's
  * bits; e^r - 1 is its Taylor polynomial of degree 5 (the next term is
  * below 6e-19).  The result is within about half an ULP of e^a, and the
  * sigmoids built on it are as accurate as those built on libm's exp and
  * give the same bits for more than 99.9% of arguments (runtime_test.c
- * checks all three).  Past -703, where q would lose bits as a subnormal,
- * and for NaN, the sigmoids call libm (nnrt__sigmoid_far).
+ * checks all three).  Past -703, where 2^(k/128) (e^r - 1) would lose
+ * bits as a subnormal, and for NaN, the sigmoids call libm
+ * (nnrt__sigmoid_far).
  *
  * It needs doubles evaluated as doubles, every rounding where it is
  * written, and the default rounding mode.  A compiler that does not
@@ -77,7 +77,7 @@ extern const double nnrt__exp_table[256];
 double nnrt__sigmoid_far(double x);
 
 #ifdef NNRT_OWN_EXP
-NNRT_INLINE double nnrt__exp_split(double x, double sign, double *scale)
+NNRT_INLINE double nnrt__exp(double x, double sign)
 {
 #ifdef __clang__
 #pragma clang fp reassociate(off)
@@ -104,8 +104,7 @@ NNRT_INLINE double nnrt__exp_split(double x, double sign, double *scale)
     /* 2^(j/128) times 2^floor(k/128): the power of two added to the exponent. */
     s.d = t[0];
     s.u += k.u >> 7 << 52;
-    *scale = s.d;
-    return s.d * p;
+    return s.d + s.d * p;
 }
 #endif
 
@@ -116,19 +115,16 @@ NNRT_INLINE double nnrt_sigmoid(double x)
 #ifdef __clang__
 #pragma clang fp reassociate(off)
 #endif
-    double scale, q, e;
+    double e;
 
     if (x >= 0) {
         if (!(x < 703))
             return nnrt__sigmoid_far(x);
-        q = nnrt__exp_split(x, -1, &scale);
-        e = scale + q;
-        return 1 / (1 + e);
+        return 1 / (1 + nnrt__exp(x, -1));
     }
     if (!(x > -703))
         return nnrt__sigmoid_far(x);
-    q = nnrt__exp_split(x, 1, &scale);
-    e = scale + q;
+    e = nnrt__exp(x, 1);
     return e / (1 + e);
 #else
     if (x >= 0)
@@ -154,12 +150,11 @@ NNRT_INLINE double nnrt_sigmoid_nobranch(double x)
 #ifdef __clang__
 #pragma clang fp reassociate(off)
 #endif
-    double a = -fabs(x), scale, q, e, step;
+    double a = -fabs(x), e, step;
 
     if (!(a > -703))
         return nnrt__sigmoid_far(x);
-    q = nnrt__exp_split(a, 1, &scale);
-    e = scale + q;
+    e = nnrt__exp(a, 1);
     /*
      * The numerator, 1 or e, as max(e, step) with step 1 for x >= 0 and 0
      * for x < 0 (e is in (0, 1], and 1 for x = -0): gcc turns the plain

@@ -25,47 +25,44 @@ x86_64)
     skip "x87 arithmetic is an x86-64 option" ;;
 esac
 
-# The runtime's own tests, built on libm's exp.
+# runtime_test NAME DESCRIPTION CC [FLAGS...]: builds tests/runtime_test.c
+# with CC and FLAGS, runs it, and passes when it passes all its tests (at
+# least 100); its TAP stays in $tmp/NAME.tap.
+runtime_test() {
+    local name=$1 desc=$2 status plan
+    shift 2
+    mkdir "$tmp/$name.files"
+    : > "$tmp/$name.tap"
+    if "$@" -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -DNNC_NO_MAIN -I"$RT" -I"$top/tests" \
+            -o "$tmp/$name" "$top/tests/runtime_test.c" "$tmp/three.c" "$RT/libnnrt.a" -lm 2> "$tmp/$name.err"; then
+        "$tmp/$name" "$tmp/$name.files" > "$tmp/$name.tap"
+        status=$?
+        grep '^not ok' "$tmp/$name.tap" | sed 's/^/# /'
+        plan=$(sed -n 's/^1\.\.//p' "$tmp/$name.tap")
+        ok $(( status != 0 || ${plan:-0} < 100 )) "$desc passes its $plan tests"
+    else
+        sed 's/^/# /' "$tmp/$name.err"
+        ok 1 "$desc builds"
+    fi
+}
+
 cat > "$tmp/three.nn" <<'NN'
 network three {
     input  2
     output 1 sigmoid
 }
 NN
-mkdir "$tmp/files"
-if "$NNC" "$tmp/three.nn" -o "$tmp/three.c" 2> "$tmp/nnc.err" &&
-    $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -DNNRT_LIBM_EXP $NNC_TEST_CFLAGS -DNNC_NO_MAIN -I"$RT" \
-        -I"$top/tests" -o "$tmp/runtime_test" "$top/tests/runtime_test.c" "$tmp/three.c" \
-        "$RT/libnnrt.a" -lm 2> "$tmp/cc.err"; then
-    "$tmp/runtime_test" "$tmp/files" > "$tmp/tap.txt"
-    status=$?
-    grep '^not ok' "$tmp/tap.txt" | sed 's/^/# /'
-    plan=$(sed -n 's/^1\.\.//p' "$tmp/tap.txt")
-    ok $(( status != 0 || ${plan:-0} < 100 )) "runtime_test built on libm's exp passes its $plan tests"
-    like "$(grep 'SKIP' "$tmp/tap.txt")" "uses libm's exp" "... and skips the tests of the sigmoid's own exp"
-else
-    sed 's/^/# /' "$tmp/nnc.err" "$tmp/cc.err"
-    ok 1 "runtime_test built on libm's exp"
-    ok 1 "... and skips the tests of the sigmoid's own exp"
-fi
+"$NNC" "$tmp/three.nn" -o "$tmp/three.c" 2> "$tmp/nnc.err" || sed 's/^/# /' "$tmp/nnc.err"
+
+# The runtime's own tests, built on libm's exp.
+runtime_test libm "runtime_test built on libm's exp" $CC -DNNRT_LIBM_EXP $NNC_TEST_CFLAGS
+like "$(grep 'SKIP' "$tmp/libm.tap")" "uses libm's exp" "... and skips the tests of the sigmoid's own exp"
 
 # The runtime's own tests built by clang too, whose code for the sigmoid differs.
 if [ -n "$NNC_TEST_CFLAGS" ]; then
     skip "the library is built with gcc's sanitizers, which clang's programs cannot link"
 elif command -v clang > /dev/null 2>&1; then
-    mkdir "$tmp/files-clang"
-    if clang -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -DNNC_NO_MAIN -I"$RT" -I"$top/tests" \
-            -o "$tmp/runtime_test_clang" "$top/tests/runtime_test.c" "$tmp/three.c" "$RT/libnnrt.a" -lm \
-            2> "$tmp/clang.err"; then
-        "$tmp/runtime_test_clang" "$tmp/files-clang" > "$tmp/tap-clang.txt"
-        status=$?
-        grep '^not ok' "$tmp/tap-clang.txt" | sed 's/^/# /'
-        plan=$(sed -n 's/^1\.\.//p' "$tmp/tap-clang.txt")
-        ok $(( status != 0 || ${plan:-0} < 100 )) "runtime_test built by clang on the sigmoid's own exp passes its $plan tests"
-    else
-        sed 's/^/# /' "$tmp/clang.err"
-        ok 1 "runtime_test built by clang"
-    fi
+    runtime_test clang "runtime_test built by clang on the sigmoid's own exp" clang
 else
     skip "no clang here"
 fi
@@ -118,11 +115,15 @@ else
 fi
 
 # The tutorial trained both ways: its loss lines and predictions agree to 1e-12.
+# run_tutorial NAME [CFLAGS]: builds the tutorial (lib.sh's build, with
+# CFLAGS added) and trains it, into $tmp/tNAME.out.
 run_tutorial() {
-    "$NNC" "$top/specs/tutorial.nn" -o "$tmp/t$1.c" 2> "$tmp/t.err" &&
-        $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 $2 $NNC_TEST_CFLAGS -I"$RT" -o "$tmp/t$1" "$tmp/t$1.c" \
-            "$RT/libnnrt.a" -lm 2>> "$tmp/t.err" &&
-        (cd "$top/specs" && "$tmp/t$1") > "$tmp/t$1.out" 2>> "$tmp/t.err" || sed 's/^/# /' "$tmp/t.err"
+    local saved=$NNC_TEST_CFLAGS
+    NNC_TEST_CFLAGS="$NNC_TEST_CFLAGS $2"
+    : > "$tmp/t.err"
+    build "$top/specs/tutorial.nn" "$tmp/t$1" &&
+        (cd "$top/specs" && "$tmp/t$1") > "$tmp/t$1.out" 2> "$tmp/t.err" || sed 's/^/# /' "$tmp/t.err"
+    NNC_TEST_CFLAGS=$saved
 }
 run_tutorial own ""
 run_tutorial libm -DNNRT_LIBM_EXP
