@@ -110,7 +110,7 @@ check: all
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    make gcc clang flex bison perl python3 python3-numpy valgrind \
+	    make gcc g++ clang flex bison perl python3 python3-numpy valgrind \
 	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace
 
 clean:

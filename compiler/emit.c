@@ -36,6 +36,7 @@ typedef struct {
     const char *name; /* the network's name, prefixing every global */
     int compact;      /* layers as loops over arrays, not neuron by neuron */
     int single;       /* float instead of double (precision float) */
+    int header;       /* declarations for --header, which C++ may include too */
 } Emitter;
 
 #define W(...) buf_printf(e->c, e->out, __VA_ARGS__)
@@ -299,23 +300,25 @@ static void signature(Emitter *e, const char *fn, const char *end)
     /*
      * restrict: the arrays never overlap the parameters, which lets the C
      * compiler keep values in registers and vectorise the compact form's
-     * loops at -O2.
+     * loops at -O2.  The header's declarations leave it out: it means
+     * nothing in a declaration, and C++ has no restrict.
      */
+    const char *r = e->header ? "" : "restrict ", *ptr = e->header ? "*" : "*restrict ";
     const char *p[4];
-    const char *x = ctx_printf(e->c, "const \x02 x[restrict %d]", ni);
-    const char *y = ctx_printf(e->c, "const \x02 y_true[restrict %d]", no);
+    const char *x = ctx_printf(e->c, "const \x02 x[%s%d]", r, ni);
+    const char *y = ctx_printf(e->c, "const \x02 y_true[%s%d]", r, no);
     const char *ret = "void";
     if (strcmp(fn, "feedforward") == 0) {
-        p[0] = ctx_printf(e->c, "const struct %s *restrict nn", n), p[1] = x;
-        p[2] = ctx_printf(e->c, "\x02 y_pred[restrict %d]", no), p[3] = NULL;
+        p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x;
+        p[2] = ctx_printf(e->c, "\x02 y_pred[%s%d]", r, no), p[3] = NULL;
     } else if (strcmp(fn, "loss") == 0) {
         ret = "double";
-        p[0] = ctx_printf(e->c, "const struct %s *restrict nn", n), p[1] = x, p[2] = y, p[3] = NULL;
+        p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y, p[3] = NULL;
     } else if (strcmp(fn, "train_sample") == 0) {
-        p[0] = ctx_printf(e->c, "struct %s *restrict nn", n), p[1] = x, p[2] = y, p[3] = "\x02 learn_rate";
+        p[0] = ctx_printf(e->c, "struct %s %snn", n, ptr), p[1] = x, p[2] = y, p[3] = "\x02 learn_rate";
     } else {
-        p[0] = ctx_printf(e->c, "const struct %s *restrict nn", n), p[1] = x, p[2] = y;
-        p[3] = ctx_printf(e->c, "struct %s *restrict sum_d_L_d", n);
+        p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y;
+        p[3] = ctx_printf(e->c, "struct %s %ssum_d_L_d", n, ptr);
     }
     const char *head = ctx_printf(e->c, "%s %s_%s(", ret, n, fn);
     int col = width(head);
@@ -1453,7 +1456,7 @@ int is_compact(const Ctx *c, const Net *net)
 
 void emit_c(Ctx *c, Net *net, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 0};
     Emitter *e = &em;
     emit_preamble(e, "C");
     W("#include \"nnrt.h\"\n\n");
@@ -1477,7 +1480,7 @@ void emit_c(Ctx *c, Net *net, Buf *out)
 
 void emit_header(Ctx *c, Net *net, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 1};
     Emitter *e = &em;
     const char *n = e->name;
     int ni = e->s->ninputs, no = net->noutputs;
@@ -1485,11 +1488,15 @@ void emit_header(Ctx *c, Net *net, Buf *out)
     char *guard = ctx_printf(c, "NNC_%s_H", n);
     emit_preamble(e, "The header");
     W("#ifndef %s\n#define %s\n\n#include \"nnrt.h\"\n\n", guard, guard);
+    W("#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     if (e->compact)
         emit_compact_struct(e);
     else
         emit_struct(e);
-    W("/* Runs x (%d values) through the network into y_pred (%d values). */\n", ni, no);
+    W("/*\n * The arrays and structs passed to one call of the next four functions\n"
+      " * must not overlap (their definitions declare them restrict).\n */\n\n");
+    W("/* Runs x (%d value%s) through the network into y_pred (%d value%s). */\n", ni,
+      ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
     signature(e, "feedforward", ";\n\n");
     W("/* The loss of one sample. */\n");
     signature(e, "loss", ";\n\n");
@@ -1502,5 +1509,6 @@ void emit_header(Ctx *c, Net *net, Buf *out)
     emit_update_signature(e);
     W(";\n\n");
     W("/* The network's description, for nnrt_main and the other nnrt_ functions. */\n");
-    W("extern const struct nnrt_net %s_net;\n\n#endif\n", n);
+    W("extern const struct nnrt_net %s_net;\n\n", n);
+    W("#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }

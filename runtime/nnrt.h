@@ -19,6 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* C++ may include this header (and nnc's --header) too; the library is C. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define NNRT_VERSION "0.2.0"
 
 /* ---- Activations and their derivatives --------------------------------- */
@@ -440,5 +445,9 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
 
 /* The generated program's main: parses argv, trains, reports.  Returns the exit status. */
 int nnrt_main(const struct nnrt_net *net, int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
