@@ -22,6 +22,8 @@ INCLUDEDIR   ?= $(PREFIX)/include
 LIBDIR       ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR       ?= $(PREFIX)/share/man
+# The two runtime sources a network needs without the library (on a device).
+NNCDATADIR   ?= $(PREFIX)/share/nnc
 
 INSTALL         ?= install
 INSTALL_PROGRAM ?= $(INSTALL) -m 755
@@ -39,6 +41,7 @@ RUNTIME_PIC_OBJS = $(RUNTIME_OBJS:runtime/%.o=runtime/pic/%.o)
 
 MAN1 = doc/nnc.1 doc/nnrt.1
 MAN5 = doc/nn.5
+DEVICE_SRCS = runtime/exp.c runtime/loss.c
 
 .PHONY: install uninstall clean-shared nnrt-pc-force
 
@@ -76,7 +79,8 @@ nnrt-pc-force:
 
 install: compiler/nnc runtime/libnnrt.a runtime/libnnrt.so runtime/nnrt.pc $(MAN1) $(MAN5)
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(INCLUDEDIR)" "$(DESTDIR)$(LIBDIR)" \
-	    "$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man5"
+	    "$(DESTDIR)$(PKGCONFIGDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(MANDIR)/man5" \
+	    "$(DESTDIR)$(NNCDATADIR)"
 	$(INSTALL_PROGRAM) compiler/nnc "$(DESTDIR)$(BINDIR)/nnc"
 	$(INSTALL_DATA) runtime/nnrt.h "$(DESTDIR)$(INCLUDEDIR)/nnrt.h"
 	$(INSTALL_DATA) runtime/libnnrt.a "$(DESTDIR)$(LIBDIR)/libnnrt.a"
@@ -86,6 +90,7 @@ install: compiler/nnc runtime/libnnrt.a runtime/libnnrt.so runtime/nnrt.pc $(MAN
 	$(INSTALL_DATA) runtime/nnrt.pc "$(DESTDIR)$(PKGCONFIGDIR)/nnrt.pc"
 	$(INSTALL_DATA) $(MAN1) "$(DESTDIR)$(MANDIR)/man1"
 	$(INSTALL_DATA) $(MAN5) "$(DESTDIR)$(MANDIR)/man5"
+	$(INSTALL_DATA) $(DEVICE_SRCS) "$(DESTDIR)$(NNCDATADIR)"
 
 # Directories are left in place: others may share them.
 uninstall:
@@ -97,7 +102,8 @@ uninstall:
 	    "$(DESTDIR)$(LIBDIR)/libnnrt.so" \
 	    "$(DESTDIR)$(PKGCONFIGDIR)/nnrt.pc" \
 	    $(MAN1:doc/%="$(DESTDIR)$(MANDIR)/man1/%") \
-	    $(MAN5:doc/%="$(DESTDIR)$(MANDIR)/man5/%")
+	    $(MAN5:doc/%="$(DESTDIR)$(MANDIR)/man5/%") \
+	    $(DEVICE_SRCS:runtime/%="$(DESTDIR)$(NNCDATADIR)/%")
 
 clean: clean-shared
 

@@ -203,6 +203,12 @@ static inline float nnrt_leaky_reluf(float x) { return x >= 0 ? x : 0.01f * x; }
 
 /* ---- Losses ------------------------------------------------------------- */
 
+/*
+ * In loss.c, which with exp.c is all that a generated network's functions
+ * call: a program may compile the two beside the network instead of
+ * linking the library.
+ */
+
 /* Mean squared error (1/n) sum (y_true - y_pred)^2, the tutorial's mse_loss. */
 double nnrt_mse(const double *y_true, const double *y_pred, int n);
 

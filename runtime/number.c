@@ -1,5 +1,5 @@
 /*
- * number.c: losses and the reading and writing of numbers.
+ * number.c: the reading and writing of numbers.
  *
  * Values that the generated program prints (--eval, --grad, predictions)
  * must read back to the very same double, and be as short as that allows,
@@ -9,47 +9,11 @@
  * own output looks like (0.9990889488055994).
  */
 #include <errno.h>
-#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nnrt_impl.h"
-
-double nnrt_mse(const double *y_true, const double *y_pred, int n)
-{
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-        double e = y_true[i] - y_pred[i];
-        sum += e * e;
-    }
-    return sum / n;
-}
-
-/* p moved inside [lo, hi], for logs that must stay finite. */
-static double clamp(double p, double lo, double hi)
-{
-    return p < lo ? lo : p > hi ? hi : p;
-}
-
-double nnrt_binary_cross_entropy(const double *y_true, const double *y_pred, int n)
-{
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-        double p = clamp(y_pred[i], DBL_MIN, 1 - DBL_EPSILON / 2);
-        sum += y_true[i] * log(p) + (1 - y_true[i]) * log1p(-p);
-    }
-    return -sum / n;
-}
-
-double nnrt_cross_entropy(const double *y_true, const double *y_pred, int n)
-{
-    double sum = 0;
-    for (int i = 0; i < n; i++)
-        if (y_true[i] != 0)
-            sum += y_true[i] * log(clamp(y_pred[i], DBL_MIN, 1));
-    return -sum;
-}
 
 /*
  * Moves the last digit of the %e string e one up (dir 1) or down (-1),

@@ -85,7 +85,9 @@ lib/libnnrt.so.$version
 lib/pkgconfig/nnrt.pc
 share/man/man1/nnc.1
 share/man/man1/nnrt.1
-share/man/man5/nn.5"
+share/man/man5/nn.5
+share/nnc/exp.c
+share/nnc/loss.c"
 
 # ---- (1) A staged install: DESTDIR=$stage PREFIX=/usr ----------------------
 
@@ -98,7 +100,7 @@ is "$(listing "$stage")" "$(printf '%s\n' "$installed" | sed 's|^|usr/|' | LC_AL
 
 modes=$(cd "$stage/usr" && stat -c '%a %n' bin/nnc include/nnrt.h lib/libnnrt.a \
     "lib/libnnrt.so.$version" lib/pkgconfig/nnrt.pc share/man/man1/nnc.1 \
-    share/man/man1/nnrt.1 share/man/man5/nn.5 2>&1)
+    share/man/man1/nnrt.1 share/man/man5/nn.5 share/nnc/exp.c share/nnc/loss.c 2>&1)
 is "$modes" "755 bin/nnc
 644 include/nnrt.h
 644 lib/libnnrt.a
@@ -106,7 +108,9 @@ is "$modes" "755 bin/nnc
 644 lib/pkgconfig/nnrt.pc
 644 share/man/man1/nnc.1
 644 share/man/man1/nnrt.1
-644 share/man/man5/nn.5" "(1) nnc is executable, the other files are 644"
+644 share/man/man5/nn.5
+644 share/nnc/exp.c
+644 share/nnc/loss.c" "(1) nnc is executable, the other files are 644"
 
 is "$(readlink "$stage/usr/lib/libnnrt.so.0") $(readlink "$stage/usr/lib/libnnrt.so")" \
     "libnnrt.so.$version libnnrt.so.0" \
@@ -244,6 +248,32 @@ if have pkg-config; then
 else
     skip "pkg-config is not installed: no programs built against the installed runtime"
 fi
+
+# The network with the two installed runtime sources alone, as on a device.
+cat > device.c <<'EOF'
+#include <stdio.h>
+
+#include "nnrt.h"
+
+struct gender {
+    double w1, w2, w3, w4, w5, w6, b1, b2, b3;
+};
+void gender_feedforward(const struct gender *nn, const double x[2], double y_pred[1]);
+
+int main(void)
+{
+    struct gender nn = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+    double x[2] = {1, 2}, y[1];
+    gender_feedforward(&nn, x, y);
+    printf("%g\n", y[0]);
+    return 0;
+}
+EOF
+$CC $strict -DNNC_NO_MAIN -I"$prefix/include" device.c tutorial.c "$prefix/share/nnc/exp.c" \
+    "$prefix/share/nnc/loss.c" -lm -o device 2> cc.err && [ ! -s cc.err ]
+ok $? "(2) the network builds with PREFIX/share/nnc/exp.c and loss.c, without libnnrt"
+sed 's/^/# /' cc.err
+is "$(./device)" "0.5" "(2) and runs (zero weights: sigmoid(sigmoid(0) * 0) = 0.5)"
 
 # nnc --build and --run find the installed runtime beside the installed nnc.
 "$prefix/bin/nnc" --build "$top/specs/tutorial.nn" -o tutorial-built 2> build.err
