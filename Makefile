@@ -107,11 +107,16 @@ plot: build/$(NAME)
 check: all
 	$(PROVE) $(PROVE_FLAGS) tests/
 
+# The second install is a microcontroller's C compiler and C library, for
+# tests/52-without-runtime.t, without the C++ library that apt recommends
+# (1.5 GB that no test needs).
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    make gcc g++ clang flex bison perl python3 python3-numpy valgrind \
 	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    gcc-arm-none-eabi libnewlib-arm-none-eabi
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \

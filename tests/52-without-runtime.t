@@ -82,4 +82,36 @@ EOF
     is "$(./device)" "$expected" "and trains to the program's parameters, bit for bit ($prec)"
 done
 
+# The same for a microcontroller, when its cross compiler is installed (make
+# deps installs it): a Cortex-M4F (32 bits, a single-precision FPU only),
+# newlib's C library.  Every spec's network, in double and in float, with
+# exp.c and loss.c compiles without a warning, and the tutorial's float
+# network links into a program of its own.
+arm="arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -O2"
+arm="$arm -std=c99 -Wall -Wextra -Wpedantic -Werror -ffunction-sections -fdata-sections -I$RT"
+if command -v arm-none-eabi-gcc > /dev/null 2>&1; then
+    status=0
+    $arm -c "$RT/exp.c" -o arm-exp.o && $arm -c "$RT/loss.c" -o arm-loss.o 2> cc.err && [ ! -s cc.err ] ||
+        status=1
+    for spec in "$top"/specs/*.nn; do
+        for prec in double float; do
+            name=$(basename "$spec" .nn)-$prec
+            $arm -DNNC_NO_MAIN -c "$name.c" -o "arm-$name.o" 2>> cc.err && [ ! -s cc.err ] || status=1
+        done
+    done
+    ok $status "every spec's network, exp.c and loss.c compile for a Cortex-M4F without a warning"
+    head -5 cc.err | sed 's/^/# /'
+    # The float device program above, without its printf.
+    sed -e '/printf/,/;$/d' -e 's/#include <stdio.h>//' device.c > arm-device.c
+    grep -q 'float x\[2\]' arm-device.c && ! grep -q 'printf' arm-device.c &&
+        $arm -c arm-device.c -o arm-device.o &&
+        $arm --specs=nosys.specs -Wl,--gc-sections arm-device.o arm-tutorial-float.o arm-exp.o \
+            arm-loss.o -lm -o arm-device.elf 2> cc.err && [ ! -s cc.err ]
+    ok $? "and the tutorial's float network links into a Cortex-M4F program without libnnrt"
+    head -5 cc.err | sed 's/^/# /'
+else
+    skip "arm-none-eabi-gcc is not installed (make deps installs it)"
+    skip "arm-none-eabi-gcc is not installed (make deps installs it)"
+fi
+
 done_testing
