@@ -92,7 +92,8 @@ install: compiler/nnc runtime/libnnrt.a runtime/libnnrt.so runtime/nnrt.pc $(MAN
 	$(INSTALL_DATA) $(MAN5) "$(DESTDIR)$(MANDIR)/man5"
 	$(INSTALL_DATA) $(DEVICE_SRCS) "$(DESTDIR)$(NNCDATADIR)"
 
-# Directories are left in place: others may share them.
+# Directories are left in place, others may share them; but nnc's own
+# share/nnc goes when nothing else is in it.
 uninstall:
 	rm -f "$(DESTDIR)$(BINDIR)/nnc" \
 	    "$(DESTDIR)$(INCLUDEDIR)/nnrt.h" \
@@ -104,6 +105,7 @@ uninstall:
 	    $(MAN1:doc/%="$(DESTDIR)$(MANDIR)/man1/%") \
 	    $(MAN5:doc/%="$(DESTDIR)$(MANDIR)/man5/%") \
 	    $(DEVICE_SRCS:runtime/%="$(DESTDIR)$(NNCDATADIR)/%")
+	if [ -d "$(DESTDIR)$(NNCDATADIR)" ]; then rmdir "$(DESTDIR)$(NNCDATADIR)" 2> /dev/null || true; fi
 
 clean: clean-shared
 

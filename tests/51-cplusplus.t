@@ -16,7 +16,9 @@ sed 's/^    loss   mse$/    loss   mse\n    optimizer momentum 0.8 nesterov/' "$
 grep -q 'optimizer adam' adam.nn && grep -q 'optimizer momentum' momentum.nn
 ok $? "the Adam and momentum variants of the tutorial's spec are written"
 # A network named after a word that C++ reserves and C does not (xor, new,
-# class, ...) cannot be declared in C++; the README says so.
+# class, ...), or after a type or namespace of C++'s headers (std, size_t,
+# ...), cannot be declared in C++; the README says so.  The specs' names
+# are checked against the keywords, and one of each kind against g++.
 cxx_only="alignas alignof and and_eq bitand bitor catch char8_t char16_t char32_t class compl concept
 consteval constinit const_cast co_await co_return co_yield decltype delete dynamic_cast explicit export
 false friend mutable namespace new noexcept not not_eq operator or or_eq private protected public
@@ -42,6 +44,16 @@ for spec in "$top"/specs/*.nn adam.nn momentum.nn "$top/specs/tutorial.nn:float"
         ok $? "$cxx compiles the header of $name as C++11 without a warning"
         head -5 cxx.err | sed 's/^/# /'
     done
+done
+
+for name in xor std size_t; do
+    sed "s/^network gender/network $name/" "$top/specs/tutorial.nn" > "$name.nn" &&
+        "$NNC" "$name.nn" -o "$name.c" --header "$name.h" &&
+        printf '#include "%s.h"\n' "$name" > "$name.cc" &&
+        $CC $strict -DNNC_NO_MAIN -I"$RT" -c "$name.c" -o "$name.o"
+    ok $? "a network named $name compiles as C"
+    ! g++ $cxxflags -I"$RT" -I. -fsyntax-only "$name.cc" > cxx.err 2>&1
+    ok $? "but its header does not compile as C++, as the README says"
 done
 
 # The header's declarations agree with the definitions, which declare their

@@ -33,6 +33,39 @@ for spec in "$top"/specs/*.nn; do
     done
 done
 
+# The C file holds the spec's rows and the program's NAME_net too; with
+# sections of their own, the linker drops them from a program that only
+# runs the network (the README's recipe).
+cat > digits-device.c <<'EOF'
+#include "nnrt.h"
+
+struct digits;
+void digits_feedforward(const struct digits *nn, const double x[64], double y_pred[10]);
+
+static double params[64 * 32 + 32 * 10 + 32 + 10];
+
+int main(void)
+{
+    double x[64] = {0}, y[10];
+    digits_feedforward((const struct digits *)(const void *)params, x, y);
+    return !(y[0] > 0.09 && y[0] < 0.11);
+}
+EOF
+gc="-ffunction-sections -fdata-sections"
+$CC $strict $gc -DNNC_NO_MAIN -I"$RT" -c digits-double.c -o digits-gc.o &&
+    $CC $strict $gc -I"$RT" digits-device.c digits-gc.o "$RT/exp.c" "$RT/loss.c" -Wl,--gc-sections -lm \
+        -o digits-device 2> cc.err && [ ! -s cc.err ] && ./digits-device
+ok $? "digits' network runs on its own (zero weights: each of 10 classes 0.1)"
+head -5 cc.err | sed 's/^/# /'
+nm digits-gc.o | grep -q ' digits_data$' && nm digits-gc.o | grep -q ' digits_net$'
+ok $? "its object holds the spec's rows and digits_net"
+if printf '%s' "$CC $NNC_TEST_CFLAGS" | grep -q -- -fsanitize; then
+    skip "AddressSanitizer's list of globals keeps them all (make check-asan)"
+else
+    is "$(nm digits-device | grep -E ' digits_(data|test|net)$')" "" \
+        "and with --gc-sections the program holds neither"
+fi
+
 # The tutorial on a "device": its initial parameters written into the C as
 # the program draws them, 1000 epochs over the tutorial's four rows, and
 # the parameters printed to the last bit.

@@ -492,9 +492,18 @@ mk uninstall DESTDIR="$stage" PREFIX=/usr
 ok $? "(6) make uninstall DESTDIR=STAGE PREFIX=/usr"
 is "$(listing "$stage")" "usr/lib/libother.so.1
 usr/share/man/man1/other.1" "(6) it removes every installed file, and only those"
+[ ! -e "$stage/usr/share/nnc" ] && [ -d "$stage/usr/share/man/man1" ]
+ok $? "(6) and nnc's own share/nnc, but no directory that others may share"
 mk uninstall DESTDIR="$stage" PREFIX=/usr
 ok $? "(6) make uninstall again: nothing to remove is no error"
 
+: > "$prefix/share/nnc/mine.c"
+mk uninstall DESTDIR= PREFIX="$prefix"
+ok $? "(6) make uninstall PREFIX=$prefix, with a file of the user's in share/nnc"
+is "$(ls "$prefix/share/nnc")" "mine.c" "(6) the user's file stays, and share/nnc with it"
+rm -f "$prefix/share/nnc/mine.c"
+mk install DESTDIR= PREFIX="$prefix"
+ok $? "(6) make install PREFIX=$prefix again"
 listing "$prefix" > "$tmp/before"
 mk uninstall DESTDIR= PREFIX="$prefix"
 ok $? "(6) make uninstall PREFIX=$prefix"
