@@ -9,7 +9,9 @@ For each network shape (inputs-hidden-outputs, sigmoid layers, MSE) this
      global symbol of the objects is renamed (objcopy, prefix o2_ / native_
      / float_) so that all link into one program;
   3. builds harness.c, which reaches nnc's network only through the generated
-     bnet_train_sample and struct bnet (glue.c, written here from the
+     bnet_train_sample (and bnet_train_epoch, the same steps over the data
+     set's rows in one call, as the generated program trains) and struct
+     bnet (glue.c, written here from the
      generated struct, gives offsetof() of w1.. b1.., named doubles or
      w[]/b[] arrays), the loop nest of loopnest.c (same two flag sets) and
      FANN (libdoublefann); and harness.c again as harness-ff, FANN in float
@@ -61,6 +63,7 @@ LEARN_RATE = 0.1
 
 COLUMNS = [          # (harness name, table heading)
     ("nnc-O2", "nnc -O2"),
+    ("nnc-epoch", "nnc -O2 train_epoch"),
     ("nnc-native", "nnc -O3 -march=native"),
     ("nnc-float", "nnc float -O2"),
     ("loop-O2", "loop nest -O2"),
@@ -69,6 +72,7 @@ COLUMNS = [          # (harness name, table heading)
     ("fann-float", "FANN 2.2 float"),
     ("numpy", "numpy (tutorial)"),
     ("critpath", "critical path -O2"),
+    ("critpath-epoch", "critical path train_epoch -O2"),
 ]
 
 
@@ -412,9 +416,11 @@ def time_shape(shape, args):
 
 def callgrind(shape, args):
     impls = [i for i in ("nnc-O2", "nnc-float", "nnc-alt") if shape.results.get("cc-" + i[4:])]
+    if shape.results.get("cc-O2"):
+        impls.insert(1, "nnc-epoch")
     impls.append("loop-O2")
     if shape.tutorial:
-        impls.append("critpath")
+        impls += ["critpath", "critpath-epoch"]
     if shape.nparams <= args.callgrind_fann_max:
         impls += ["fann", "fann-float"]
     n1 = max(50, min(10000, 2000000 // shape.nparams))
@@ -518,7 +524,9 @@ def report(shapes, args, header):
     out.append("A / B > 1 means B is faster: FANN / X > 1 means X is faster than FANN; "
                "loop nest / nnc > 1 means nnc is faster than the loop nest.\n")
     pairs = [("fann", k) for k, _ in present if k not in ("fann", "numpy")]
-    pairs += [("numpy", "nnc-O2"), ("numpy", "critpath"), ("nnc-O2", "critpath")]
+    pairs += [("numpy", "nnc-O2"), ("numpy", "nnc-epoch"), ("numpy", "critpath"),
+              ("numpy", "critpath-epoch"), ("nnc-O2", "critpath"),
+              ("nnc-epoch", "critpath-epoch"), ("nnc-O2", "nnc-epoch")]
     pairs += [("loop-O2", "nnc-O2"), ("loop-native", "nnc-native"), ("nnc-O2", "nnc-native"),
               ("nnc-O2", "nnc-float"), ("fann-float", "nnc-float"), ("nnc-alt", "nnc-O2")]
     pairs = [(a, b) for a, b in pairs if a in label and b in label]
@@ -535,11 +543,15 @@ def report(shapes, args, header):
                    "nnc -O2 / critical path near 1 means that the rest of nnc's step costs "
                    "nothing beside those chains; X / critical path is about the most by "
                    "which any step doing the tutorial's arithmetic, with nnrt's sigmoid (its "
-                   "own exp), could be faster than X in that round.")
+                   "own exp), could be faster than X in that round.  The critical path "
+                   "train_epoch takes those chains over the rows in one call with the "
+                   "parameters in registers, as nnc's train_epoch does: the floor of the "
+                   "tutorial's arithmetic when no call comes between one step and the next.")
 
     out.append("\n### Correctness before timing: max |parameter difference| after the same "
                "steps from the same start\n")
     cols = [("loop-O2_vs_nnc-O2", "loop nest vs nnc -O2"),
+            ("nnc-epoch_vs_nnc-O2", "train_epoch vs train_sample"),
             ("nnc-native_vs_nnc-O2", "nnc native vs -O2"),
             ("nnc-alt_vs_nnc-O2", "%s vs nnc" % alt),
             ("nnc-float_vs_nnc-O2", "nnc float vs double"),
@@ -550,7 +562,8 @@ def report(shapes, args, header):
             ("fann-float_vs_fann-arithmetic", "FANN float vs FANN's arithmetic in C"),
             ("fann_clipped", "derivatives clipped by FANN"),
             ("numpy_vs_ref", "numpy vs nnc"),
-            ("critpath_vs_nnc-O2", "critical path vs nnc, one step")]
+            ("critpath_vs_nnc-O2", "critical path vs nnc, one step"),
+            ("critpath-epoch_vs_critpath", "critical path train_epoch vs its step")]
     cols = [c for c in cols if any(c[0] in s.results["check"] for s in shapes)]
     rows = [[s.name, s.results["check"]["steps"], s.results["check"]["max_abs_param"]] +
             [s.results["check"].get(k, "-") for k, _ in cols] for s in shapes]

@@ -62,3 +62,18 @@ void critpath_train_sample(struct critpath *restrict nn, const double x[restrict
     nn->w3 -= learn_rate * d_L_d_w3;
     nn->w4 -= learn_rate * d_L_d_w4;
 }
+
+/*
+ * The chains over n rows in one call, the parameters in a local copy that
+ * the compiler keeps in registers between samples, as nnc's
+ * NAME_train_epoch keeps them: the latency floor of that function.
+ */
+NNRT_FLATTEN void critpath_train_epoch(struct critpath *restrict nn, const double *restrict rows, int n,
+    double learn_rate)
+{
+    struct critpath local = *nn;
+
+    for (int i = 0; i < n; i++)
+        critpath_train_sample(&local, rows + (size_t)i * 3, rows + (size_t)i * 3 + 2, learn_rate);
+    *nn = local;
+}

@@ -15,4 +15,8 @@ struct critpath {
 void critpath_train_sample(struct critpath *restrict nn, const double x[restrict 2],
     const double y_true[restrict 1], double learn_rate);
 
+/* The same on n rows (x[0], x[1], y_true each) in one call, as NAME_train_epoch. */
+void critpath_train_epoch(struct critpath *restrict nn, const double *restrict rows, int n,
+    double learn_rate);
+
 #endif

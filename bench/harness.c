@@ -4,6 +4,9 @@
  * several implementations, inside one process:
  *
  *   nnc-O2      nnc's generated bnet_train_sample built with -std=c99 -O2
+ *   nnc-epoch   the same object's bnet_train_epoch, which the generated
+ *               program trains with: the same steps, the data set's rows
+ *               (inputs, then targets) in one call, in order
  *   nnc-native  the same C built with -std=c99 -O3 -march=native
  *   nnc-float   nnc --precision float's bnet_train_sample, -std=c99 -O2: the
  *               same network in single precision (float data and weights)
@@ -15,6 +18,8 @@
  *   critpath    (only at 2-2-1, built with -DBENCH_CRITPATH=1) the tutorial's
  *               step cut down to its longest chains of dependent operations
  *               (critpath.c), -std=c99 -O2: the latency floor of the step
+ *   critpath-epoch  (the same) its critpath_train_epoch, over the rows in
+ *               one call: the floor of nnc-epoch
  *
  * Built with -DBENCH_FANN_FLOAT=1 and linked with libfloatfann instead, it
  * holds one implementation only, fann-float: FANN in single precision (the
@@ -93,6 +98,7 @@
 /* Declared on void *: struct bnet is opaque here (the ABI is the same). */
 void o2_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
 void native_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
+void o2_bnet_train_epoch(void *nn, const double *rows, const int *order, int n, double learn_rate);
 
 /*
  * What bench.py's glue.c says: the shape, and where each parameter lives in
@@ -153,6 +159,7 @@ static double learn_rate = LEARN_RATE;
 static int init_normal;        /* every parameter ~ N(0, 1), as the tutorial */
 static double *init;           /* the initial parameters, in nnc's order */
 static double *X, *Y;          /* NDATA samples */
+static double *ROWS;           /* the same, a row of inputs then targets each, for nnc-epoch */
 static float *XF, *YF;         /* the same, rounded to float, for nnc-float */
 
 static void die(const char *msg)
@@ -241,6 +248,11 @@ static void setup(void)
             Y[s] = rng_uniform() < 0.5 ? 0 : 1;
         else
             Y[s * no + (int)(rng_uniform() * no)] = 1;
+    }
+    ROWS = xmalloc(sizeof *ROWS * (size_t)NDATA * (size_t)(ni + no));
+    for (int s = 0; s < NDATA; s++) {
+        memcpy(ROWS + (size_t)s * (size_t)(ni + no), X + (size_t)s * (size_t)ni, sizeof *X * (size_t)ni);
+        memcpy(ROWS + (size_t)s * (size_t)(ni + no) + ni, Y + (size_t)s * (size_t)no, sizeof *Y * (size_t)no);
     }
     XF = xmalloc(sizeof *XF * (size_t)NDATA * (size_t)ni);
     YF = xmalloc(sizeof *YF * (size_t)NDATA * (size_t)no);
@@ -506,14 +518,17 @@ static void fannref_step(struct ln *n, const double *x, const double *y_true)
 #define BENCH_LOOP_O2 1
 #endif
 
-enum { NNC_O2, NNC_NATIVE, NNC_ALT, NNC_FLOAT, LOOP_O2, LOOP_NATIVE, FANN, CRITPATH, NIMPL };
+enum {
+    NNC_O2, NNC_NATIVE, NNC_ALT, NNC_FLOAT, LOOP_O2, LOOP_NATIVE, FANN, CRITPATH, NNC_EPOCH, CRITPATH_EPOCH,
+    NIMPL
+};
 static const char *const impl_name[NIMPL] = {
     "nnc-O2", "nnc-native", "nnc-alt", "nnc-float", "loop-O2", "loop-native",
-    BENCH_FANN_FLOAT ? "fann-float" : "fann", "critpath",
+    BENCH_FANN_FLOAT ? "fann-float" : "fann", "critpath", "nnc-epoch", "critpath-epoch",
 };
 static const int impl_built[NIMPL] = {
     BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, BENCH_NNC_FLOAT, BENCH_LOOP_O2, BENCH_LOOP_NATIVE, 1,
-    BENCH_CRITPATH,
+    BENCH_CRITPATH, BENCH_NNC_O2, BENCH_CRITPATH,
 };
 
 static void *state[NIMPL];
@@ -554,6 +569,17 @@ static void run(int k, long n, int *pos)
         LOOP(double, X, Y, o2_bnet_train_sample(st, x, y, lr));
         break;
 #endif
+#if BENCH_NNC_O2
+    case NNC_EPOCH:
+        /* The same steps, from s on: at most the rest of the data set a call. */
+        for (long t = 0; t < n;) {
+            int m = n - t < NDATA - s ? (int)(n - t) : NDATA - s;
+            o2_bnet_train_epoch(st, ROWS + (size_t)s * (size_t)(ni + no), NULL, m, lr);
+            t += m;
+            s = (s + m) % NDATA;
+        }
+        break;
+#endif
 #if BENCH_NNC_NATIVE
     case NNC_NATIVE:
         LOOP(double, X, Y, native_bnet_train_sample(st, x, y, lr));
@@ -586,6 +612,14 @@ static void run(int k, long n, int *pos)
     case CRITPATH:
         LOOP(double, X, Y, critpath_train_sample(st, x, y, lr));
         break;
+    case CRITPATH_EPOCH:
+        for (long t = 0; t < n;) {
+            int m = n - t < NDATA - s ? (int)(n - t) : NDATA - s;
+            critpath_train_epoch(st, ROWS + (size_t)s * (size_t)(ni + no), m, lr);
+            t += m;
+            s = (s + m) % NDATA;
+        }
+        break;
 #endif
     }
 #undef LOOP
@@ -597,6 +631,7 @@ static void *impl_new(int k)
 {
     switch (k) {
     case NNC_O2:
+    case NNC_EPOCH:
     case NNC_NATIVE: return nnc_new(bench_struct_size, bench_param_offset);
 #if BENCH_NNC_ALT
     case NNC_ALT: return nnc_new(bench_alt_struct_size, bench_alt_param_offset);
@@ -607,7 +642,8 @@ static void *impl_new(int k)
     case LOOP_O2:
     case LOOP_NATIVE: return ln_new();
 #if BENCH_CRITPATH
-    case CRITPATH: return critpath_new();
+    case CRITPATH:
+    case CRITPATH_EPOCH: return critpath_new();
 #endif
     default: return fann_new();
     }
@@ -617,6 +653,7 @@ static void impl_get(int k, double *out)
 {
     switch (k) {
     case NNC_O2:
+    case NNC_EPOCH:
     case NNC_NATIVE: nnc_get(bench_param_offset, state[k], out); break;
 #if BENCH_NNC_ALT
     case NNC_ALT: nnc_get(bench_alt_param_offset, state[k], out); break;
@@ -627,7 +664,8 @@ static void impl_get(int k, double *out)
     case LOOP_O2:
     case LOOP_NATIVE: ln_get(state[k], out); break;
 #if BENCH_CRITPATH
-    case CRITPATH: critpath_get(state[k], out); break;
+    case CRITPATH:
+    case CRITPATH_EPOCH: critpath_get(state[k], out); break;
 #endif
     default: fann_get(state[k], out); break;
     }
@@ -722,10 +760,23 @@ static int critpath_check(void)
         free(nn);
         free(c);
     }
+    /* Its epoch function: the same chains, so the same parameters after 4 epochs. */
+    void *c1 = critpath_new(), *c2 = critpath_new();
+    int pos1 = 0, pos2 = 0;
+    state[CRITPATH] = c1, state[CRITPATH_EPOCH] = c2;
+    run(CRITPATH, 4L * NDATA, &pos1);
+    run(CRITPATH_EPOCH, 4L * NDATA, &pos2);
+    state[CRITPATH] = state[CRITPATH_EPOCH] = NULL;
+    critpath_get(c1, a);
+    critpath_get(c2, b);
+    int epoch_same = memcmp(a, b, sizeof *a * (size_t)nparams) == 0;
+    free(c1);
+    free(c2);
     free(a);
     free(b);
     printf("critpath_vs_nnc-O2 %d/%d one-step matches\n", same, NDATA);
-    return same == NDATA && moved > NDATA;
+    printf("critpath-epoch_vs_critpath %s\n", epoch_same ? "0" : "DIFFERENT");
+    return same == NDATA && moved > NDATA && epoch_same;
 #elif BENCH_CRITPATH
     printf("critpath_vs_nnc-O2 not checked: no nnc -O2 build\n");
     return 0;
@@ -741,7 +792,7 @@ static int check(const char *dir)
     for (int k = 0; k < NIMPL; k++) {
         int pos = 0;
         end[k] = NULL;
-        if (!impl_built[k] || k == CRITPATH)
+        if (!impl_built[k] || k == CRITPATH || k == CRITPATH_EPOCH)
             continue;
         state[k] = impl_new(k);
         run(k, K, &pos);
@@ -766,6 +817,8 @@ static int check(const char *dir)
     double d = 0;
     d = fmax(d, compare(end, LOOP_O2, NNC_O2));
     d = fmax(d, compare(end, NNC_NATIVE, NNC_O2));
+    /* The epoch function takes the same steps: the same bits. */
+    int epoch_ok = !end[NNC_EPOCH] || !end[NNC_O2] || compare(end, NNC_EPOCH, NNC_O2) == 0;
     d = fmax(d, compare(end, NNC_ALT, NNC_O2));
     d = fmax(d, compare(end, LOOP_NATIVE, LOOP_O2));
     double d_float = compare(end, NNC_FLOAT, NNC_O2);
@@ -790,7 +843,7 @@ static int check(const char *dir)
     double fann_tol = BENCH_FANN_FLOAT ? FLOAT_TOL : 1e-9;
     int critpath_ok = critpath_check();
     int ok = d <= CHECK_TOL && d_float <= FLOAT_TOL && d_fannref <= fann_tol && moved > 1e-6 &&
-             (fannref_clipped > 0 || d_fann <= 1e-6) && critpath_ok;
+             (fannref_clipped > 0 || d_fann <= 1e-6) && critpath_ok && epoch_ok;
     printf("check %s\n", ok ? "ok" : "FAILED");
     for (int k = 0; k < NIMPL; k++) {
         if (impl_built[k])

@@ -290,7 +290,7 @@ static const char **sum_terms(Emitter *e, Neuron *u, int *n)
 
 /*
  * The signature of the network's function fn (feedforward, loss,
- * train_sample, backprop), wrapped before 100 columns, then end
+ * train_sample, train_epoch, backprop), wrapped before 100 columns, then end
  * ("\n{\n" for a definition, ";\n\n" for a declaration).
  */
 static void signature(Emitter *e, const char *fn, const char *end)
@@ -304,7 +304,7 @@ static void signature(Emitter *e, const char *fn, const char *end)
      * nothing in a declaration, and C++ has no restrict.
      */
     const char *r = e->header ? "" : "restrict ", *ptr = e->header ? "*" : "*restrict ";
-    const char *p[4];
+    const char *p[5] = {NULL, NULL, NULL, NULL, NULL};
     const char *x = ctx_printf(e->c, "const \x02 x[%s%d]", r, ni);
     const char *y = ctx_printf(e->c, "const \x02 y_true[%s%d]", r, no);
     const char *ret = "void";
@@ -316,6 +316,10 @@ static void signature(Emitter *e, const char *fn, const char *end)
         p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y, p[3] = NULL;
     } else if (strcmp(fn, "train_sample") == 0) {
         p[0] = ctx_printf(e->c, "struct %s %snn", n, ptr), p[1] = x, p[2] = y, p[3] = "\x02 learn_rate";
+    } else if (strcmp(fn, "train_epoch") == 0) {
+        p[0] = ctx_printf(e->c, "struct %s %snn", n, ptr);
+        p[1] = ctx_printf(e->c, "const \x02 %srows", ptr), p[2] = ctx_printf(e->c, "const int %sorder", ptr);
+        p[3] = "int n", p[4] = "\x02 learn_rate";
     } else {
         p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y;
         p[3] = ctx_printf(e->c, "struct %s %ssum_d_L_d", n, ptr);
@@ -323,7 +327,7 @@ static void signature(Emitter *e, const char *fn, const char *end)
     const char *head = ctx_printf(e->c, "%s %s_%s(", ret, n, fn);
     int col = width(head);
     W("%s", head);
-    for (int i = 0; i < 4 && p[i] != NULL; i++) {
+    for (int i = 0; i < 5 && p[i] != NULL; i++) {
         if (i > 0 && col + 2 + width(p[i]) + 1 > 100) {
             W(",\n    ");
             col = 4;
@@ -739,6 +743,43 @@ static void emit_train_sample(Emitter *e)
     emit_gradient(e);
     W("    /* --- Update weights and biases */\n");
     emit_per_param(e, "    nn->%s -= learn_rate * d_L_d_%s;\n");
+    W("}\n\n");
+}
+
+/*
+ * NAME_train_epoch: NAME_train_sample on n rows of a data set, in a given
+ * order.  A small unrolled network trains a local copy of the parameters,
+ * which NNRT_FLATTEN (NAME_train_sample inlined into the loop) lets the C
+ * compiler keep in registers from one sample to the next: the next
+ * sample's sums start without waiting for the updates to go through
+ * memory.  Others train the struct in place (EPOCH_LOCAL_MAX_PARAMS).
+ */
+static void emit_train_epoch(Emitter *e)
+{
+    const char *n = e->name;
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    int local = !e->compact && e->net->nparams <= EPOCH_LOCAL_MAX_PARAMS;
+    W("/*\n");
+    W(" * One epoch of stochastic gradient descent: %s_train_sample on n rows, each\n", n);
+    W(" * %d input%s then %d target%s, row order[i] at step i (with order NULL, row i).\n", ni,
+      ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+    if (local) {
+        W(" * The parameters stay in a local copy until the end, which the C compiler\n");
+        W(" * keeps in registers from one sample to the next.\n");
+    }
+    W(" */\n");
+    if (local)
+        W("NNRT_FLATTEN ");
+    signature(e, "train_epoch", "\n{\n");
+    if (local)
+        W("    struct %s local = *nn;\n\n", n);
+    W("    for (int i = 0; i < n; i++) {\n");
+    W("        int k = order != NULL ? order[i] : i;\n");
+    W("        const \x02 *row = rows + (size_t)k * %d;\n\n", ni + no);
+    W("        %s_train_sample(%s, row, row + %d, learn_rate);\n    }\n", n, local ? "&local" : "nn",
+      ni);
+    if (local)
+        W("    *nn = local;\n");
     W("}\n\n");
 }
 
@@ -1275,6 +1316,11 @@ static void emit_adapters(Emitter *e)
       "    double learn_rate)\n{\n", n);
     CONVERT_IN(1);
     W("    %s_train_sample(nn, %s, %s, %slearn_rate);\n}\n\n", n, x, y, e->single ? "(float)" : "");
+    if (!e->single) {
+        W("static void %s_train_epoch_any(void *nn, const double *rows, const int *order, int n,\n"
+          "    double learn_rate)\n{\n", n);
+        W("    %s_train_epoch(nn, rows, order, n, learn_rate);\n}\n\n", n);
+    }
     W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true,\n"
       "    void *sum_d_L_d)\n{\n", n);
     CONVERT_IN(1);
@@ -1369,7 +1415,10 @@ static void emit_descriptor(Emitter *e)
         W("    .single = 1,\n");
     W("    .get = %s_get,\n    .set = %s_set,\n", n, n);
     W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
-    W("    .train_sample = %s_train_sample_any,\n    .backprop = %s_backprop_any,\n", n, n);
+    W("    .train_sample = %s_train_sample_any,\n", n);
+    if (!e->single)
+        W("    .train_epoch = %s_train_epoch_any,\n", n);
+    W("    .backprop = %s_backprop_any,\n", n);
     W("    .update = %s_update_any,\n", n);
     W("    .optimizer = %s,\n", opt_enum[s->optimizer]);
     if (s->nesterov)
@@ -1465,12 +1514,14 @@ void emit_c(Ctx *c, Net *net, Buf *out)
         emit_compact_feedforward(e);
         emit_loss(e);
         emit_compact_train_sample(e);
+        emit_train_epoch(e);
         emit_compact_backprop(e);
     } else {
         emit_struct(e);
         emit_feedforward(e);
         emit_loss(e);
         emit_train_sample(e);
+        emit_train_epoch(e);
         emit_backprop(e);
     }
     emit_optimizer_state(e);
@@ -1493,7 +1544,7 @@ void emit_header(Ctx *c, Net *net, Buf *out)
         emit_compact_struct(e);
     else
         emit_struct(e);
-    W("/*\n * The arrays and structs passed to one call of the next four functions\n"
+    W("/*\n * The arrays and structs passed to one call of the next five functions\n"
       " * must not overlap (their definitions declare them restrict).\n */\n\n");
     W("/* Runs x (%d value%s) through the network into y_pred (%d value%s). */\n", ni,
       ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
@@ -1502,6 +1553,10 @@ void emit_header(Ctx *c, Net *net, Buf *out)
     signature(e, "loss", ";\n\n");
     W("/* One step of stochastic gradient descent on one sample. */\n");
     signature(e, "train_sample", ";\n\n");
+    W("/*\n * One step of stochastic gradient descent on each of n rows (%d input%s, then\n"
+      " * %d target%s, each), row order[i] at step i (with order NULL, row i).\n */\n", ni,
+      ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+    signature(e, "train_epoch", ";\n\n");
     W("/* Adds partial L / partial each parameter, for one sample, to sum_d_L_d. */\n");
     signature(e, "backprop", ";\n\n");
     emit_optimizer_state(e);

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define NNC_VERSION "0.2.0"
+#define NNC_VERSION "0.3.0"
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
@@ -84,6 +84,17 @@ static inline int ends_line(const char *s, size_t i, size_t len)
 
 /* Networks with more weights than this are written as loops under --unroll auto. */
 #define UNROLL_MAX_WEIGHTS 64
+
+/*
+ * NAME_train_epoch keeps the parameters of an unrolled network of at most
+ * this many in registers across samples (a local copy, NAME_train_sample
+ * inlined).  make bench, time per sample against NAME_train_sample called in
+ * a loop: 7 parameters (1-2-1) 0.94, 9 (2-2-1) 0.98, 11 (3-2-1) 0.96,
+ * 13 (2-3-1, 1-4-1) 1.00 and 0.98, but 16 (3-3-1) 1.02, 25 (4-4-1) 1.03 and
+ * 51 (4-8-3) 1.25: past the registers, the copy is spilled to the stack and
+ * the inlined code only adds to the loop.
+ */
+#define EPOCH_LOCAL_MAX_PARAMS 12
 
 /* --unroll always writes out at most this many weights (about 700 bytes of C each). */
 #define UNROLL_ALWAYS_MAX_WEIGHTS 20000

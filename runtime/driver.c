@@ -757,8 +757,14 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
         if (net->state_size > 0)
             memcpy(t->state_start, t->p.state, net->state_size);
         epoch_order(t->order, d->n, o->shuffle, o->seed, epoch);
-        for (int k = 0; k < d->n; k += batch)
-            train_batch(net, nn, d, o, t, k, d->n - k < batch ? d->n - k : batch);
+        if (batch == 1 && net->optimizer == NNRT_SGD && o->h.weight_decay == 0 && net->train_epoch != NULL) {
+            /* train_batch's fused steps, all in one call: the same arithmetic, faster. */
+            net->train_epoch(nn, d->rows, o->shuffle ? t->order : NULL, d->n, o->h.learn_rate);
+            t->p.step += d->n;
+        } else {
+            for (int k = 0; k < d->n; k += batch)
+                train_batch(net, nn, d, o, t, k, d->n - k < batch ? d->n - k : batch);
+        }
 
         if (bad_param(net, nn, t->p.state) >= 0) {
             memcpy(nn, t->nn_start, net->size);

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define NNRT_VERSION "0.2.0"
+#define NNRT_VERSION "0.3.0"
 
 /* ---- Activations and their derivatives --------------------------------- */
 
@@ -75,6 +75,18 @@ extern "C" {
 #define NNRT_INLINE static inline __attribute__((always_inline))
 #else
 #define NNRT_INLINE static inline
+#endif
+
+/*
+ * On a generated NAME_train_epoch: inline every call in it, NAME_train_sample
+ * above all, so that the parameters stay in registers from one sample to the
+ * next instead of going through memory.  (gcc and clang; elsewhere the loop
+ * calls NAME_train_sample, with the same results.)
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define NNRT_FLATTEN __attribute__((flatten))
+#else
+#define NNRT_FLATTEN
 #endif
 
 /* Internal to the library (exp.c), for the inline functions below. */
@@ -359,6 +371,9 @@ struct nnrt_net {
     void (*feedforward)(const void *nn, const double *x, double *y_pred);
     double (*loss)(const void *nn, const double *x, const double *y_true);
     void (*train_sample)(void *nn, const double *x, const double *y_true, double learn_rate);
+    /* n samples of train_sample from rows (ninputs then noutputs values each), in the
+       order of order (NULL: rows 0 .. n-1); NULL in a float network */
+    void (*train_epoch)(void *nn, const double *rows, const int *order, int n, double learn_rate);
     void (*backprop)(const void *nn, const double *x, const double *y_true, void *sum_d_L_d);
     void (*update)(void *nn, void *state, const void *sum_d_L_d, int n, const struct nnrt_hyper *h,
                    long step);
