@@ -19,9 +19,11 @@ For each network shape (inputs-hidden-outputs, sigmoid layers, MSE) this
      at 2-2-1 the first harness also holds critpath.c, the tutorial's step
      cut down to its longest chains of dependent operations (its latency
      floor);
-  4. checks that all agree after the same steps from the same start (and, at
-     2-2-1, the tutorial's numpy code of tutorial_numpy.py, and that the
-     critical path's one step leaves w1..w4 as nnc's does);
+  4. checks that all agree after the same steps from the same start
+     (bnet_train_epoch with bnet_train_sample to the last bit; and, at
+     2-2-1, the tutorial's numpy code of tutorial_numpy.py, that the
+     critical path's one step leaves w1..w4 as nnc's does, and that its
+     epoch function, critpath_train_epoch, ends where its steps end);
   5. times them interleaved, round after round (each round measures every
      implementation once, rotating which goes first: in one process, then
      FANN float in the second, and at 2-2-1 the numpy code, these three in

@@ -43,7 +43,8 @@
  *       prints the largest parameter differences, writes DIR/start.txt (the
  *       start and the data) and DIR/ref_end.txt (nnc -O2's parameters after
  *       the K steps, for the numpy check); exit 1 when the exact
- *       implementations differ by more than CHECK_TOL
+ *       implementations differ by more than CHECK_TOL, or nnc-epoch (or
+ *       critpath-epoch) from nnc-O2 (or critpath) at all
  *   harness [--normal] serve MS [cpu|wall]
  *       calibrates each implementation to about MS milliseconds per
  *       measurement, prints "ready", then for each "round" line on standard

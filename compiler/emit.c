@@ -752,7 +752,8 @@ static void emit_train_sample(Emitter *e)
  * which NNRT_FLATTEN (NAME_train_sample inlined into the loop) lets the C
  * compiler keep in registers from one sample to the next: the next
  * sample's sums start without waiting for the updates to go through
- * memory.  Others train the struct in place (EPOCH_LOCAL_MAX_PARAMS).
+ * memory.  (Where that could change a bit, NNRT_EPOCH_LOCAL is 0 and p
+ * is nn.)  Others train the struct in place (EPOCH_LOCAL_MAX_PARAMS).
  */
 static void emit_train_epoch(Emitter *e)
 {
@@ -765,21 +766,21 @@ static void emit_train_epoch(Emitter *e)
       ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
     if (local) {
         W(" * The parameters stay in a local copy until the end, which the C compiler\n");
-        W(" * keeps in registers from one sample to the next.\n");
+        W(" * keeps in registers from one sample to the next (where that changes no\n");
+        W(" * bit: NNRT_EPOCH_LOCAL, nnrt.h).\n");
     }
     W(" */\n");
     if (local)
         W("NNRT_FLATTEN ");
     signature(e, "train_epoch", "\n{\n");
     if (local)
-        W("    struct %s local = *nn;\n\n", n);
+        W("    struct %s local = *nn, *p = NNRT_EPOCH_LOCAL ? &local : nn;\n\n", n);
     W("    for (int i = 0; i < n; i++) {\n");
     W("        int k = order != NULL ? order[i] : i;\n");
     W("        const \x02 *row = rows + (size_t)k * %d;\n\n", ni + no);
-    W("        %s_train_sample(%s, row, row + %d, learn_rate);\n    }\n", n, local ? "&local" : "nn",
-      ni);
+    W("        %s_train_sample(%s, row, row + %d, learn_rate);\n    }\n", n, local ? "p" : "nn", ni);
     if (local)
-        W("    *nn = local;\n");
+        W("    *nn = *p;\n");
     W("}\n\n");
 }
 

@@ -91,7 +91,7 @@ static inline int ends_line(const char *s, size_t i, size_t len)
  * inlined).  make bench, time per sample against NAME_train_sample called in
  * a loop: 7 parameters (1-2-1) 0.94, 9 (2-2-1) 0.98, 11 (3-2-1) 0.96,
  * 13 (2-3-1, 1-4-1) 1.00 and 0.98, but 16 (3-3-1) 1.02, 25 (4-4-1) 1.03 and
- * 51 (4-8-3) 1.25: past the registers, the copy is spilled to the stack and
+ * 67 (4-8-3) 1.25: past the registers, the copy is spilled to the stack and
  * the inlined code only adds to the loop.
  */
 #define EPOCH_LOCAL_MAX_PARAMS 12

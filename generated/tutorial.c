@@ -147,20 +147,21 @@ void gender_train_sample(struct gender *restrict nn, const double x[restrict 2],
  * One epoch of stochastic gradient descent: gender_train_sample on n rows, each
  * 2 inputs then 1 target, row order[i] at step i (with order NULL, row i).
  * The parameters stay in a local copy until the end, which the C compiler
- * keeps in registers from one sample to the next.
+ * keeps in registers from one sample to the next (where that changes no
+ * bit: NNRT_EPOCH_LOCAL, nnrt.h).
  */
 NNRT_FLATTEN void gender_train_epoch(struct gender *restrict nn, const double *restrict rows,
     const int *restrict order, int n, double learn_rate)
 {
-    struct gender local = *nn;
+    struct gender local = *nn, *p = NNRT_EPOCH_LOCAL ? &local : nn;
 
     for (int i = 0; i < n; i++) {
         int k = order != NULL ? order[i] : i;
         const double *row = rows + (size_t)k * 3;
 
-        gender_train_sample(&local, row, row + 2, learn_rate);
+        gender_train_sample(p, row, row + 2, learn_rate);
     }
-    *nn = local;
+    *nn = *p;
 }
 
 /*

@@ -111,6 +111,6 @@ clean: clean-shared
 
 clean-shared:
 	rm -rf runtime/pic
-	rm -f runtime/libnnrt.so runtime/$(NNRT_SONAME) runtime/nnrt.pc runtime/nnrt.pc.tmp
+	rm -f runtime/libnnrt.so runtime/libnnrt.so.[0-9]* runtime/nnrt.pc runtime/nnrt.pc.tmp
 
 -include $(RUNTIME_PIC_OBJS:.o=.d)

@@ -78,15 +78,26 @@ extern "C" {
 #endif
 
 /*
- * On a generated NAME_train_epoch: inline every call in it, NAME_train_sample
- * above all, so that the parameters stay in registers from one sample to the
- * next instead of going through memory.  (gcc and clang; elsewhere the loop
- * calls NAME_train_sample, with the same results.)
+ * A generated NAME_train_epoch of a small unrolled network trains a local
+ * copy of the parameters, and NNRT_FLATTEN inlines every call in it
+ * (NAME_train_sample above all), so that the copy stays in registers from
+ * one sample to the next instead of going through memory.  The copy is
+ * taken only where that cannot change a bit: doubles evaluated as doubles
+ * (with x87 excess precision, a copy kept in a register is not rounded
+ * between samples as the parameters in memory are) and no licence to
+ * reassociate.  Elsewhere NNRT_EPOCH_LOCAL is 0 and the loop trains the
+ * parameters in place.
  */
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__FLT_EVAL_METHOD__) && !defined(__FAST_MATH__) && !defined(__ASSOCIATIVE_MATH__) && \
+    !defined(__INTEL_COMPILER) && defined(__has_attribute)
+#if __FLT_EVAL_METHOD__ == 0 && __has_attribute(flatten)
 #define NNRT_FLATTEN __attribute__((flatten))
-#else
+#define NNRT_EPOCH_LOCAL 1
+#endif
+#endif
+#ifndef NNRT_FLATTEN
 #define NNRT_FLATTEN
+#define NNRT_EPOCH_LOCAL 0
 #endif
 
 /* Internal to the library (exp.c), for the inline functions below. */

@@ -90,19 +90,27 @@ int main(void)
 EOF
 }
 
-# Every spec as nnc writes it; the tutorial and iris also in the other form
-# (--unroll never / always), and in float.
+# Every spec as nnc writes it; three also in the compact form, two in
+# float (SPEC:NNC FLAGS:CC FLAGS, commas for spaces); and with x87
+# arithmetic, whose excess precision turns the local copy off
+# (NNRT_EPOCH_LOCAL is 0), at -O2 and at -O3, which inlines
+# NAME_train_sample into the loop on its own.
 cases=""
 for spec in "$top"/specs/*.nn; do
-    cases="$cases $(basename "$spec" .nn):"
+    cases="$cases $(basename "$spec" .nn)::"
 done
-cases="$cases tutorial:--unroll=never iris:--unroll=never xor:--unroll=never"
-cases="$cases tutorial:--precision=float iris:--precision=float iris:--unroll=never,--precision=float"
+cases="$cases tutorial:--unroll=never: iris:--unroll=never: xor:--unroll=never:"
+cases="$cases tutorial:--precision=float: iris:--precision=float: iris:--unroll=never,--precision=float:"
+case $(uname -m) in
+x86_64) cases="$cases tutorial::-mfpmath=387 tutorial::-mfpmath=387,-O3" ;;
+esac
 
 for c in $cases; do
     spec=${c%%:*}
-    flags=$(printf '%s' "${c#*:}" | tr ',=' '  ')
-    label="$spec${flags:+ ($flags)}"
+    rest=${c#*:}
+    flags=$(printf '%s' "${rest%%:*}" | tr ',=' '  ')
+    cflags=$(printf '%s' "${rest#*:}" | tr ',' ' ')
+    label="$spec${flags:+ ($flags)}${cflags:+ (cc $cflags)}"
     dir="$tmp/$(printf '%s' "$c" | tr -c 'a-z0-9\n' '_')"
     mkdir -p "$dir"
     # shellcheck disable=SC2086
@@ -120,7 +128,8 @@ for c in $cases; do
     case "$flags" in *float*) want=float ;; *) want=double ;; esac
     is "$type" "$want" "$label: the header declares ${name}_train_epoch on $want rows"
     driver "$name" "$type" "$ni" "$no" > "$dir/driver.c"
-    $CC $strict -DNNC_NO_MAIN -I"$RT" -I"$dir" -o "$dir/driver" "$dir/driver.c" "$dir/net.c" \
+    # shellcheck disable=SC2086
+    $CC $strict $cflags -DNNC_NO_MAIN -I"$RT" -I"$dir" -o "$dir/driver" "$dir/driver.c" "$dir/net.c" \
         "$RT/libnnrt.a" -lm 2> "$dir/cc.err"
     ok $? "$label: the driver builds with the network"
     head -5 "$dir/cc.err" | sed 's/^/# /'
@@ -136,7 +145,7 @@ done
 # copy, inlined (flatten); a bigger one, and the compact form, trains the
 # struct in place.
 "$NNC" "$top/specs/tutorial.nn" -o tut.c && grep -q '^NNRT_FLATTEN void gender_train_epoch(' tut.c &&
-    grep -q '^    struct gender local = \*nn;$' tut.c
+    grep -q '^    struct gender local = \*nn, \*p = NNRT_EPOCH_LOCAL ? &local : nn;$' tut.c
 ok $? "the tutorial's train_epoch is flattened and trains a local copy"
 "$NNC" --unroll never "$top/specs/tutorial.nn" -o tutc.c && ! grep -q 'NNRT_FLATTEN\|local' tutc.c &&
     grep -q '^        gender_train_sample(nn, row, row + 2, learn_rate);$' tutc.c
@@ -152,7 +161,55 @@ ok $? "nnc writes a 3-2-1 and a 2-3-1 network"
 grep -q '^NNRT_FLATTEN void t_train_epoch(' t11.c && ! grep -q 'NNRT_FLATTEN' t13.c
 ok $? "the local copy goes up to 12 parameters: 3-2-1's 11 have it, 2-3-1's 13 not"
 
+# Where nnrt.h takes the local copy: doubles evaluated as doubles, no
+# licence to reassociate.
+printf '#include <stdio.h>\n#include "nnrt.h"\nint main(void)\n{\n    printf("%%d\\n", NNRT_EPOCH_LOCAL);\n    return 0;\n}\n' > local.c
+local_in() {
+    $CC $strict "$@" -I"$RT" -o local local.c 2> local.err && ./local || sed 's/^/# /' local.err
+}
+is "$(local_in)" 1 "NNRT_EPOCH_LOCAL is 1 in a -std=c99 -O2 build"
+is "$(local_in -ffast-math)" 0 "and 0 with -ffast-math"
+case $(uname -m) in
+x86_64) is "$(local_in -mfpmath=387)" 0 "and 0 with x87 arithmetic" ;;
+*) skip "x87 arithmetic is an x86-64 option" ;;
+esac
+
 # ---- The program trains through it: the same parameters as train_sample ----
+
+# Which function the program's training calls: the tutorial's NAME_net
+# with train_sample and train_epoch replaced by functions that count their
+# calls and then do the same.
+cat > which.c <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include "tutorial.h"
+
+static long samples, epochs;
+
+static void count_sample(void *nn, const double *x, const double *y_true, double learn_rate)
+{
+    samples++;
+    gender_net.train_sample(nn, x, y_true, learn_rate);
+}
+
+static void count_epoch(void *nn, const double *rows, const int *order, int n, double learn_rate)
+{
+    epochs++;
+    gender_net.train_epoch(nn, rows, order, n, learn_rate);
+}
+
+int main(int argc, char **argv)
+{
+    struct nnrt_net net = gender_net;
+    int status;
+
+    net.train_sample = count_sample;
+    net.train_epoch = count_epoch;
+    status = nnrt_main(&net, argc, argv);
+    fprintf(stderr, "train_sample %ld train_epoch %ld\n", samples, epochs);
+    return status;
+}
+EOF
 
 # The tutorial's program from its spec's start, 1000 epochs in data order,
 # against a loop of gender_train_sample over the spec's 4 rows from the
@@ -184,6 +241,17 @@ EOF
 $CC $strict -DNNC_NO_MAIN -I"$RT" -I. -o loop loop.c tutorial.c "$RT/libnnrt.a" -lm 2> cc.err
 ok $? "a loop of gender_train_sample builds"
 head -5 cc.err | sed 's/^/# /'
+$CC $strict -DNNC_NO_MAIN -I"$RT" -I. -o which which.c tutorial.c "$RT/libnnrt.a" -lm 2> cc.err
+ok $? "a program that counts the calls of NAME_net's two functions builds"
+head -5 cc.err | sed 's/^/# /'
+calls() {
+    ./which --epochs 10 --every 0 "$@" 2>&1 > /dev/null | tail -1
+}
+is "$(calls)" "train_sample 0 train_epoch 10" "the program trains an epoch a call"
+is "$(calls --shuffle)" "train_sample 0 train_epoch 10" "shuffled too"
+is "$(calls --batch 2)" "train_sample 0 train_epoch 0" "not with batches (they go through backprop)"
+is "$(calls --weight-decay 0.01)" "train_sample 0 train_epoch 0" "nor with weight decay"
+is "$(calls --optimizer momentum)" "train_sample 0 train_epoch 0" "nor with another optimizer"
 is "$(grep -v '^#' prog.params | grep -v '^$' | grep -v '^step\|^epoch' | head -9)" "$(./loop)" \
     "the program's parameters after 1000 epochs are the loop's, bit for bit"
 
