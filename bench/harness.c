@@ -564,6 +564,15 @@ static void run(int k, long n, int *pos)
         if (++s == NDATA)                                           \
             s = 0;                                                  \
     }
+    /* The same steps from s on, CALL taking rows (at most the rest of the data set) and m. */
+#define EPOCHS(CALL)                                                       \
+    for (long t = 0; t < n;) {                                             \
+        int m = n - t < NDATA - s ? (int)(n - t) : NDATA - s;              \
+        const double *rows = ROWS + (size_t)s * (size_t)(ni + no);         \
+        CALL;                                                              \
+        t += m;                                                            \
+        s = (s + m) % NDATA;                                               \
+    }
     switch (k) {
 #if BENCH_NNC_O2
     case NNC_O2:
@@ -572,13 +581,7 @@ static void run(int k, long n, int *pos)
 #endif
 #if BENCH_NNC_O2
     case NNC_EPOCH:
-        /* The same steps, from s on: at most the rest of the data set a call. */
-        for (long t = 0; t < n;) {
-            int m = n - t < NDATA - s ? (int)(n - t) : NDATA - s;
-            o2_bnet_train_epoch(st, ROWS + (size_t)s * (size_t)(ni + no), NULL, m, lr);
-            t += m;
-            s = (s + m) % NDATA;
-        }
+        EPOCHS(o2_bnet_train_epoch(st, rows, NULL, m, lr));
         break;
 #endif
 #if BENCH_NNC_NATIVE
@@ -614,16 +617,12 @@ static void run(int k, long n, int *pos)
         LOOP(double, X, Y, critpath_train_sample(st, x, y, lr));
         break;
     case CRITPATH_EPOCH:
-        for (long t = 0; t < n;) {
-            int m = n - t < NDATA - s ? (int)(n - t) : NDATA - s;
-            critpath_train_epoch(st, ROWS + (size_t)s * (size_t)(ni + no), m, lr);
-            t += m;
-            s = (s + m) % NDATA;
-        }
+        EPOCHS(critpath_train_epoch(st, rows, m, lr));
         break;
 #endif
     }
 #undef LOOP
+#undef EPOCHS
     (void)lr;
     *pos = s;
 }

@@ -716,17 +716,23 @@ static void epoch_order(int *order, int n, int shuffle, uint64_t seed, long epoc
     }
 }
 
+/* Per-sample plain SGD without weight decay: the tutorial's fused step. */
+static int fused_step(const struct nnrt_net *net, const struct options *o, int count)
+{
+    return net->optimizer == NNRT_SGD && count == 1 && o->h.weight_decay == 0;
+}
+
 /*
- * One update, from the samples order[k .. k + count).  Per-sample plain SGD
- * without weight decay takes the tutorial's fused step; everything else
- * sums the partials of the batch and hands them to the optimizer.
+ * One update, from the samples order[k .. k + count).  A fused step calls
+ * train_sample; everything else sums the partials of the batch and hands
+ * them to the optimizer.
  */
 static void train_batch(const struct nnrt_net *net, void *nn, const struct dataset *d,
                         const struct options *o, struct trainer *t, int k, int count)
 {
     size_t cols = (size_t)(net->ninputs + net->noutputs);
     t->p.step++;
-    if (net->optimizer == NNRT_SGD && count == 1 && o->h.weight_decay == 0) {
+    if (fused_step(net, o, count)) {
         const double *row = d->rows + (size_t)t->order[k] * cols;
         net->train_sample(nn, row, row + net->ninputs, o->h.learn_rate);
         return;
@@ -757,7 +763,7 @@ static int train(const struct nnrt_net *net, void *nn, const struct dataset *d,
         if (net->state_size > 0)
             memcpy(t->state_start, t->p.state, net->state_size);
         epoch_order(t->order, d->n, o->shuffle, o->seed, epoch);
-        if (batch == 1 && net->optimizer == NNRT_SGD && o->h.weight_decay == 0 && net->train_epoch != NULL) {
+        if (fused_step(net, o, batch) && net->train_epoch != NULL) {
             /* train_batch's fused steps, all in one call: the same arithmetic, faster. */
             net->train_epoch(nn, d->rows, o->shuffle ? t->order : NULL, d->n, o->h.learn_rate);
             t->p.step += d->n;
