@@ -11,7 +11,8 @@
  *
  * In partial derivatives the output of a single-output network is y_pred,
  * written ypred in names (d_L_d_ypred, d_ypred_d_w5), as in the tutorial.
- * The chain rule itself is laid out by emit.c from what is recorded here.
+ * Every layer is dense today; its kind (dense.c) says how the model of the
+ * chain rule (chain.c) gets its values.
  */
 #include "nnc.h"
 
@@ -21,6 +22,9 @@ Net *derive(Ctx *c, Spec *s)
     net->spec = s;
     net->noutputs = s->layers[s->nlayers - 1].size;
     net->layer_first = ctx_array(c, (size_t)s->nlayers + 1, sizeof *net->layer_first);
+    net->layer_kind = ctx_array(c, (size_t)s->nlayers, sizeof *net->layer_kind);
+    for (int l = 0; l < s->nlayers; l++)
+        net->layer_kind[l] = &dense_layer;
 
     int n = 0;
     for (int l = 0; l < s->nlayers; l++) {

@@ -336,7 +336,7 @@ typedef struct {
 /* Checks ast and builds its Spec; NULL when there were errors. */
 Spec *check(Ctx *c, Ast *ast);
 
-/* ---- The derivation (derive.c) ------------------------------------------ */
+/* ---- The network's units and parameters (derive.c) ------------------------ */
 
 /* A weight or a bias, named as the issue fixes: w1.. then b1... */
 typedef struct {
@@ -357,11 +357,14 @@ typedef struct {
     int nfeeds;       /* how many neurons take it as an input */
 } Neuron;
 
+typedef struct LayerKind LayerKind;
+
 typedef struct {
     Spec *spec;
     int nneurons;
     Neuron *neurons;
     int *layer_first;   /* nlayers + 1 entries: neurons of layer l are [first[l], first[l+1]) */
+    const LayerKind **layer_kind; /* nlayers entries: the kind of each layer */
     int nparams;
     Param *params;
     int nweights;       /* parameters [0, nweights) are weights, the rest biases */
@@ -373,6 +376,117 @@ Net *derive(Ctx *c, Spec *spec);
 
 /* How many parameters a network of these layers has, or -1 past MAX_PARAMS. */
 long count_params(int ninputs, const Layer *layers, int nlayers);
+
+/* ---- The chain rule as data (chain.c, dense.c) ---------------------------- */
+
+/*
+ * The backpropagation of a network as data: every value that the
+ * generated code names is a Value, with its formula in terms of other
+ * values.  A formula is either a sum of terms, each a product of values
+ * (d_L_d_w1 = d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1 is one term of
+ * three factors; d_L_d_h1 = d_L_d_o1 * d_o1_d_h1 + d_L_d_o2 * d_o2_d_h1
+ * two terms), or, where a rule of calculus gives the value in closed form
+ * (f'(sum_h1) = h1 * (1 - h1), the loss's derivative), a C expression and
+ * the values it reads.  The emitters write these values out and --explain
+ * walks them; neither works the chain rule out again.
+ */
+
+typedef enum {
+    VAL_INPUT,   /* x[0]: an input of the network */
+    VAL_TARGET,  /* y_true[0] */
+    VAL_PARAM,   /* w1, b1 (nn->w1 in the unrolled C) */
+    VAL_SUM,     /* sum_h1: a weighted sum and its bias */
+    VAL_ACT,     /* h1, o1: an activation */
+    VAL_OUTPUT,  /* y_pred, where the code names it */
+    VAL_LOSS,    /* d_L_d_ypred, d_L_d_o1, d_L_d_sum_o1, d_L_d_o_dot_o: the loss's partials */
+    VAL_LOCAL,   /* d_h1_d_sum_h1, d_h1_d_w1, d_ypred_d_h1: one layer's own partials */
+    VAL_BACK,    /* d_L_d_h1: partial L / partial a value that feeds several others */
+    VAL_GRAD,    /* d_L_d_w1: partial L / partial a parameter */
+    VAL_STATE,   /* velocity_w1, m_w1, v_w1: the optimizer's state of a parameter */
+} ValKind;
+
+/* A product of values, in the order written. */
+typedef struct {
+    int nfactors;
+    int *factors;  /* value indices */
+} Term;
+
+typedef struct {
+    ValKind kind;
+    const char *name;     /* as the C names it: d_h1_d_w1, sum_h1, w1, x[0] */
+    const char *expr;     /* a closed-form C expression, or NULL for the sum of terms */
+    int nterms;
+    Term *terms;
+    int ndeps;            /* the values it reads: its factors, or what expr names */
+    int *deps;
+    const char *rule;     /* the formula as its comment gives it, or NULL */
+    const LayerKind *by;  /* the layer kind that supplied it; NULL for inputs, the loss, the optimizer */
+    int layer;            /* its layer, or -1 */
+    int unit;             /* its neuron (in Net's numbering), or -1 */
+    int param;            /* the parameter it is, is the partial of, or the state of; else -1 */
+} Value;
+
+/*
+ * The model: the values, in an order in which each comes after the
+ * values it reads, and where to find each neuron's and parameter's
+ * values (-1 where the code does not name one).
+ */
+typedef struct {
+    Net *net;
+    int nvalues, cap;
+    Value *values;
+    int *input;        /* [ninputs] x[i] */
+    int *target;       /* [noutputs] y_true[k] */
+    int *param;        /* [nparams] the parameter */
+    int *local;        /* [nparams] d_<neuron>_d_<param>: h1's d_h1_d_w1 */
+    int *grad;         /* [nparams] d_L_d_<param> */
+    int *state[2];     /* [nparams] the optimizer's state: velocity_ or m_, then v_ */
+    int *sum;          /* [nneurons] sum_h1 */
+    int *act;          /* [nneurons] h1 */
+    int *d_act_d_sum;  /* [nneurons] d_h1_d_sum_h1 */
+    int *d_L_d_sum;    /* [nneurons] d_L_d_sum_o1, where the loss simplifies through the activation */
+    int *d_L_d_act;    /* [nneurons] d_L_d_ypred, d_L_d_o2, d_L_d_h1 */
+    int **d_act_d_in;  /* [nneurons][ninputs] d_ypred_d_h1: partial of a neuron w.r.t. an input neuron */
+    int ypred;         /* y_pred */
+    int o_dot;         /* d_L_d_o_dot_o (softmax under mean squared error) */
+} Model;
+
+/*
+ * A kind of layer: the one place that says what a layer computes, its
+ * local partials and how they chain.  Each function adds layer l's values
+ * to the model: forward its sums and activations from its inputs; local
+ * the partials of its outputs with respect to its sums, its parameters
+ * and its inputs; chain the partials of L with respect to its inputs and
+ * its parameters, from those of its outputs.  The loss's own partials
+ * come between forward and local (chain.c).
+ */
+struct LayerKind {
+    const char *name;                   /* "dense" */
+    void (*forward)(Ctx *c, Model *m, int l);
+    void (*local)(Ctx *c, Model *m, int l);
+    void (*chain)(Ctx *c, Model *m, int l);
+};
+
+extern const LayerKind dense_layer;
+
+/* The model of net's backpropagation: every layer's values, the loss's, the optimizer's. */
+Model *model_build(Ctx *c, Net *net);
+/* Adds a value to m; its formula is set by value_term / value_expr.  Returns its index. */
+int value_add(Ctx *c, Model *m, ValKind kind, const char *name, int layer, int unit, int param);
+/* Adds the product of the n values of factors to the formula of value v. */
+void value_term(Ctx *c, Model *m, int v, const int *factors, int n);
+/* Gives value v the closed-form C expression expr, which reads the n values of deps. */
+void value_expr(Ctx *c, Model *m, int v, const char *expr, const int *deps, int n);
+/* The value named name, or -1. */
+int value_named(const Model *m, const char *name);
+/* How value v is read in C: nn->w1 for a parameter, else its name. */
+const char *value_ref(Ctx *c, const Model *m, int v);
+/* The C of v's formula as terms to join with " + ": its closed form alone, or each term's factors. */
+const char **value_terms(Ctx *c, const Model *m, int v, int *n);
+/* The C expression of v's formula, on one line. */
+const char *value_c(Ctx *c, const Model *m, int v);
+/* Is u an output neuron whose partial is taken with respect to its sum (softmax, or sigmoid under BCE)? */
+int is_sum_form(const Net *net, const Neuron *u);
 
 /* ---- Emission (emit.c) --------------------------------------------------- */
 
