@@ -490,6 +490,22 @@ int is_sum_form(const Net *net, const Neuron *u);
 
 /* ---- Emission (emit.c) --------------------------------------------------- */
 
+/* Lines first..last (1-based) of the C text; 0, 0 for none. */
+typedef struct {
+    int first, last;
+} LineRange;
+
+/*
+ * Where the compact form's NAME_train_sample computes a layer's values,
+ * as lines of the C file: recorded by the emitter while it writes them, so
+ * that --explain can show the loops that compute a name.
+ */
+typedef struct {
+    LineRange forward;   /* the layer's sums and activations */
+    LineRange loss;      /* the loss's partials (the output layer's entry only) */
+    LineRange backward;  /* its partials: d_L_d_sum, its weights and biases, its inputs */
+} CompactLines;
+
 /* Is net written as loops over arrays (the compact form), as c->unroll has it? */
 int is_compact(const Ctx *c, const Net *net);
 
