@@ -101,7 +101,7 @@ static int reserved_macro(const char *name)
 }
 
 /* A quoted token for a message, cut to 40 characters. */
-static const char *q(Ctx *c, const char *s)
+const char *quoted(Ctx *c, const char *s)
 {
     if (strlen(s) > 40)
         return ctx_printf(c, "'%.40s...'", s);
@@ -112,7 +112,7 @@ static const char *q(Ctx *c, const char *s)
  * The number of a token, or NAN after an error: overflow, or a malformed
  * number that the lexer has already reported.
  */
-static double real(Ctx *c, Token t)
+double number_of(Ctx *c, Token t)
 {
     char *end;
     if (strlen(t.text) > MAX_TOKEN)
@@ -122,14 +122,14 @@ static double real(Ctx *c, Token t)
     if (*end != '\0')
         return NAN;
     if (errno == ERANGE && fabs(v) > 1) {
-        error_at(c, t.loc, "number %s is too large for a double", q(c, t.text));
+        error_at(c, t.loc, "number %s is too large for a double", quoted(c, t.text));
         return NAN;
     }
     return v;
 }
 
 /* x as the shortest decimal that reads back, for messages. */
-static const char *shortest(Ctx *c, double x)
+const char *shortest_text(Ctx *c, double x)
 {
     char buf[NNRT_DOUBLE_BUFSIZE];
     return ctx_strdup(c, nnrt_format_double(buf, x));
@@ -140,12 +140,12 @@ static const char *shortest(Ctx *c, double x)
  * float, and one past float's range would be inf there.  Reports v, read
  * from t, when it is; returns 1 then, else 0.
  */
-static int too_large_for_float(Ctx *c, const Spec *s, Token t, double v)
+int too_large_for_float(Ctx *c, const Spec *s, Token t, double v)
 {
     if (!s->single || isnan(v) || !isinf((float)v))
         return 0;
     error_at(c, t.loc, "number %s is too large for precision float (the largest float is about 3.4028235e+38)",
-             q(c, t.text));
+             quoted(c, t.text));
     return 1;
 }
 
@@ -170,11 +170,11 @@ static double as_computed(Ctx *c, const Spec *s, Token t, double v, double lo, i
 /* A whole number in [min, max] for `what`; -1 after an error. */
 static long whole(Ctx *c, Token t, long min, long max, const char *what)
 {
-    double v = real(c, t);
+    double v = number_of(c, t);
     if (isnan(v))
         return -1;
     if (strpbrk(t.text, ".eE") != NULL || v != floor(v)) {
-        error_at(c, t.loc, "expected a whole number for %s but found %s", what, q(c, t.text));
+        error_at(c, t.loc, "expected a whole number for %s but found %s", what, quoted(c, t.text));
         return -1;
     }
     if (v < (double)min || v > (double)max) {
@@ -198,7 +198,7 @@ static int lookup(Ctx *c, Token word, const char *const *names, const char *what
         if (strcmp(word.text, names[i]) == 0)
             return i;
     Buf b = {0};
-    buf_printf(c, &b, "unknown %s %s", what, q(c, word.text));
+    buf_printf(c, &b, "unknown %s %s", what, quoted(c, word.text));
     const char *near = near_miss(word.text, names);
     if (near != NULL) {
         buf_printf(c, &b, "; did you mean '%s'?", near);
@@ -270,7 +270,7 @@ static int by_name(const void *a, const void *b)
  * For each of the n names, the index of the first one spelled the same, or
  * -1 for a first: by sorting, as a spec may name 100,000 inputs.
  */
-static int *first_same(Ctx *c, const char *const *names, int n)
+int *first_same(Ctx *c, const char *const *names, int n)
 {
     if (n == 0)
         return NULL;
@@ -298,7 +298,7 @@ static int is_number(Token t)
 /* A number in (lo, hi] (or [lo, hi] when closed) for `what`; NAN after an error. */
 static double in_range(Ctx *c, const Spec *s, Token t, double lo, double hi, int closed, const char *what)
 {
-    double v = real(c, t);
+    double v = number_of(c, t);
     if (isnan(v))
         return NAN;
     if (v < lo || v > hi || (!closed && v == lo)) {
@@ -325,7 +325,7 @@ static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
     for (TokenList *t = st->names; t != NULL; t = t->next) {
         Token tok = t->tok;
         if (kind == OPT_SGD) {
-            error_at(c, tok.loc, "optimizer sgd takes no settings but found %s", q(c, tok.text));
+            error_at(c, tok.loc, "optimizer sgd takes no settings but found %s", quoted(c, tok.text));
             return;
         }
         if (kind == OPT_MOMENTUM) {
@@ -338,7 +338,7 @@ static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
             } else {
                 const char *near = is_number(tok) ? NULL : near_miss(tok.text, momentum_words);
                 error_at(c, tok.loc, "expected the momentum (as in 'optimizer momentum 0.9 nesterov')%s "
-                                     "but found %s%s%s%s", s->nesterov ? "" : " or 'nesterov'", q(c, tok.text),
+                                     "but found %s%s%s%s", s->nesterov ? "" : " or 'nesterov'", quoted(c, tok.text),
                          near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
                 return;
             }
@@ -353,7 +353,7 @@ static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
         if (k < 0) {
             const char *near = is_number(tok) ? NULL : near_miss(tok.text, adam_words);
             error_at(c, tok.loc, "expected a setting of adam (beta1, beta2, epsilon) but found %s%s%s%s",
-                     q(c, tok.text), near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+                     quoted(c, tok.text), near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
             return;
         }
         if (t->next == NULL || !is_number(t->next->tok)) {
@@ -522,7 +522,7 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     }
     if (n.seen[ST_LEARN_RATE] != NULL) {
         Token t = n.seen[ST_LEARN_RATE]->num;
-        double v = real(c, t);
+        double v = number_of(c, t);
         if (!isnan(v) && !(v > 0))
             error_at(c, t.loc, "learn_rate must be greater than 0 but is %s", t.text);
         else if (!isnan(v = as_computed(c, s, t, v, 0, 0, "learn_rate")))
@@ -537,7 +537,7 @@ static void check_network(Ctx *c, Block *b, Spec *s)
         unsigned long long v = strtoull(t.text, &end, 10);
         if (t.text[0] == '-' || t.text[0] == '+' || *end != '\0' || errno == ERANGE)
             error_at(c, t.loc, "expected a whole number from 0 to 18446744073709551615 for seed but found %s",
-                     q(c, t.text));
+                     quoted(c, t.text));
         else
             s->seed = (uint64_t)v;
     }
@@ -559,7 +559,7 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     s->shuffle = n.seen[ST_SHUFFLE] != NULL;
     if (n.seen[ST_WEIGHT_DECAY] != NULL) {
         Token t = n.seen[ST_WEIGHT_DECAY]->num;
-        double v = real(c, t);
+        double v = number_of(c, t);
         if (!isnan(v) && !(v >= 0))
             error_at(c, t.loc, "weight_decay must be at least 0 but is %s", t.text);
         else if (!isnan(v = as_computed(c, s, t, v, 0, 1, "weight_decay")))
@@ -574,362 +574,6 @@ static void check_network(Ctx *c, Block *b, Spec *s)
         s->nparams = (int)count_params(s->ninputs, s->layers, s->nlayers);
     else
         s->nparams = -1;
-}
-
-static int noutputs(const Spec *s)
-{
-    return s->layers[s->nlayers - 1].size;
-}
-
-/* Can targets be one class index instead of noutputs values? */
-static int takes_class_index(const Spec *s)
-{
-    return s->layers[s->nlayers - 1].act == ACT_SOFTMAX;
-}
-
-/*
- * The cross-entropies take targets for probabilities, in [0, 1]; and
- * cross_entropy's simplification d_L_d_sum_ok = o_k - y_k holds only when
- * the targets of a row are a distribution: they must sum to 1.  Returns
- * what is wrong with the targets y of a row, or NULL.
- */
-static const char *target_problem(Ctx *c, const Spec *s, const double *y)
-{
-    if (s->loss == LOSS_MSE)
-        return NULL;
-    double sum = 0;
-    for (int k = 0; k < noutputs(s); k++) {
-        if (!(y[k] >= 0 && y[k] <= 1))
-            return ctx_printf(c, "a target must be from 0 to 1 for %s (a probability) but is %s",
-                              s->loss == LOSS_CE ? "cross_entropy" : "binary_cross_entropy", shortest(c, y[k]));
-        sum += y[k];
-    }
-    if (s->loss == LOSS_CE && fabs(sum - 1) > 1e-9)
-        return ctx_printf(c, "the targets of a row must sum to 1 for cross_entropy (one-hot, a class index, "
-                             "or probabilities) but sum to %s", shortest(c, sum));
-    return NULL;
-}
-
-/* Stores targets into row: values as they are, or a class index as one-hot. */
-static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int n, Loc loc)
-{
-    int k = noutputs(s);
-    if (n == k) {
-        memcpy(row, v, (size_t)k * sizeof *v);
-        const char *bad = target_problem(c, s, row);
-        if (bad != NULL) {
-            error_at(c, loc, "%s", bad);
-            return -1;
-        }
-        return 0;
-    }
-    if (v[0] != floor(v[0]) || v[0] < 0 || v[0] >= k) {
-        error_at(c, loc, "a class index must be a whole number from 0 to %d but is %s", k - 1, shortest(c, v[0]));
-        return -1;
-    }
-    for (int i = 0; i < k; i++)
-        row[i] = i == (int)v[0];
-    return 0;
-}
-
-/* "w1", "w1, w2", "w1, w2, w3" or "w1 .. w9": the names of n parameters. */
-static const char *series(Ctx *c, char letter, int n)
-{
-    if (n == 1)
-        return ctx_printf(c, "%c1", letter);
-    if (n == 2)
-        return ctx_printf(c, "%c1, %c2", letter, letter);
-    if (n == 3)
-        return ctx_printf(c, "%c1, %c2, %c3", letter, letter, letter);
-    return ctx_printf(c, "%c1 .. %c%d", letter, letter, n);
-}
-
-static void check_params(Ctx *c, Block *b, Spec *s)
-{
-    if (s->nparams < 0)
-        return;
-    int nweights = 0, fan_in = s->ninputs;
-    for (int l = 0; l < s->nlayers; l++) {
-        nweights += s->layers[l].size * fan_in;
-        fan_in = s->layers[l].size;
-    }
-    int nbiases = s->nparams - nweights;
-    s->init_value = ctx_array(c, (size_t)s->nparams, sizeof *s->init_value);
-    s->init_fixed = ctx_array(c, (size_t)s->nparams, sizeof *s->init_fixed);
-    Loc *first = ctx_array(c, (size_t)s->nparams, sizeof *first);
-
-    for (Entry *e = b->entries; e != NULL; e = e->next) {
-        const char *name = e->name.text;
-        char *end;
-        long i = -1;
-        if ((name[0] == 'w' || name[0] == 'b') && name[1] >= '1' && name[1] <= '9') {
-            errno = 0;
-            long k = strtol(name + 1, &end, 10);
-            if (*end == '\0' && errno == 0) {
-                if (name[0] == 'w' && k <= nweights)
-                    i = k - 1;
-                else if (name[0] == 'b' && k <= nbiases)
-                    i = nweights + k - 1;
-            }
-        }
-        if (i < 0) {
-            error_at(c, e->name.loc, "unknown parameter %s: network '%s' has %s and %s", q(c, name),
-                     s->name, series(c, 'w', nweights), series(c, 'b', nbiases));
-            continue;
-        }
-        if (s->init_fixed[i]) {
-            error_at(c, e->name.loc, "parameter '%s' is set twice (the first is at %d:%d)", name,
-                     first[i].line, first[i].col);
-            continue;
-        }
-        double v = real(c, e->values->tok);
-        if (isnan(v) || too_large_for_float(c, s, e->values->tok, v))
-            continue;
-        s->init_value[i] = v;
-        s->init_fixed[i] = 1;
-        first[i] = e->name.loc;
-    }
-}
-
-/* Reports the first of n values v, read from tok[], that is too large for float; 1 if one is. */
-static int first_too_large(Ctx *c, const Spec *s, const double *v, const Token *tok, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (too_large_for_float(c, s, tok[i], v[i]))
-            return 1;
-    return 0;
-}
-
-/*
- * What is wrong with a row of data (ninputs and noutputs values) in a
- * float network, or NULL: a target past float's range, or an input, unless
- * the inputs are normalized (in double, before they become floats).
- */
-static const char *float_problem(Ctx *c, const Spec *s, const double *row)
-{
-    /* The program's check of its --data rows, and its message. */
-    int j = s->single ? nnrt__past_range(row, s->normalize ? s->ninputs : 0, s->ninputs + noutputs(s), 1) : -1;
-    char msg[200];
-    return j < 0 ? NULL : ctx_strdup(c, nnrt__too_large(msg, sizeof msg, s->ninputs, j, row[j], "", 1));
-}
-
-/* Is n a valid number of targets for a row of s? */
-static int targets_fit(const Spec *s, int n)
-{
-    return n == noutputs(s) || (n == 1 && takes_class_index(s));
-}
-
-/* "expected 1 target after '->' but found 2", or its class-index form. */
-static void bad_targets(Ctx *c, const Spec *s, Loc loc, int found)
-{
-    int no = noutputs(s);
-    if (takes_class_index(s))
-        error_at(c, loc, "expected %d targets or 1 class index after '->' but found %d", no, found);
-    else
-        error_at(c, loc, "expected %d target%s after '->' but found %d", no, no == 1 ? "" : "s", found);
-}
-
-/*
- * Splits inline data into rows.  Newlines are free, so rows are told apart
- * by counting: the numbers between two arrows are the targets of one row
- * and then the inputs of the next.  When that count is wrong, the first
- * line break in the run (one row a line is the usual layout) tells which
- * of the two rows is miscounted, and the message points at it.
- */
-static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
-{
-    int ni = s->ninputs, width = ni + noutputs(s);
-    int ntok = 0, narrows = 0;
-    for (TokenList *t = b->items; t != NULL; t = t->next) {
-        ntok++;
-        narrows += t->is_arrow;
-    }
-    if (narrows == 0) {
-        if (ntok == 0)
-            error_at(c, b->loc, "%s block has no rows (as in '-2 -1 -> 1')",
-                     b->kind == BLOCK_TEST ? "test" : "data");
-        else
-            error_at(c, b->items->tok.loc, "expected '->' between a row's inputs and its targets");
-        return;
-    }
-    if (narrows > INT_MAX / width) {
-        error_at(c, b->loc, "too many data rows");
-        return;
-    }
-
-    double *data = ctx_array(c, (size_t)narrows, (size_t)width * sizeof *data);
-    double *v = ctx_array(c, (size_t)ntok, sizeof *v);
-    Token *at = ctx_array(c, (size_t)ntok, sizeof *at);
-    int row = 0, ok = 1;
-    TokenList *arrow = NULL, *t = b->items;
-    for (;;) {
-        /* The run of numbers up to the next arrow, or to the end. */
-        int n = 0, split = -1;
-        for (; t != NULL && !t->is_arrow; t = t->next) {
-            if (split < 0 && n > 0 && t->tok.loc.line != at[n - 1].loc.line)
-                split = n;
-            at[n] = t->tok;
-            v[n] = real(c, t->tok);
-            ok &= !isnan(v[n]);
-            n++;
-        }
-        int last = t == NULL, ntargets = 0;
-
-        if (arrow != NULL) {
-            /* The targets of the row before this arrow. */
-            ntargets = last ? n : targets_fit(s, n - ni) ? n - ni : split > 0 ? split : n - ni;
-            if (ntargets < 0 || ntargets > n)
-                ntargets = n;
-            if (!targets_fit(s, ntargets)) {
-                bad_targets(c, s, arrow->tok.loc, ntargets);
-                ok = 0;
-            } else if (ntargets == noutputs(s) && first_too_large(c, s, v, at, ntargets)) {
-                /* (A class index never becomes a float: put_targets checks it.) */
-                ok = 0;
-            } else if (put_targets(c, s, data + (size_t)row * (size_t)width + ni, v, ntargets, at[0].loc) != 0) {
-                ok = 0; /* reported; the next rows are still checked */
-            }
-            row++;
-        }
-        if (last)
-            break;
-
-        /* The inputs of the next row. */
-        if (n - ntargets != ni) {
-            error_at(c, n - ntargets > 0 ? at[ntargets].loc : t->tok.loc,
-                     "expected %d input%s before '->' but found %d", ni, ni == 1 ? "" : "s",
-                     n - ntargets);
-            ok = 0;
-        } else if (!s->normalize && first_too_large(c, s, v + ntargets, at + ntargets, ni)) {
-            ok = 0;
-        } else if (ok) {
-            memcpy(data + (size_t)row * (size_t)width, v + ntargets, (size_t)ni * sizeof *v);
-        }
-        arrow = t;
-        t = t->next;
-    }
-    if (ok) {
-        *nrows = row;
-        *rows = data;
-    }
-}
-
-/* The path of a data file named in the spec: relative to the spec's directory. */
-static const char *data_path(Ctx *c, const char *spec, const char *name)
-{
-    const char *slash = strrchr(spec, '/');
-    if (name[0] == '/' || slash == NULL)
-        return name;
-    return ctx_printf(c, "%.*s/%s", (int)(slash - spec), spec, name);
-}
-
-static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
-{
-    const char *path = data_path(c, c->file, b->file.text);
-    c->data_files[b->kind == BLOCK_TEST] = path; /* an output may not be one */
-    struct nnrt_error err;
-    if (strlen(b->file.text) > MAX_FILE_NAME)
-        return; /* the lexer said so */
-    if (b->file.text[0] == '\0') {
-        error_at(c, b->file.loc, "expected a file name between the quotes");
-        return;
-    }
-    size_t len;
-    char *text = ctx_hold(c, nnrt__read_file(path, &len, &err));
-    if (text == NULL) {
-        error_at(c, b->file.loc, "%s", err.msg);
-        return;
-    }
-    /* The parse cuts the text into lines: a copy is kept to show a line under an error. */
-    char *copy = memcpy(ctx_malloc(c, len + 1), text, len + 1);
-    struct nnrt_table t;
-    int parsed = nnrt__csv_parse(text, len, path, 0, &t, &err);
-    ctx_drop(c, text);
-    if (parsed != 0) {
-        if (err.line > 0)
-            error_in_file(c, b->file.loc, path, copy, len, (Loc){err.line, err.col}, "%s", err.msg);
-        else
-            error_at(c, b->file.loc, "%s", err.msg);
-        ctx_drop(c, copy);
-        return;
-    }
-    /* The table's arrays are malloc's too: held while the arena is used. */
-    ctx_hold(c, t.v);
-    ctx_hold(c, t.line);
-    int width = s->ninputs + noutputs(s);
-    if (t.rows > INT_MAX / width) {
-        error_at(c, b->file.loc, "%s has too many rows", path);
-    } else {
-        double *data = ctx_array(c, (size_t)t.rows, (size_t)width * sizeof *data);
-        int bad = -1;
-        if (nnrt_table_rows(&t, path, s->ninputs, noutputs(s), takes_class_index(s), data, &err) != 0) {
-            error_in_file(c, b->file.loc, path, copy, len, (Loc){err.line, err.col}, "%s", err.msg);
-        } else {
-            const char *why = NULL;
-            for (int r = 0; r < t.rows && bad < 0; r++) {
-                const double *row = data + (size_t)r * (size_t)width;
-                if ((why = target_problem(c, s, row + s->ninputs)) != NULL ||
-                    (why = float_problem(c, s, row)) != NULL)
-                    bad = r;
-            }
-            if (bad >= 0) {
-                error_in_file(c, b->file.loc, path, copy, len, (Loc){t.line[bad], 1}, "%s", why);
-            } else {
-                *nrows = t.rows;
-                *rows = data;
-            }
-        }
-    }
-    ctx_drop(c, t.v);
-    ctx_drop(c, t.line);
-    ctx_drop(c, copy);
-}
-
-/* A data or test block: rows inline or from a file. */
-static void check_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows)
-{
-    if (b->file.text != NULL)
-        check_file_rows(c, b, s, nrows, rows);
-    else
-        check_inline_rows(c, b, s, nrows, rows);
-}
-
-static void check_predict(Ctx *c, Block *b, Spec *s)
-{
-    int n = 0;
-    for (Entry *e = b->entries; e != NULL; e = e->next)
-        n++;
-    char **names = ctx_array(c, (size_t)n, sizeof *names);
-    double *x = ctx_array(c, (size_t)n, (size_t)s->ninputs * sizeof *x);
-    int i = 0, ok = 1;
-    for (Entry *e = b->entries; e != NULL; e = e->next, i++)
-        names[i] = e->name.text;
-    const int *first = first_same(c, (const char *const *)names, n);
-    i = 0;
-    for (Entry *e = b->entries; e != NULL; e = e->next, i++) {
-        if (first[i] >= 0) {
-            error_at(c, e->name.loc, "duplicate prediction name '%s'", names[i]);
-            ok = 0;
-        }
-        int k = 0;
-        for (TokenList *t = e->values; t != NULL; t = t->next, k++) {
-            double v = real(c, t->tok);
-            if (isnan(v) || (!s->normalize && too_large_for_float(c, s, t->tok, v)))
-                ok = 0;
-            else if (k < s->ninputs)
-                x[(size_t)i * (size_t)s->ninputs + (size_t)k] = v;
-        }
-        if (k != s->ninputs) {
-            error_at(c, e->name.loc, "prediction '%s' has %d value%s but the network has %d input%s",
-                     names[i], k, k == 1 ? "" : "s", s->ninputs, s->ninputs == 1 ? "" : "s");
-            ok = 0;
-        }
-    }
-    if (ok) {
-        s->npredict = n;
-        s->predict_name = names;
-        s->predict_x = x;
-    }
 }
 
 Spec *check(Ctx *c, Ast *ast)

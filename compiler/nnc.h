@@ -336,6 +336,22 @@ typedef struct {
 /* Checks ast and builds its Spec; NULL when there were errors. */
 Spec *check(Ctx *c, Ast *ast);
 
+/* What check.c and rows.c share: */
+/* A token for a message, quoted and cut to 40 characters. */
+const char *quoted(Ctx *c, const char *s);
+/* The number of a token, or NAN after an error (overflow, or a malformed number the lexer reported). */
+double number_of(Ctx *c, Token t);
+/* x as the shortest decimal that reads back, for messages. */
+const char *shortest_text(Ctx *c, double x);
+/* Reports v, read from t, when s computes in float and v is past float's range; returns 1 then. */
+int too_large_for_float(Ctx *c, const Spec *s, Token t, double v);
+/* For each of the n names, the index of the first equal one. */
+int *first_same(Ctx *c, const char *const *names, int n);
+/* The params, data and test, and predict blocks (rows.c). */
+void check_params(Ctx *c, Block *b, Spec *s);
+void check_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows);
+void check_predict(Ctx *c, Block *b, Spec *s);
+
 /* ---- The network's units and parameters (derive.c) ------------------------ */
 
 /* A weight or a bias, named as the issue fixes: w1.. then b1... */
