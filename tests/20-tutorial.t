@@ -7,7 +7,7 @@
 #   (4) all weights 1, biases 0, Alice alone: h1 = 0.0474, o1 = 0.524,
 #       dL/dw1 = 0.0214; then one SGD step w1 <- w1 - 0.1 dL/dw1
 #   (6) training: 100 loss lines, then Emily F (> 0.5) and Frank M (< 0.5);
-#       as README.md says, the runtime also prints an `Epoch N accuracy: A`
+#       as nnrt(1) says, the runtime also prints an `Epoch N accuracy: A`
 #       line after each loss line for a classifier (one sigmoid output is one)
 # ((3), mse_loss = 0.5, is in 10-runtime.t; (5), the numpy code, in 21-.)
 . "$(dirname "$0")/lib.sh"

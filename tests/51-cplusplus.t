@@ -17,7 +17,7 @@ grep -q 'optimizer adam' adam.nn && grep -q 'optimizer momentum' momentum.nn
 ok $? "the Adam and momentum variants of the tutorial's spec are written"
 # A network named after a word that C++ reserves and C does not (xor, new,
 # class, ...), or after a type or namespace of C++'s headers (std, size_t,
-# ...), cannot be declared in C++; the README says so.  The specs' names
+# ...), cannot be declared in C++; doc/embedding.md says so.  The specs' names
 # are checked against the keywords, and one of each kind against g++.
 cxx_only="alignas alignof and and_eq bitand bitor catch char8_t char16_t char32_t class compl concept
 consteval constinit const_cast co_await co_return co_yield decltype delete dynamic_cast explicit export
@@ -53,7 +53,7 @@ for name in xor std size_t; do
         $CC $strict -DNNC_NO_MAIN -I"$RT" -c "$name.c" -o "$name.o"
     ok $? "a network named $name compiles as C"
     ! g++ $cxxflags -I"$RT" -I. -fsyntax-only "$name.cc" > cxx.err 2>&1
-    ok $? "but its header does not compile as C++, as the README says"
+    ok $? "but its header does not compile as C++, as doc/embedding.md says"
 done
 
 # The header's declarations agree with the definitions, which declare their

@@ -38,7 +38,7 @@ done
 
 # The C file holds the spec's rows and the program's NAME_net too; with
 # sections of their own, the linker drops them from a program that only
-# runs the network (the README's recipe).
+# runs the network (the recipe of doc/device.md).
 cat > digits-device.c <<'EOF'
 #include "nnrt.h"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/optim_reference.py: an independent numpy model of nnc's optimizers.
 
-Trains a fully connected feed-forward network the way the README and
+Trains a fully connected feed-forward network the way nn(5) and
 PyTorch define it, written from those definitions (not from nnc's code):
 
   * forward and backward passes as matrix products, each activation
