@@ -9,6 +9,7 @@
 #   make plot       plot the loss of NAME's training (pictures/NAME-loss.png, gnuplot)
 #   make fuzz       fuzz the front end and the runtime's readers (FUZZ_SECONDS=N each)
 #   make check-asan run the whole suite with AddressSanitizer and UBSan
+#   make device-check  train the tutorial's network on an emulated Cortex-M4F, check it against the host
 #   make bench      measure nnc's training step beside FANN and a loop nest (make bench-quick: a smoke test)
 #   make install    install into $(DESTDIR)$(PREFIX) (make uninstall removes it)
 #   make deps       install what building and testing need (Debian)
@@ -108,15 +109,17 @@ check: all
 	$(PROVE) $(PROVE_FLAGS) tests/
 
 # The second install is a microcontroller's C compiler and C library, for
-# tests/52-without-runtime.t, without the C++ library that apt recommends
-# (1.5 GB that no test needs).
+# tests/52-without-runtime.t, and the emulator of a board to run it on, for
+# make device-check (tests/54-device.t), without what apt recommends (the
+# C++ library, 1.5 GB, and the emulator's firmware for other machines,
+# which no test needs).
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    make gcc g++ clang flex bison perl python3 python3-numpy valgrind \
 	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    gcc-arm-none-eabi libnewlib-arm-none-eabi
+	    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \
@@ -127,3 +130,4 @@ clean:
 include mk/install.mk
 include bench/bench.mk
 include fuzz/fuzz.mk
+include mk/device.mk
