@@ -28,7 +28,7 @@
 #define NORETURN
 #endif
 
-/* ---- Limits (documented in the README) ---------------------------------- */
+/* ---- Limits (documented in doc/limits.md) ------------------------------- */
 
 #define MAX_INPUTS 100000        /* inputs of a network */
 #define MAX_NEURONS 100000       /* neurons of one layer */
