@@ -395,6 +395,150 @@ typedef struct {
     Stmt *hidden[MAX_LAYERS];
 } NetworkStmts;
 
+/* The inputs: a count, or names.  Returns 1 when they are wrong. */
+static int check_inputs(Ctx *c, Stmt *in, Spec *s)
+{
+    int bad = 0;
+    if (in->num.text != NULL) {
+        s->ninputs = (int)whole(c, in->num, 1, MAX_INPUTS, "the number of inputs");
+        bad |= s->ninputs < 0;
+    } else {
+        int count = 0;
+        for (TokenList *t = in->names; t != NULL; t = t->next)
+            count++;
+        if (count > MAX_INPUTS) {
+            error_at(c, in->loc, "%d inputs; the limit is %d", count, MAX_INPUTS);
+            bad = 1;
+        } else {
+            s->ninputs = count;
+            s->input_names = ctx_array(c, (size_t)count, sizeof *s->input_names);
+            int i = 0;
+            for (TokenList *t = in->names; t != NULL; t = t->next, i++)
+                s->input_names[i] = t->tok.text;
+            const int *first = first_same(c, (const char *const *)s->input_names, count);
+            i = 0;
+            for (TokenList *t = in->names; t != NULL; t = t->next, i++) {
+                if (first[i] >= 0) {
+                    error_at(c, t->tok.loc, "duplicate input name '%s' (input %d is also called so)",
+                             t->tok.text, first[i] + 1);
+                    bad = 1;
+                }
+            }
+        }
+    }
+
+    return bad;
+}
+
+/* The hidden layers in order, then the output layer.  Returns 1 when one is wrong. */
+static int check_layers(Ctx *c, const NetworkStmts *n, Stmt *out, Spec *s)
+{
+    int bad = 0;
+    s->nlayers = n->nhidden + 1;
+    s->layers = ctx_array(c, (size_t)s->nlayers, sizeof *s->layers);
+    for (int l = 0; l < s->nlayers; l++) {
+        Stmt *st = l < n->nhidden ? n->hidden[l] : out;
+        if (st == NULL)
+            continue;
+        const char *what = l < n->nhidden ? "the size of a hidden layer" : "the number of outputs";
+        long size = whole(c, st->num, 1, MAX_NEURONS, what);
+        int act = lookup(c, st->word, act_names, "activation");
+        if (size < 0 || act < 0) {
+            bad = 1;
+            continue;
+        }
+        if (act == ACT_SOFTMAX && l < n->nhidden) {
+            error_at(c, st->word.loc, "softmax is for the output layer only; a hidden layer "
+                                      "needs sigmoid, tanh, relu, leaky_relu or linear");
+            bad = 1;
+        } else if (act == ACT_SOFTMAX && size < 2) {
+            error_at(c, st->num.loc, "a softmax output needs at least 2 neurons but has %ld "
+                                     "(for one output, use sigmoid)", size);
+            bad = 1;
+        }
+        s->layers[l].size = (int)size;
+        s->layers[l].act = (Act)act;
+        s->layers[l].line = st->loc.line;
+    }
+
+    return bad;
+}
+
+/*
+ * The rest are settings: a mistake in one is reported, and the shape
+ * still stands.  The precision first, as nnc --precision may override
+ * it: the numbers that follow must be numbers in it.
+ */
+static void check_settings(Ctx *c, const NetworkStmts *n, Stmt *out, int bad, Spec *s)
+{
+    if (n->seen[ST_PRECISION] != NULL) {
+        static const char *const precisions[] = {"double", "float", NULL};
+        int k = lookup(c, n->seen[ST_PRECISION]->word, precisions, "precision");
+        s->single = k == 1;
+    }
+    if (c->precision != 0)
+        s->single = c->precision == 2;
+    if (n->seen[ST_LOSS] != NULL) {
+        Token w = n->seen[ST_LOSS]->word;
+        int loss = lookup(c, w, loss_names, "loss");
+        Act act = out != NULL && !bad ? s->layers[s->nlayers - 1].act : ACT_SIGMOID;
+        if (loss == LOSS_CE && out != NULL && !bad && act != ACT_SOFTMAX)
+            error_at(c, w.loc, "loss cross_entropy needs a softmax output, but the output is %s "
+                               "(for sigmoid outputs, use binary_cross_entropy)", act_names[act]);
+        else if (loss == LOSS_BCE && out != NULL && !bad && act != ACT_SIGMOID)
+            error_at(c, w.loc, "loss binary_cross_entropy needs a sigmoid output, but the output is %s%s",
+                     act_names[act], act == ACT_SOFTMAX ? " (use cross_entropy)" : "");
+        else if (loss >= 0)
+            s->loss = (LossKind)loss;
+    }
+    if (n->seen[ST_LEARN_RATE] != NULL) {
+        Token t = n->seen[ST_LEARN_RATE]->num;
+        double v = number_of(c, t);
+        if (!isnan(v) && !(v > 0))
+            error_at(c, t.loc, "learn_rate must be greater than 0 but is %s", t.text);
+        else if (!isnan(v = as_computed(c, s, t, v, 0, 0, "learn_rate")))
+            s->learn_rate = v;
+    }
+    if (n->seen[ST_EPOCHS] != NULL)
+        s->epochs = whole(c, n->seen[ST_EPOCHS]->num, 0, MAX_EPOCHS, "epochs");
+    if (n->seen[ST_SEED] != NULL) {
+        Token t = n->seen[ST_SEED]->num;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(t.text, &end, 10);
+        if (t.text[0] == '-' || t.text[0] == '+' || *end != '\0' || errno == ERANGE)
+            error_at(c, t.loc, "expected a whole number from 0 to 18446744073709551615 for seed but found %s",
+                     quoted(c, t.text));
+        else
+            s->seed = (uint64_t)v;
+    }
+    if (n->seen[ST_INIT] != NULL) {
+        int init = lookup(c, n->seen[ST_INIT]->word, init_names, "initialisation");
+        if (init >= 0)
+            s->init = (InitKind)init;
+    }
+    s->normalize = n->seen[ST_NORMALIZE] != NULL;
+    s->momentum = 0.9;
+    s->beta1 = 0.9;
+    s->beta2 = 0.999;
+    s->epsilon = 1e-8;
+    s->batch = 1;
+    if (n->seen[ST_OPTIMIZER] != NULL)
+        check_optimizer(c, n->seen[ST_OPTIMIZER], s);
+    if (n->seen[ST_BATCH] != NULL)
+        s->batch = whole(c, n->seen[ST_BATCH]->num, 1, INT_MAX, "batch");
+    s->shuffle = n->seen[ST_SHUFFLE] != NULL;
+    if (n->seen[ST_WEIGHT_DECAY] != NULL) {
+        Token t = n->seen[ST_WEIGHT_DECAY]->num;
+        double v = number_of(c, t);
+        if (!isnan(v) && !(v >= 0))
+            error_at(c, t.loc, "weight_decay must be at least 0 but is %s", t.text);
+        else if (!isnan(v = as_computed(c, s, t, v, 0, 1, "weight_decay")))
+            s->weight_decay = v;
+    }
+
+}
+
 static void check_network(Ctx *c, Block *b, Spec *s)
 {
     NetworkStmts n = {0};
@@ -436,135 +580,14 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     if (in == NULL || out == NULL)
         bad = 1;
 
-    /* Inputs: a count, or names. */
-    if (in != NULL && in->num.text != NULL) {
-        s->ninputs = (int)whole(c, in->num, 1, MAX_INPUTS, "the number of inputs");
-        bad |= s->ninputs < 0;
-    } else if (in != NULL) {
-        int count = 0;
-        for (TokenList *t = in->names; t != NULL; t = t->next)
-            count++;
-        if (count > MAX_INPUTS) {
-            error_at(c, in->loc, "%d inputs; the limit is %d", count, MAX_INPUTS);
-            bad = 1;
-        } else {
-            s->ninputs = count;
-            s->input_names = ctx_array(c, (size_t)count, sizeof *s->input_names);
-            int i = 0;
-            for (TokenList *t = in->names; t != NULL; t = t->next, i++)
-                s->input_names[i] = t->tok.text;
-            const int *first = first_same(c, (const char *const *)s->input_names, count);
-            i = 0;
-            for (TokenList *t = in->names; t != NULL; t = t->next, i++) {
-                if (first[i] >= 0) {
-                    error_at(c, t->tok.loc, "duplicate input name '%s' (input %d is also called so)",
-                             t->tok.text, first[i] + 1);
-                    bad = 1;
-                }
-            }
-        }
-    }
+    if (in != NULL)
+        bad |= check_inputs(c, in, s);
 
-    /* Layers: the hidden ones in order, then the output layer. */
-    s->nlayers = n.nhidden + 1;
-    s->layers = ctx_array(c, (size_t)s->nlayers, sizeof *s->layers);
-    for (int l = 0; l < s->nlayers; l++) {
-        Stmt *st = l < n.nhidden ? n.hidden[l] : out;
-        if (st == NULL)
-            continue;
-        const char *what = l < n.nhidden ? "the size of a hidden layer" : "the number of outputs";
-        long size = whole(c, st->num, 1, MAX_NEURONS, what);
-        int act = lookup(c, st->word, act_names, "activation");
-        if (size < 0 || act < 0) {
-            bad = 1;
-            continue;
-        }
-        if (act == ACT_SOFTMAX && l < n.nhidden) {
-            error_at(c, st->word.loc, "softmax is for the output layer only; a hidden layer "
-                                      "needs sigmoid, tanh, relu, leaky_relu or linear");
-            bad = 1;
-        } else if (act == ACT_SOFTMAX && size < 2) {
-            error_at(c, st->num.loc, "a softmax output needs at least 2 neurons but has %ld "
-                                     "(for one output, use sigmoid)", size);
-            bad = 1;
-        }
-        s->layers[l].size = (int)size;
-        s->layers[l].act = (Act)act;
-        s->layers[l].line = st->loc.line;
-    }
+    bad |= check_layers(c, &n, out, s);
 
     s->loss_line = n.seen[ST_LOSS] ? n.seen[ST_LOSS]->loc.line : out ? out->loc.line : 0;
 
-    /*
-     * The rest are settings: a mistake in one is reported, and the shape
-     * still stands.  The precision first, as nnc --precision may override
-     * it: the numbers that follow must be numbers in it.
-     */
-    if (n.seen[ST_PRECISION] != NULL) {
-        static const char *const precisions[] = {"double", "float", NULL};
-        int k = lookup(c, n.seen[ST_PRECISION]->word, precisions, "precision");
-        s->single = k == 1;
-    }
-    if (c->precision != 0)
-        s->single = c->precision == 2;
-    if (n.seen[ST_LOSS] != NULL) {
-        Token w = n.seen[ST_LOSS]->word;
-        int loss = lookup(c, w, loss_names, "loss");
-        Act act = out != NULL && !bad ? s->layers[s->nlayers - 1].act : ACT_SIGMOID;
-        if (loss == LOSS_CE && out != NULL && !bad && act != ACT_SOFTMAX)
-            error_at(c, w.loc, "loss cross_entropy needs a softmax output, but the output is %s "
-                               "(for sigmoid outputs, use binary_cross_entropy)", act_names[act]);
-        else if (loss == LOSS_BCE && out != NULL && !bad && act != ACT_SIGMOID)
-            error_at(c, w.loc, "loss binary_cross_entropy needs a sigmoid output, but the output is %s%s",
-                     act_names[act], act == ACT_SOFTMAX ? " (use cross_entropy)" : "");
-        else if (loss >= 0)
-            s->loss = (LossKind)loss;
-    }
-    if (n.seen[ST_LEARN_RATE] != NULL) {
-        Token t = n.seen[ST_LEARN_RATE]->num;
-        double v = number_of(c, t);
-        if (!isnan(v) && !(v > 0))
-            error_at(c, t.loc, "learn_rate must be greater than 0 but is %s", t.text);
-        else if (!isnan(v = as_computed(c, s, t, v, 0, 0, "learn_rate")))
-            s->learn_rate = v;
-    }
-    if (n.seen[ST_EPOCHS] != NULL)
-        s->epochs = whole(c, n.seen[ST_EPOCHS]->num, 0, MAX_EPOCHS, "epochs");
-    if (n.seen[ST_SEED] != NULL) {
-        Token t = n.seen[ST_SEED]->num;
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(t.text, &end, 10);
-        if (t.text[0] == '-' || t.text[0] == '+' || *end != '\0' || errno == ERANGE)
-            error_at(c, t.loc, "expected a whole number from 0 to 18446744073709551615 for seed but found %s",
-                     quoted(c, t.text));
-        else
-            s->seed = (uint64_t)v;
-    }
-    if (n.seen[ST_INIT] != NULL) {
-        int init = lookup(c, n.seen[ST_INIT]->word, init_names, "initialisation");
-        if (init >= 0)
-            s->init = (InitKind)init;
-    }
-    s->normalize = n.seen[ST_NORMALIZE] != NULL;
-    s->momentum = 0.9;
-    s->beta1 = 0.9;
-    s->beta2 = 0.999;
-    s->epsilon = 1e-8;
-    s->batch = 1;
-    if (n.seen[ST_OPTIMIZER] != NULL)
-        check_optimizer(c, n.seen[ST_OPTIMIZER], s);
-    if (n.seen[ST_BATCH] != NULL)
-        s->batch = whole(c, n.seen[ST_BATCH]->num, 1, INT_MAX, "batch");
-    s->shuffle = n.seen[ST_SHUFFLE] != NULL;
-    if (n.seen[ST_WEIGHT_DECAY] != NULL) {
-        Token t = n.seen[ST_WEIGHT_DECAY]->num;
-        double v = number_of(c, t);
-        if (!isnan(v) && !(v >= 0))
-            error_at(c, t.loc, "weight_decay must be at least 0 but is %s", t.text);
-        else if (!isnan(v = as_computed(c, s, t, v, 0, 1, "weight_decay")))
-            s->weight_decay = v;
-    }
+    check_settings(c, &n, out, bad, s);
 
     if (!bad && count_params(s->ninputs, s->layers, s->nlayers) < 0) {
         error_at(c, b->loc, "network '%s' has more than %d parameters, the limit", s->name, MAX_PARAMS);
