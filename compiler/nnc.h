@@ -3,7 +3,7 @@
  *
  * The pipeline is lexer.l -> parser.y (an Ast) -> check.c (a Spec) ->
  * derive.c (a Net: neurons, parameters, who feeds whom) -> emit.c (C text).
- * main.c runs the passes in that order.  All the memory of a run comes
+ * compile.c runs the passes in that order.  All the memory of a run comes
  * from one arena in the Ctx and is freed at once at the end, so that no
  * error path can leak.
  */
