@@ -351,7 +351,8 @@ int main(int argc, char **argv)
 
     const char *input = NULL, *output = NULL, *header = NULL;
     Unroll unroll = UNROLL_AUTO;
-    int building = 0, c_line_directives = 0, precision = 0, emit_dot = 0;
+    Precision precision = PREC_SPEC;
+    int building = 0, c_line_directives = 0, emit_dot = 0;
     const char *explain_name = NULL;
     char **run_args = NULL;
     for (int i = 1; i < argc; i++) {
@@ -365,7 +366,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--precision") == 0 || strncmp(a, "--precision=", 12) == 0) {
             const char *v = a[11] == '=' ? a + 12 : i + 1 < argc ? argv[++i] : NULL;
             if (v != NULL && (strcmp(v, "double") == 0 || strcmp(v, "float") == 0)) {
-                precision = v[0] == 'd' ? 1 : 2;
+                precision = v[0] == 'd' ? PREC_DOUBLE : PREC_FLOAT;
             } else {
                 fprintf(stderr, "nnc: error: --precision takes double or float%s%s%s\n",
                         v ? " but found '" : "", v ? v : "", v ? "'" : "");

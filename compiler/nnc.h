@@ -102,6 +102,9 @@ static inline int ends_line(const char *s, size_t i, size_t len)
 /* --explain reads the unrolled C of at most this many weights (about 2.3 KB of memory each). */
 #define EXPLAIN_MAX_WEIGHTS 200000
 
+/* What the code computes in: as the spec says, or --precision double or float. */
+typedef enum { PREC_SPEC, PREC_DOUBLE, PREC_FLOAT } Precision;
+
 /* One run of the compiler over one spec. */
 typedef struct {
     const char *file;  /* the spec's path, as given */
@@ -116,7 +119,7 @@ typedef struct {
     FILE *err;         /* where diagnostics go */
     Unroll unroll;     /* --unroll */
     int line_directives;   /* --line-directives: #line back to the spec */
-    int precision;         /* --precision: 0 as the spec says, 1 double, 2 float */
+    Precision precision;   /* --precision */
     int emit_dot;          /* --emit dot: a drawing instead of C */
     const char *explain;   /* --explain NAME: an explanation instead of C */
     const char *out_name;  /* the C file's name, for #line */
