@@ -415,4 +415,15 @@ void emit_dot(Ctx *c, Net *net, Buf *out);
 /* Explains name, a name in net's generated code, into out (chain rule, factors, the C that computes it); returns 0, or 1 after an error on c->err when it is not one. */
 int explain(Ctx *c, Net *net, const char *name, Buf *out);
 
+/* ---- Building and running programs (build.c) ----------------------------- */
+
+/* path as messages show it (nnrt__shown_name), in one of four static buffers used in turn. */
+const char *shown_path(const char *path);
+/* The program --build makes from spec by default: its file name without directory and .nn, from malloc. */
+char *program_name(const char *spec);
+/* Compiles c_text with $CC into the program output (the default: program_name), returning nnc's exit status. */
+int build_program(const char *argv0, const char *spec, const Buf *c_text, const char *output);
+/* Builds c_text in a temporary directory and runs it with args (args[0] becomes its path), returning its exit status. */
+int run_program(const char *argv0, const char *spec, const Buf *c_text, char **args);
+
 #endif
