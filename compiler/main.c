@@ -1,12 +1,14 @@
 /*
  * main.c: the command line of nnc.
  *
- *   read the spec -> compile (compile.c: the passes) -> write the outputs,
- *   or build the program and run it (build.c)
+ *   options -> read the spec -> compile (compile.c: the passes)
+ *   -> write the outputs, or build the program and run it (build.c)
  *
- * Outputs are built in memory and written only when every pass succeeded,
- * each through a temporary file renamed into place, so that a failed run
- * leaves every existing file as it was.
+ * Every option is parsed into an Options, and checked, before the spec is
+ * read: a run does one job, its Mode.  Outputs are built in memory and
+ * written only when every pass succeeded, each through a temporary file
+ * renamed into place, so that a failed run leaves every existing file as
+ * it was.
  */
 #include "nnc.h" /* first: it asks for POSIX */
 
@@ -16,6 +18,36 @@
 #include <string.h>
 
 #include "nnrt_impl.h"
+
+/* The one job of a run. */
+typedef enum {
+    MODE_C,       /* write the C (the default) */
+    MODE_DOT,     /* --emit dot: a Graphviz drawing of the network instead */
+    MODE_EXPLAIN, /* --explain NAME: an explanation of a name instead */
+    MODE_BUILD,   /* --build: compile the C into a program */
+    MODE_RUN,     /* --run: build the program in a temporary directory and run it */
+} Mode;
+
+/* The option that asks for each mode, as messages name it. */
+static const char *const mode_options[] = {
+    [MODE_C] = "", [MODE_DOT] = "--emit dot", [MODE_EXPLAIN] = "--explain",
+    [MODE_BUILD] = "--build", [MODE_RUN] = "--run",
+};
+
+/* The command line made sense of. */
+typedef struct {
+    Mode mode;
+    const char *spec;     /* SPEC.nn */
+    const char *output;   /* -o: the C, drawing, explanation or program; NULL for the default */
+    const char *header;   /* --header, or NULL */
+    const char *explain;  /* --explain NAME */
+    Precision precision;  /* --precision */
+    Unroll unroll;        /* --unroll */
+    int line_directives;  /* --line-directives */
+    char **run_args;      /* --run: from the '--' on, or NULL without one */
+    char *program;        /* --build without -o: the program's name, from malloc */
+    const char *writes[2]; /* the files this run writes (the output or program, the header), or NULL */
+} Options;
 
 static void usage(FILE *f)
 {
@@ -47,6 +79,187 @@ static void usage(FILE *f)
             "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n"
             "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n",
             UNROLL_ALWAYS_MAX_WEIGHTS, UNROLL_MAX_WEIGHTS);
+}
+
+
+/*
+ * Is a the option name, alone or as name=VALUE?  Then *v is its value: what
+ * follows the '=', or the next argument (argv[++*i]), or NULL when none does.
+ */
+static int is_option(const char *a, const char *name, int argc, char **argv, int *i, const char **v)
+{
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '='))
+        return 0;
+    *v = a[n] == '=' ? a + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+    return 1;
+}
+
+/*
+ * The index of v among the n words (some NULL) that option takes; or -1,
+ * having said that option takes what list says.
+ */
+static int pick(const char *option, const char *v, const char *const *words, int n, const char *list)
+{
+    for (int k = 0; v != NULL && k < n; k++)
+        if (words[k] != NULL && strcmp(v, words[k]) == 0)
+            return k;
+    fprintf(stderr, "nnc: error: %s takes %s%s%s%s\n", option, list, v ? " but found '" : "", v ? v : "",
+            v ? "'" : "");
+    return -1;
+}
+
+/*
+ * The mode of o, from what replaces the C (dot, or an --explain) and what
+ * is built (build: MODE_BUILD, MODE_RUN or MODE_C for nothing), when they
+ * go together.  Returns -1, or 2 having said why not.
+ */
+static int choose_mode(Options *o, int dot, Mode build)
+{
+    Mode instead = dot ? MODE_DOT : o->explain != NULL ? MODE_EXPLAIN : MODE_C;
+    if (o->header != NULL && (instead != MODE_C || build != MODE_C)) {
+        fprintf(stderr, "nnc: error: --header goes with C output, not with %s\n",
+                mode_options[instead != MODE_C ? instead : build]);
+        return 2;
+    }
+    if (dot && o->explain != NULL) {
+        fprintf(stderr, "nnc: error: --emit dot and --explain each write instead of the C; give one\n");
+        return 2;
+    }
+    if (build != MODE_C && instead != MODE_C) {
+        fprintf(stderr, "nnc: error: %s builds a program from the C, so it does not go with %s\n",
+                mode_options[build], mode_options[instead]);
+        return 2;
+    }
+    if (build == MODE_RUN && o->output != NULL) {
+        fprintf(stderr, "nnc: error: -o does not go with --run, which builds the program in a "
+                        "temporary directory (use --build -o PROGRAM to keep it)\n");
+        return 2;
+    }
+    if (o->spec == NULL) {
+        fprintf(stderr, "nnc: error: no spec given\n");
+        usage(stderr);
+        return 2;
+    }
+    o->mode = build != MODE_C ? build : instead;
+    return -1;
+}
+
+/* Parses argv into o.  Returns -1 when the run goes on, or the exit status (--help, a mistake). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    static const char *const precisions[] = {[PREC_DOUBLE] = "double", [PREC_FLOAT] = "float"};
+    static const char *const emits[] = {"c", "dot"};
+    static const char *const unrolls[] = {[UNROLL_AUTO] = "auto", [UNROLL_ALWAYS] = "always",
+                                          [UNROLL_NEVER] = "never"};
+    *o = (Options){0};
+    o->precision = PREC_SPEC;
+    o->unroll = UNROLL_AUTO;
+    int dot = 0, k;
+    Mode build = MODE_C;
+    const char *v;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("nnc %s\n", NNC_VERSION);
+            return 0;
+        } else if (is_option(a, "--precision", argc, argv, &i, &v)) {
+            if ((k = pick("--precision", v, precisions, 3, "double or float")) < 0)
+                return 2;
+            o->precision = (Precision)k;
+        } else if (is_option(a, "--emit", argc, argv, &i, &v)) {
+            if ((dot = pick("--emit", v, emits, 2, "c or dot")) < 0)
+                return 2;
+        } else if (is_option(a, "--explain", argc, argv, &i, &v)) {
+            if ((o->explain = v) == NULL) {
+                fprintf(stderr, "nnc: error: option '--explain' needs a name (as in --explain d_L_d_w1)\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--line-directives") == 0) {
+            o->line_directives = 1;
+        } else if (strcmp(a, "--build") == 0 || strcmp(a, "--run") == 0) {
+            build = a[2] == 'b' ? MODE_BUILD : MODE_RUN;
+        } else if (strcmp(a, "--") == 0 && build == MODE_RUN) {
+            /* The rest is the program's; argv[i] will hold the program's path. */
+            o->run_args = argv + i;
+            break;
+        } else if (is_option(a, "--unroll", argc, argv, &i, &v)) {
+            if ((k = pick("--unroll", v, unrolls, 3, "always, never or auto")) < 0)
+                return 2;
+            o->unroll = (Unroll)k;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "nnc: error: option '%s' needs a file name\n", a);
+                return 2;
+            }
+            *(a[1] == 'o' ? &o->output : &o->header) = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "nnc: error: unknown option '%s'\nTry 'nnc --help' for more information.\n", a);
+            return 2;
+        } else if (o->spec != NULL) {
+            fprintf(stderr, "nnc: error: more than one spec ('%s' and '%s')\n", o->spec, a);
+            return 2;
+        } else {
+            o->spec = a;
+        }
+    }
+    return choose_mode(o, dot, build);
+}
+
+/* What o->writes[k] is, in messages. */
+static const char *what(const Options *o, int k)
+{
+    return k == 1 ? "the header" : o->mode == MODE_BUILD || o->mode == MODE_RUN ? "the program" : "the output";
+}
+
+/*
+ * Names the files the run writes, in o->writes, and checks that none is
+ * the spec and that -o and --header differ.  Returns 0, or the exit status
+ * having said why not.
+ */
+static int check_outputs(Options *o)
+{
+    /* The default program of --build is the spec's name without .nn: there may be none. */
+    const char *base = strrchr(o->spec, '/') ? strrchr(o->spec, '/') + 1 : o->spec;
+    size_t len = strlen(base);
+    int named = o->mode == MODE_BUILD && o->output == NULL;
+    if (named && (len <= 3 || strcmp(base + len - 3, ".nn") != 0)) {
+        fprintf(stderr, "nnc: error: the spec '%s' has no .nn to take off for the program's name; "
+                        "name the program with -o\n", shown_path(o->spec));
+        return 1;
+    }
+    o->program = named ? program_name(o->spec) : NULL;
+    o->writes[0] = named ? o->program : o->output;
+    o->writes[1] = o->header;
+    for (int k = 0; k < 2; k++) {
+        if (nnrt__same_file(o->writes[k], o->spec)) {
+            fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what(o, k), shown_path(o->writes[k]));
+            return 1;
+        }
+    }
+    if (nnrt__same_file(o->output, o->header)) {
+        fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", shown_path(o->header));
+        return 2;
+    }
+    return 0;
+}
+
+/* Nor may a file the run writes be one that the spec reads.  Returns 0, or 1 having said so. */
+static int check_data_files(const Options *o, const Ctx *c)
+{
+    for (int k = 0; k < 2; k++) {
+        for (int d = 0; d < 2; d++) {
+            if (nnrt__same_file(o->writes[k], c->data_files[d])) {
+                fprintf(stderr, "nnc: error: %s '%s' is the spec's %s file '%s'\n", what(o, k),
+                        shown_path(o->writes[k]), d == 0 ? "data" : "test", shown_path(c->data_files[d]));
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /*
@@ -94,6 +307,24 @@ static int write_stdout(const Buf *text)
     return 0;
 }
 
+/* Writes out (to -o, or standard output) and hdr (to --header, when given).  Returns 0 or 1. */
+static int write_outputs(const Options *o, const Buf *out, const Buf *hdr)
+{
+    if (o->output != NULL) {
+        const char *paths[2] = {o->output, o->header};
+        const Buf *texts[2] = {out, hdr};
+        return write_files(paths, texts, o->header != NULL ? 2 : 1) != 0;
+    }
+    if (write_stdout(out) != 0)
+        return 1;
+    if (o->header != NULL) {
+        const char *paths[1] = {o->header};
+        const Buf *texts[1] = {hdr};
+        return write_files(paths, texts, 1) != 0;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     /* Diagnostics go out in blocks, not a character at a time. */
@@ -102,190 +333,48 @@ int main(int argc, char **argv)
     /* Past a file size limit (ulimit -f), a write fails (EFBIG) and is reported, as any other. */
     signal(SIGXFSZ, SIG_IGN);
 
-    const char *input = NULL, *output = NULL, *header = NULL;
-    Unroll unroll = UNROLL_AUTO;
-    Precision precision = PREC_SPEC;
-    int building = 0, c_line_directives = 0, emit_dot = 0;
-    const char *explain_name = NULL;
-    char **run_args = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--version") == 0) {
-            printf("nnc %s\n", NNC_VERSION);
-            return 0;
-        } else if (strcmp(a, "--precision") == 0 || strncmp(a, "--precision=", 12) == 0) {
-            const char *v = a[11] == '=' ? a + 12 : i + 1 < argc ? argv[++i] : NULL;
-            if (v != NULL && (strcmp(v, "double") == 0 || strcmp(v, "float") == 0)) {
-                precision = v[0] == 'd' ? PREC_DOUBLE : PREC_FLOAT;
-            } else {
-                fprintf(stderr, "nnc: error: --precision takes double or float%s%s%s\n",
-                        v ? " but found '" : "", v ? v : "", v ? "'" : "");
-                return 2;
-            }
-        } else if (strcmp(a, "--emit") == 0 || strncmp(a, "--emit=", 7) == 0) {
-            const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
-            if (v != NULL && (strcmp(v, "c") == 0 || strcmp(v, "dot") == 0)) {
-                emit_dot = v[0] == 'd';
-            } else {
-                fprintf(stderr, "nnc: error: --emit takes c or dot%s%s%s\n", v ? " but found '" : "",
-                        v ? v : "", v ? "'" : "");
-                return 2;
-            }
-        } else if (strcmp(a, "--explain") == 0 || strncmp(a, "--explain=", 10) == 0) {
-            explain_name = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : NULL;
-            if (explain_name == NULL) {
-                fprintf(stderr, "nnc: error: option '--explain' needs a name (as in --explain d_L_d_w1)\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--line-directives") == 0) {
-            c_line_directives = 1;
-        } else if (strcmp(a, "--build") == 0) {
-            building = 1;
-        } else if (strcmp(a, "--run") == 0) {
-            building = 2;
-        } else if (strcmp(a, "--") == 0 && building == 2) {
-            /* The rest is the program's; argv[i] will hold the program's path. */
-            run_args = argv + i;
-            break;
-        } else if (strcmp(a, "--unroll") == 0 || strncmp(a, "--unroll=", 9) == 0) {
-            const char *v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
-            if (v != NULL && strcmp(v, "auto") == 0)
-                unroll = UNROLL_AUTO;
-            else if (v != NULL && strcmp(v, "always") == 0)
-                unroll = UNROLL_ALWAYS;
-            else if (v != NULL && strcmp(v, "never") == 0)
-                unroll = UNROLL_NEVER;
-            else {
-                fprintf(stderr, "nnc: error: --unroll takes always, never or auto%s%s%s\n",
-                        v ? " but found '" : "", v ? v : "", v ? "'" : "");
-                return 2;
-            }
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0) {
-            if (i + 1 == argc) {
-                fprintf(stderr, "nnc: error: option '%s' needs a file name\n", a);
-                return 2;
-            }
-            if (a[1] == 'o')
-                output = argv[++i];
-            else
-                header = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "nnc: error: unknown option '%s'\nTry 'nnc --help' for more information.\n", a);
-            return 2;
-        } else if (input != NULL) {
-            fprintf(stderr, "nnc: error: more than one spec ('%s' and '%s')\n", input, a);
-            return 2;
-        } else {
-            input = a;
-        }
+    Options o;
+    int status = parse_options(argc, argv, &o);
+    if (status >= 0)
+        return status;
+    if ((status = check_outputs(&o)) != 0) {
+        free(o.program);
+        return status;
     }
-    if (header != NULL && (emit_dot || explain_name != NULL || building)) {
-        fprintf(stderr, "nnc: error: --header goes with C output, not with %s\n",
-                emit_dot ? "--emit dot" : explain_name != NULL ? "--explain" : building == 2 ? "--run" : "--build");
-        return 2;
-    }
-    if (emit_dot && explain_name != NULL) {
-        fprintf(stderr, "nnc: error: --emit dot and --explain each write instead of the C; give one\n");
-        return 2;
-    }
-    if (building && (emit_dot || explain_name != NULL)) {
-        fprintf(stderr, "nnc: error: %s builds a program from the C, so it does not go with %s\n",
-                building == 2 ? "--run" : "--build", emit_dot ? "--emit dot" : "--explain");
-        return 2;
-    }
-    if (building == 2 && output != NULL) {
-        fprintf(stderr, "nnc: error: -o does not go with --run, which builds the program in a "
-                        "temporary directory (use --build -o PROGRAM to keep it)\n");
-        return 2;
-    }
-    if (input == NULL) {
-        fprintf(stderr, "nnc: error: no spec given\n");
-        usage(stderr);
-        return 2;
-    }
-
-    /* The default program of --build is the spec's name without .nn: there may be none. */
-    const char *in_base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
-    size_t in_len = strlen(in_base);
-    if (building == 1 && output == NULL && (in_len <= 3 || strcmp(in_base + in_len - 3, ".nn") != 0)) {
-        fprintf(stderr, "nnc: error: the spec '%s' has no .nn to take off for the program's name; "
-                        "name the program with -o\n", shown_path(input));
-        return 1;
-    }
-    char *program = building == 1 && output == NULL ? program_name(input) : NULL;
-    const char *outputs[2] = {building == 1 && output == NULL ? program : output, header};
-    const char *const what[2] = {building ? "the program" : "the output", "the header"};
-    for (int k = 0; k < 2; k++) {
-        if (nnrt__same_file(outputs[k], input)) {
-            fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what[k], shown_path(outputs[k]));
-            free(program);
-            return 1;
-        }
-    }
-    if (nnrt__same_file(output, header)) {
-        fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", shown_path(header));
-        free(program);
-        return 2;
-    }
-
     struct nnrt_error err;
     size_t len;
-    char *src = nnrt__read_file(input, &len, &err);
+    char *src = nnrt__read_file(o.spec, &len, &err);
     if (src == NULL) {
         fprintf(stderr, "nnc: error: %s\n", err.msg);
-        free(program);
+        free(o.program);
         return 1;
     }
 
+    int builds = o.mode == MODE_BUILD || o.mode == MODE_RUN;
     Ctx c = {0};
-    c.file = input;
+    c.file = o.spec;
     c.src = src;
     c.len = len;
     c.err = stderr;
-    c.unroll = unroll;
-    c.line_directives = c_line_directives;
-    c.precision = precision;
-    c.emit_dot = emit_dot;
-    c.explain = explain_name;
-    c.out_name = output != NULL && !building ? output : "nnc-output.c";
+    c.unroll = o.unroll;
+    c.line_directives = o.line_directives;
+    c.precision = o.precision;
+    c.emit_dot = o.mode == MODE_DOT;
+    c.explain = o.mode == MODE_EXPLAIN ? o.explain : NULL;
+    c.out_name = o.output != NULL && !builds ? o.output : "nnc-output.c";
 
     Buf out = {0}, hdr = {0};
-    int status = compile(&c, &out, header ? &hdr : NULL);
-    /* Nor may an output be a file that the spec reads. */
-    for (int k = 0; k < 2 && status == 0; k++) {
-        for (int d = 0; d < 2 && status == 0; d++) {
-            if (nnrt__same_file(outputs[k], c.data_files[d])) {
-                fprintf(stderr, "nnc: error: %s '%s' is the spec's %s file '%s'\n", what[k], shown_path(outputs[k]),
-                        d == 0 ? "data" : "test", shown_path(c.data_files[d]));
-                status = 1;
-            }
-        }
-    }
-    if (status == 0 && building) {
-        status = building == 2 ? run_program(argv[0], input, &out, run_args)
-                               : build_program(argv[0], input, &out, output);
-    } else if (status == 0) {
-        if (output == NULL) {
-            if (write_stdout(&out) != 0)
-                status = 1;
-        } else {
-            const char *paths[2] = {output, header};
-            const Buf *texts[2] = {&out, &hdr};
-            if (write_files(paths, texts, header != NULL ? 2 : 1) != 0)
-                status = 1;
-        }
-        if (status == 0 && output == NULL && header != NULL) {
-            const char *paths[1] = {header};
-            const Buf *texts[1] = {&hdr};
-            if (write_files(paths, texts, 1) != 0)
-                status = 1;
-        }
-    }
+    status = compile(&c, &out, o.header != NULL ? &hdr : NULL);
+    if (status == 0)
+        status = check_data_files(&o, &c);
+    if (status == 0 && o.mode == MODE_BUILD)
+        status = build_program(argv[0], o.spec, &out, o.output);
+    else if (status == 0 && o.mode == MODE_RUN)
+        status = run_program(argv[0], o.spec, &out, o.run_args);
+    else if (status == 0)
+        status = write_outputs(&o, &out, &hdr);
     ctx_free(&c);
     free(src);
-    free(program);
+    free(o.program);
     return status;
 }
