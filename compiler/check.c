@@ -476,8 +476,8 @@ static void check_settings(Ctx *c, const NetworkStmts *n, Stmt *out, int bad, Sp
         int k = lookup(c, n->seen[ST_PRECISION]->word, precisions, "precision");
         s->single = k == 1;
     }
-    if (c->precision != 0)
-        s->single = c->precision == 2;
+    if (c->precision != PREC_SPEC)
+        s->single = c->precision == PREC_FLOAT;
     if (n->seen[ST_LOSS] != NULL) {
         Token w = n->seen[ST_LOSS]->word;
         int loss = lookup(c, w, loss_names, "loss");

@@ -3,7 +3,8 @@
  *
  * Memory comes from an arena of chunks owned by the Ctx: nothing is freed
  * until the run ends, and then everything is, so no early return can leak.
- * When memory runs out the arena jumps back to main, which reports it.
+ * When memory runs out the arena jumps back to compile() (compile.c),
+ * which reports it.
  *
  * Errors are recorded, not printed, so that they can be printed in source
  * order once the run is over, each like GCC's: "file:line:col: error: msg",

@@ -1,24 +1,53 @@
 /*
  * main.c: the command line of nnc.
  *
- *   read the spec -> compile (compile.c: the passes) -> write the outputs
+ *   options -> read the spec -> compile (compile.c: the passes)
+ *   -> write the outputs, or build the program and run it (build.c)
  *
- * Outputs are built in memory and written only when every pass succeeded,
- * each through a temporary file renamed into place, so that a failed run
- * leaves every existing file as it was.
+ * Every option is parsed into an Options, and checked, before the spec is
+ * read: a run does one job, its Mode.  Outputs are built in memory and
+ * written only when every pass succeeded, each through a temporary file
+ * renamed into place, so that a failed run leaves every existing file as
+ * it was.
  */
 #include "nnc.h" /* first: it asks for POSIX */
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "nnrt_impl.h"
+
+/* The one job of a run. */
+typedef enum {
+    MODE_C,       /* write the C (the default) */
+    MODE_DOT,     /* --emit dot: a Graphviz drawing of the network instead */
+    MODE_EXPLAIN, /* --explain NAME: an explanation of a name instead */
+    MODE_BUILD,   /* --build: compile the C into a program */
+    MODE_RUN,     /* --run: build the program in a temporary directory and run it */
+} Mode;
+
+/* The option that asks for each mode, as messages name it. */
+static const char *const mode_options[] = {
+    [MODE_C] = "", [MODE_DOT] = "--emit dot", [MODE_EXPLAIN] = "--explain",
+    [MODE_BUILD] = "--build", [MODE_RUN] = "--run",
+};
+
+/* The command line made sense of. */
+typedef struct {
+    Mode mode;
+    const char *spec;     /* SPEC.nn */
+    const char *output;   /* -o: the C, drawing, explanation or program; NULL for the default */
+    const char *header;   /* --header, or NULL */
+    const char *explain;  /* --explain NAME */
+    Precision precision;  /* --precision */
+    Unroll unroll;        /* --unroll */
+    int line_directives;  /* --line-directives */
+    char **run_args;      /* --run: from the '--' on, or NULL without one */
+    char *program;        /* --build without -o: the program's name, from malloc */
+    const char *writes[2]; /* the files this run writes (the output or program, the header), or NULL */
+} Options;
 
 static void usage(FILE *f)
 {
@@ -50,6 +79,187 @@ static void usage(FILE *f)
             "  cc -std=c99 -O2 -I runtime OUT.c runtime/libnnrt.a -lm\n"
             "  cc -std=c99 -O2 OUT.c $(pkg-config --cflags --libs nnrt)\n",
             UNROLL_ALWAYS_MAX_WEIGHTS, UNROLL_MAX_WEIGHTS);
+}
+
+
+/*
+ * Is a the option name, alone or as name=VALUE?  Then *v is its value: what
+ * follows the '=', or the next argument (argv[++*i]), or NULL when none does.
+ */
+static int is_option(const char *a, const char *name, int argc, char **argv, int *i, const char **v)
+{
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '='))
+        return 0;
+    *v = a[n] == '=' ? a + n + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+    return 1;
+}
+
+/*
+ * The index of v among the n words (some NULL) that option takes; or -1,
+ * having said that option takes what list says.
+ */
+static int pick(const char *option, const char *v, const char *const *words, int n, const char *list)
+{
+    for (int k = 0; v != NULL && k < n; k++)
+        if (words[k] != NULL && strcmp(v, words[k]) == 0)
+            return k;
+    fprintf(stderr, "nnc: error: %s takes %s%s%s%s\n", option, list, v ? " but found '" : "", v ? v : "",
+            v ? "'" : "");
+    return -1;
+}
+
+/*
+ * The mode of o, from what replaces the C (dot, or an --explain) and what
+ * is built (build: MODE_BUILD, MODE_RUN or MODE_C for nothing), when they
+ * go together.  Returns -1, or 2 having said why not.
+ */
+static int choose_mode(Options *o, int dot, Mode build)
+{
+    Mode instead = dot ? MODE_DOT : o->explain != NULL ? MODE_EXPLAIN : MODE_C;
+    if (o->header != NULL && (instead != MODE_C || build != MODE_C)) {
+        fprintf(stderr, "nnc: error: --header goes with C output, not with %s\n",
+                mode_options[instead != MODE_C ? instead : build]);
+        return 2;
+    }
+    if (dot && o->explain != NULL) {
+        fprintf(stderr, "nnc: error: --emit dot and --explain each write instead of the C; give one\n");
+        return 2;
+    }
+    if (build != MODE_C && instead != MODE_C) {
+        fprintf(stderr, "nnc: error: %s builds a program from the C, so it does not go with %s\n",
+                mode_options[build], mode_options[instead]);
+        return 2;
+    }
+    if (build == MODE_RUN && o->output != NULL) {
+        fprintf(stderr, "nnc: error: -o does not go with --run, which builds the program in a "
+                        "temporary directory (use --build -o PROGRAM to keep it)\n");
+        return 2;
+    }
+    if (o->spec == NULL) {
+        fprintf(stderr, "nnc: error: no spec given\n");
+        usage(stderr);
+        return 2;
+    }
+    o->mode = build != MODE_C ? build : instead;
+    return -1;
+}
+
+/* Parses argv into o.  Returns -1 when the run goes on, or the exit status (--help, a mistake). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    static const char *const precisions[] = {[PREC_DOUBLE] = "double", [PREC_FLOAT] = "float"};
+    static const char *const emits[] = {"c", "dot"};
+    static const char *const unrolls[] = {[UNROLL_AUTO] = "auto", [UNROLL_ALWAYS] = "always",
+                                          [UNROLL_NEVER] = "never"};
+    *o = (Options){0};
+    o->precision = PREC_SPEC;
+    o->unroll = UNROLL_AUTO;
+    int dot = 0, k;
+    Mode build = MODE_C;
+    const char *v;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("nnc %s\n", NNC_VERSION);
+            return 0;
+        } else if (is_option(a, "--precision", argc, argv, &i, &v)) {
+            if ((k = pick("--precision", v, precisions, 3, "double or float")) < 0)
+                return 2;
+            o->precision = (Precision)k;
+        } else if (is_option(a, "--emit", argc, argv, &i, &v)) {
+            if ((dot = pick("--emit", v, emits, 2, "c or dot")) < 0)
+                return 2;
+        } else if (is_option(a, "--explain", argc, argv, &i, &v)) {
+            if ((o->explain = v) == NULL) {
+                fprintf(stderr, "nnc: error: option '--explain' needs a name (as in --explain d_L_d_w1)\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--line-directives") == 0) {
+            o->line_directives = 1;
+        } else if (strcmp(a, "--build") == 0 || strcmp(a, "--run") == 0) {
+            build = a[2] == 'b' ? MODE_BUILD : MODE_RUN;
+        } else if (strcmp(a, "--") == 0 && build == MODE_RUN) {
+            /* The rest is the program's; argv[i] will hold the program's path. */
+            o->run_args = argv + i;
+            break;
+        } else if (is_option(a, "--unroll", argc, argv, &i, &v)) {
+            if ((k = pick("--unroll", v, unrolls, 3, "always, never or auto")) < 0)
+                return 2;
+            o->unroll = (Unroll)k;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "nnc: error: option '%s' needs a file name\n", a);
+                return 2;
+            }
+            *(a[1] == 'o' ? &o->output : &o->header) = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "nnc: error: unknown option '%s'\nTry 'nnc --help' for more information.\n", a);
+            return 2;
+        } else if (o->spec != NULL) {
+            fprintf(stderr, "nnc: error: more than one spec ('%s' and '%s')\n", o->spec, a);
+            return 2;
+        } else {
+            o->spec = a;
+        }
+    }
+    return choose_mode(o, dot, build);
+}
+
+/* What o->writes[k] is, in messages. */
+static const char *what(const Options *o, int k)
+{
+    return k == 1 ? "the header" : o->mode == MODE_BUILD || o->mode == MODE_RUN ? "the program" : "the output";
+}
+
+/*
+ * Names the files the run writes, in o->writes, and checks that none is
+ * the spec and that -o and --header differ.  Returns 0, or the exit status
+ * having said why not.
+ */
+static int check_outputs(Options *o)
+{
+    /* The default program of --build is the spec's name without .nn: there may be none. */
+    const char *base = strrchr(o->spec, '/') ? strrchr(o->spec, '/') + 1 : o->spec;
+    size_t len = strlen(base);
+    int named = o->mode == MODE_BUILD && o->output == NULL;
+    if (named && (len <= 3 || strcmp(base + len - 3, ".nn") != 0)) {
+        fprintf(stderr, "nnc: error: the spec '%s' has no .nn to take off for the program's name; "
+                        "name the program with -o\n", shown_path(o->spec));
+        return 1;
+    }
+    o->program = named ? program_name(o->spec) : NULL;
+    o->writes[0] = named ? o->program : o->output;
+    o->writes[1] = o->header;
+    for (int k = 0; k < 2; k++) {
+        if (nnrt__same_file(o->writes[k], o->spec)) {
+            fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what(o, k), shown_path(o->writes[k]));
+            return 1;
+        }
+    }
+    if (nnrt__same_file(o->output, o->header)) {
+        fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", shown_path(o->header));
+        return 2;
+    }
+    return 0;
+}
+
+/* Nor may a file the run writes be one that the spec reads.  Returns 0, or 1 having said so. */
+static int check_data_files(const Options *o, const Ctx *c)
+{
+    for (int k = 0; k < 2; k++) {
+        for (int d = 0; d < 2; d++) {
+            if (nnrt__same_file(o->writes[k], c->data_files[d])) {
+                fprintf(stderr, "nnc: error: %s '%s' is the spec's %s file '%s'\n", what(o, k),
+                        shown_path(o->writes[k]), d == 0 ? "data" : "test", shown_path(c->data_files[d]));
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /*
@@ -87,24 +297,6 @@ static int write_files(const char *const *paths, const Buf *const *texts, int n)
     return status;
 }
 
-/* The directory of the running nnc, or "." when it cannot be found. */
-static void exe_dir(char *dir, size_t size, const char *argv0)
-{
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n > 0) {
-        path[n] = '\0';
-    } else if (argv0 != NULL && strchr(argv0, '/') != NULL && strlen(argv0) < sizeof path) {
-        strcpy(path, argv0); /* the path it was run by */
-    } else {
-        snprintf(dir, size, ".");
-        return;
-    }
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    snprintf(dir, size, "%s", path[0] ? path : "/");
-}
-
 /* Writes text to standard output; reports and returns -1 on failure. */
 static int write_stdout(const Buf *text)
 {
@@ -115,230 +307,22 @@ static int write_stdout(const Buf *text)
     return 0;
 }
 
-static int is_file(const char *path)
+/* Writes out (to -o, or standard output) and hdr (to --header, when given).  Returns 0 or 1. */
+static int write_outputs(const Options *o, const Buf *out, const Buf *hdr)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/*
- * Where nnrt.h and libnnrt.a are: beside nnc in the build tree
- * (compiler/nnc, runtime/), or under nnc's prefix once installed
- * (bin/nnc, include/, lib/).  Returns 0, or -1 with a message.
- */
-static int find_runtime(const char *argv0, char *inc, char *lib, size_t size)
-{
-    char dir[PATH_MAX];
-    exe_dir(dir, sizeof dir, argv0);
-    static const char *const layouts[][2] = {
-        {"%s/../runtime", "%s/../runtime"},
-        {"%s/../include", "%s/../lib"},
-    };
-    for (int k = 0; k < 2; k++) {
-        char h[PATH_MAX + 16], a[PATH_MAX + 16];
-        snprintf(inc, size, layouts[k][0], dir);
-        snprintf(lib, size, layouts[k][1], dir);
-        snprintf(h, sizeof h, "%s/nnrt.h", inc);
-        snprintf(a, sizeof a, "%s/libnnrt.a", lib);
-        if (is_file(h) && is_file(a))
-            return 0;
+    if (o->output != NULL) {
+        const char *paths[2] = {o->output, o->header};
+        const Buf *texts[2] = {out, hdr};
+        return write_files(paths, texts, o->header != NULL ? 2 : 1) != 0;
     }
-    fprintf(stderr, "nnc: error: cannot find nnrt.h and libnnrt.a beside %s (in ../runtime, "
-                    "or ../include and ../lib)\n", dir);
-    return -1;
-}
-
-/* path as messages show it (nnrt__shown_name), in one of four buffers in turn. */
-static const char *shown(const char *path)
-{
-    static char buf[4][NNRT__SHOWN_NAME];
-    static int k;
-    k = (k + 1) % 4;
-    return nnrt__shown_name(buf[k], path);
-}
-
-static volatile pid_t running; /* the child that run() waits for, or 0 */
-
-/* Runs argv; returns its exit status, or 127 (with a message) when it cannot run. */
-static int run(char **argv)
-{
-    /* Both: the child would write what is buffered a second time. */
-    fflush(stdout);
-    fflush(stderr);
-    /* A ^C is the child's to act on: nnc waits, then cleans up, as system() does. */
-    void (*old_int)(int) = signal(SIGINT, SIG_IGN);
-    void (*old_quit)(int) = signal(SIGQUIT, SIG_IGN);
-    pid_t pid = fork();
-    if (pid == 0) {
-        signal(SIGINT, old_int == SIG_IGN ? SIG_IGN : SIG_DFL);
-        signal(SIGQUIT, old_quit == SIG_IGN ? SIG_IGN : SIG_DFL);
-        execvp(argv[0], argv);
-        fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
-        fflush(stderr); /* _exit does not, and stderr is buffered */
-        _exit(127);
-    }
-    int status = 0, waited = (int)pid;
-    if (pid < 0)
-        fprintf(stderr, "nnc: error: cannot run %s: %s\n", argv[0], strerror(errno));
-    else
-        running = pid;
-    while (pid > 0 && (waited = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-        continue;
-    running = 0;
-    signal(SIGINT, old_int);
-    signal(SIGQUIT, old_quit);
-    if (waited < 0)
-        return 127;
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-/*
- * Compiles the C file csrc into the program exe with $CC (words split on
- * blanks; default cc).  Returns 0; 128 + the signal when a ^C or SIGQUIT
- * stopped the compiler; or 1 when it failed, having said so.
- */
-static int cc(const char *argv0, const char *csrc, const char *exe)
-{
-    char inc[PATH_MAX], lib[PATH_MAX];
-    if (find_runtime(argv0, inc, lib, sizeof inc) != 0)
+    if (write_stdout(out) != 0)
         return 1;
-    const char *env = getenv("CC");
-    char *words = strdup(env != NULL && strspn(env, " \t") < strlen(env) ? env : "cc");
-    if (words == NULL) {
-        fprintf(stderr, "nnc: error: out of memory\n");
-        return 1;
+    if (o->header != NULL) {
+        const char *paths[1] = {o->header};
+        const Buf *texts[1] = {hdr};
+        return write_files(paths, texts, 1) != 0;
     }
-    char *args[64];
-    int n = 0;
-    for (char *w = strtok(words, " \t"); w != NULL && n < 48; w = strtok(NULL, " \t"))
-        args[n++] = w;
-    char incflag[PATH_MAX + 2], libpath[PATH_MAX + 16];
-    snprintf(incflag, sizeof incflag, "-I%s", inc);
-    snprintf(libpath, sizeof libpath, "%s/libnnrt.a", lib);
-    char *rest[] = {"-std=c99", "-O2", incflag, "-o", (char *)exe, (char *)csrc, libpath, "-lm", NULL};
-    for (int i = 0; rest[i] != NULL; i++)
-        args[n++] = rest[i];
-    args[n] = NULL;
-    int status = run(args);
-    /* A ^C (or SIGQUIT) stopped it: nnc stops too, as the compiler's status says, without a word. */
-    int stopped = status == 128 + SIGINT || status == 128 + SIGQUIT;
-    if (status != 0 && !stopped)
-        fprintf(stderr, "nnc: error: the C compiler (%s) failed with status %d\n", args[0], status);
-    free(words); /* args[0] points into it */
-    return stopped ? status : status != 0;
-}
-
-/* The spec's file name without its directory and its .nn. */
-static char *program_name(const char *spec)
-{
-    const char *base = strrchr(spec, '/');
-    base = base ? base + 1 : spec;
-    size_t n = strlen(base);
-    if (n > 3 && strcmp(base + n - 3, ".nn") == 0)
-        n -= 3;
-    char *name = malloc(n + 1);
-    if (name != NULL) {
-        memcpy(name, base, n);
-        name[n] = '\0';
-    }
-    return name;
-}
-
-/*
- * What --build and --run have made, for a fatal signal to remove: the C,
- * the program being linked (or run), and the temporary directory; and the
- * child running, which it stops.
- */
-static char made_c[PATH_MAX + 16], made_exe[PATH_MAX + 16], made_dir[PATH_MAX];
-
-static void remove_made(void)
-{
-    /* The compiler or the program would go on alone, in a directory that is no more. */
-    if (running > 0)
-        kill(running, SIGTERM);
-    if (made_exe[0] != '\0')
-        unlink(made_exe);
-    if (made_c[0] != '\0')
-        unlink(made_c);
-    if (made_dir[0] != '\0')
-        rmdir(made_dir);
-}
-
-/*
- * --build and --run: the C goes to a temporary directory, and so does the
- * program for --run, which is run there with run_args and then removed.
- */
-static int build(const char *argv0, const char *spec, const Buf *c_text, const char *output, char **run_args)
-{
-    const char *tmpdir = getenv("TMPDIR");
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/nnc-XXXXXX", tmpdir != NULL && tmpdir[0] == '/' ? tmpdir : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        fprintf(stderr, "nnc: error: cannot make a temporary directory: %s\n", strerror(errno));
-        return 1;
-    }
-    char *name = program_name(spec);
-    char csrc[PATH_MAX + 16], exe[PATH_MAX + 16], target[PATH_MAX];
-    snprintf(csrc, sizeof csrc, "%s/program.c", dir);
-    mode_t mode = umask(0);
-    umask(mode);
-    mode = 0777 & ~mode; /* a new program's, as the linker would make it */
-    if (run_args != NULL) {
-        snprintf(exe, sizeof exe, "%s/%s", dir, name ? name : "a.out");
-    } else {
-        /*
-         * The program is linked beside its target, then renamed over it:
-         * a linker that fails has removed its output, and the old program
-         * must survive.  A device (-o /dev/null) is linked to directly.
-         */
-        struct stat st;
-        snprintf(target, sizeof target, "%s", output != NULL ? output : name ? name : "a.out");
-        snprintf(exe, sizeof exe, "%s", target);
-        int exists = stat(target, &st) == 0;
-        if (exists && S_ISREG(st.st_mode))
-            mode = st.st_mode & 07777;
-        if (!exists || S_ISREG(st.st_mode)) {
-            snprintf(exe, sizeof exe, "%s.tmpXXXXXX", target);
-            int fd = mkstemp(exe);
-            if (fd < 0) {
-                fprintf(stderr, "nnc: error: cannot write '%s': %s\n", shown(target), strerror(errno));
-                rmdir(dir);
-                free(name);
-                return 1;
-            }
-            close(fd);
-        }
-    }
-    /* From here a fatal signal removes what is made; while a child runs, nnc ignores ^C (run). */
-    snprintf(made_dir, sizeof made_dir, "%s", dir);
-    snprintf(made_c, sizeof made_c, "%s", csrc);
-    if (run_args != NULL || strcmp(exe, target) != 0)
-        snprintf(made_exe, sizeof made_exe, "%s", exe);
-    nnrt__catch_fatal_signals(1, remove_made);
-    int status = 1;
-    FILE *f = fopen(csrc, "w");
-    int written = f != NULL && fwrite(c_text->s, 1, c_text->len, f) == c_text->len;
-    if (f == NULL || (fclose(f) != 0) | !written) {
-        fprintf(stderr, "nnc: error: cannot write '%s': %s\n", shown(csrc), strerror(errno));
-    } else if ((status = cc(argv0, csrc, exe)) == 0) {
-        if (run_args != NULL) {
-            run_args[0] = exe;
-            status = run(run_args);
-        } else if (strcmp(exe, target) != 0 && (chmod(exe, mode), rename(exe, target) != 0)) {
-            fprintf(stderr, "nnc: error: cannot write '%s': %s\n", shown(target), strerror(errno));
-            status = 1;
-        }
-    }
-    if (run_args != NULL || strcmp(exe, target) != 0)
-        unlink(exe);
-    unlink(csrc);
-    rmdir(dir);
-    nnrt__catch_fatal_signals(0, NULL);
-    made_exe[0] = made_c[0] = made_dir[0] = '\0';
-    free(name);
-    return status;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -349,189 +333,48 @@ int main(int argc, char **argv)
     /* Past a file size limit (ulimit -f), a write fails (EFBIG) and is reported, as any other. */
     signal(SIGXFSZ, SIG_IGN);
 
-    const char *input = NULL, *output = NULL, *header = NULL;
-    Unroll unroll = UNROLL_AUTO;
-    int building = 0, c_line_directives = 0, precision = 0, emit_dot = 0;
-    const char *explain_name = NULL;
-    char **run_args = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--version") == 0) {
-            printf("nnc %s\n", NNC_VERSION);
-            return 0;
-        } else if (strcmp(a, "--precision") == 0 || strncmp(a, "--precision=", 12) == 0) {
-            const char *v = a[11] == '=' ? a + 12 : i + 1 < argc ? argv[++i] : NULL;
-            if (v != NULL && (strcmp(v, "double") == 0 || strcmp(v, "float") == 0)) {
-                precision = v[0] == 'd' ? 1 : 2;
-            } else {
-                fprintf(stderr, "nnc: error: --precision takes double or float%s%s%s\n",
-                        v ? " but found '" : "", v ? v : "", v ? "'" : "");
-                return 2;
-            }
-        } else if (strcmp(a, "--emit") == 0 || strncmp(a, "--emit=", 7) == 0) {
-            const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
-            if (v != NULL && (strcmp(v, "c") == 0 || strcmp(v, "dot") == 0)) {
-                emit_dot = v[0] == 'd';
-            } else {
-                fprintf(stderr, "nnc: error: --emit takes c or dot%s%s%s\n", v ? " but found '" : "",
-                        v ? v : "", v ? "'" : "");
-                return 2;
-            }
-        } else if (strcmp(a, "--explain") == 0 || strncmp(a, "--explain=", 10) == 0) {
-            explain_name = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : NULL;
-            if (explain_name == NULL) {
-                fprintf(stderr, "nnc: error: option '--explain' needs a name (as in --explain d_L_d_w1)\n");
-                return 2;
-            }
-        } else if (strcmp(a, "--line-directives") == 0) {
-            c_line_directives = 1;
-        } else if (strcmp(a, "--build") == 0) {
-            building = 1;
-        } else if (strcmp(a, "--run") == 0) {
-            building = 2;
-        } else if (strcmp(a, "--") == 0 && building == 2) {
-            /* The rest is the program's; argv[i] will hold the program's path. */
-            run_args = argv + i;
-            break;
-        } else if (strcmp(a, "--unroll") == 0 || strncmp(a, "--unroll=", 9) == 0) {
-            const char *v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
-            if (v != NULL && strcmp(v, "auto") == 0)
-                unroll = UNROLL_AUTO;
-            else if (v != NULL && strcmp(v, "always") == 0)
-                unroll = UNROLL_ALWAYS;
-            else if (v != NULL && strcmp(v, "never") == 0)
-                unroll = UNROLL_NEVER;
-            else {
-                fprintf(stderr, "nnc: error: --unroll takes always, never or auto%s%s%s\n",
-                        v ? " but found '" : "", v ? v : "", v ? "'" : "");
-                return 2;
-            }
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0) {
-            if (i + 1 == argc) {
-                fprintf(stderr, "nnc: error: option '%s' needs a file name\n", a);
-                return 2;
-            }
-            if (a[1] == 'o')
-                output = argv[++i];
-            else
-                header = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "nnc: error: unknown option '%s'\nTry 'nnc --help' for more information.\n", a);
-            return 2;
-        } else if (input != NULL) {
-            fprintf(stderr, "nnc: error: more than one spec ('%s' and '%s')\n", input, a);
-            return 2;
-        } else {
-            input = a;
-        }
+    Options o;
+    int status = parse_options(argc, argv, &o);
+    if (status >= 0)
+        return status;
+    if ((status = check_outputs(&o)) != 0) {
+        free(o.program);
+        return status;
     }
-    if (header != NULL && (emit_dot || explain_name != NULL || building)) {
-        fprintf(stderr, "nnc: error: --header goes with C output, not with %s\n",
-                emit_dot ? "--emit dot" : explain_name != NULL ? "--explain" : building == 2 ? "--run" : "--build");
-        return 2;
-    }
-    if (emit_dot && explain_name != NULL) {
-        fprintf(stderr, "nnc: error: --emit dot and --explain each write instead of the C; give one\n");
-        return 2;
-    }
-    if (building && (emit_dot || explain_name != NULL)) {
-        fprintf(stderr, "nnc: error: %s builds a program from the C, so it does not go with %s\n",
-                building == 2 ? "--run" : "--build", emit_dot ? "--emit dot" : "--explain");
-        return 2;
-    }
-    if (building == 2 && output != NULL) {
-        fprintf(stderr, "nnc: error: -o does not go with --run, which builds the program in a "
-                        "temporary directory (use --build -o PROGRAM to keep it)\n");
-        return 2;
-    }
-    if (input == NULL) {
-        fprintf(stderr, "nnc: error: no spec given\n");
-        usage(stderr);
-        return 2;
-    }
-
-    /* The default program of --build is the spec's name without .nn: there may be none. */
-    const char *in_base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
-    size_t in_len = strlen(in_base);
-    if (building == 1 && output == NULL && (in_len <= 3 || strcmp(in_base + in_len - 3, ".nn") != 0)) {
-        fprintf(stderr, "nnc: error: the spec '%s' has no .nn to take off for the program's name; "
-                        "name the program with -o\n", shown(input));
-        return 1;
-    }
-    char *program = building == 1 && output == NULL ? program_name(input) : NULL;
-    const char *outputs[2] = {building == 1 && output == NULL ? program : output, header};
-    const char *const what[2] = {building ? "the program" : "the output", "the header"};
-    for (int k = 0; k < 2; k++) {
-        if (nnrt__same_file(outputs[k], input)) {
-            fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what[k], shown(outputs[k]));
-            free(program);
-            return 1;
-        }
-    }
-    if (nnrt__same_file(output, header)) {
-        fprintf(stderr, "nnc: error: -o and --header name the same file '%s'\n", shown(header));
-        free(program);
-        return 2;
-    }
-
     struct nnrt_error err;
     size_t len;
-    char *src = nnrt__read_file(input, &len, &err);
+    char *src = nnrt__read_file(o.spec, &len, &err);
     if (src == NULL) {
         fprintf(stderr, "nnc: error: %s\n", err.msg);
-        free(program);
+        free(o.program);
         return 1;
     }
 
+    int builds = o.mode == MODE_BUILD || o.mode == MODE_RUN;
     Ctx c = {0};
-    c.file = input;
+    c.file = o.spec;
     c.src = src;
     c.len = len;
     c.err = stderr;
-    c.unroll = unroll;
-    c.line_directives = c_line_directives;
-    c.precision = precision;
-    c.emit_dot = emit_dot;
-    c.explain = explain_name;
-    c.out_name = output != NULL && !building ? output : "nnc-output.c";
+    c.unroll = o.unroll;
+    c.line_directives = o.line_directives;
+    c.precision = o.precision;
+    c.emit_dot = o.mode == MODE_DOT;
+    c.explain = o.mode == MODE_EXPLAIN ? o.explain : NULL;
+    c.out_name = o.output != NULL && !builds ? o.output : "nnc-output.c";
 
     Buf out = {0}, hdr = {0};
-    int status = compile(&c, &out, header ? &hdr : NULL);
-    /* Nor may an output be a file that the spec reads. */
-    for (int k = 0; k < 2 && status == 0; k++) {
-        for (int d = 0; d < 2 && status == 0; d++) {
-            if (nnrt__same_file(outputs[k], c.data_files[d])) {
-                fprintf(stderr, "nnc: error: %s '%s' is the spec's %s file '%s'\n", what[k], shown(outputs[k]),
-                        d == 0 ? "data" : "test", shown(c.data_files[d]));
-                status = 1;
-            }
-        }
-    }
-    if (status == 0 && building) {
-        char *no_args[2] = {NULL, NULL};
-        status = build(argv[0], input, &out, output, building == 2 ? (run_args ? run_args : no_args) : NULL);
-    } else if (status == 0) {
-        if (output == NULL) {
-            if (write_stdout(&out) != 0)
-                status = 1;
-        } else {
-            const char *paths[2] = {output, header};
-            const Buf *texts[2] = {&out, &hdr};
-            if (write_files(paths, texts, header != NULL ? 2 : 1) != 0)
-                status = 1;
-        }
-        if (status == 0 && output == NULL && header != NULL) {
-            const char *paths[1] = {header};
-            const Buf *texts[1] = {&hdr};
-            if (write_files(paths, texts, 1) != 0)
-                status = 1;
-        }
-    }
+    status = compile(&c, &out, o.header != NULL ? &hdr : NULL);
+    if (status == 0)
+        status = check_data_files(&o, &c);
+    if (status == 0 && o.mode == MODE_BUILD)
+        status = build_program(argv[0], o.spec, &out, o.output);
+    else if (status == 0 && o.mode == MODE_RUN)
+        status = run_program(argv[0], o.spec, &out, o.run_args);
+    else if (status == 0)
+        status = write_outputs(&o, &out, &hdr);
     ctx_free(&c);
     free(src);
-    free(program);
+    free(o.program);
     return status;
 }

@@ -3,7 +3,7 @@
  *
  * The pipeline is lexer.l -> parser.y (an Ast) -> check.c (a Spec) ->
  * derive.c (a Net: neurons, parameters, who feeds whom) -> emit.c (C text).
- * main.c runs the passes in that order.  All the memory of a run comes
+ * compile.c runs the passes in that order.  All the memory of a run comes
  * from one arena in the Ctx and is freed at once at the end, so that no
  * error path can leak.
  */
@@ -102,6 +102,9 @@ static inline int ends_line(const char *s, size_t i, size_t len)
 /* --explain reads the unrolled C of at most this many weights (about 2.3 KB of memory each). */
 #define EXPLAIN_MAX_WEIGHTS 200000
 
+/* What the code computes in: as the spec says, or --precision double or float. */
+typedef enum { PREC_SPEC, PREC_DOUBLE, PREC_FLOAT } Precision;
+
 /* One run of the compiler over one spec. */
 typedef struct {
     const char *file;  /* the spec's path, as given */
@@ -116,7 +119,7 @@ typedef struct {
     FILE *err;         /* where diagnostics go */
     Unroll unroll;     /* --unroll */
     int line_directives;   /* --line-directives: #line back to the spec */
-    int precision;         /* --precision: 0 as the spec says, 1 double, 2 float */
+    Precision precision;   /* --precision */
     int emit_dot;          /* --emit dot: a drawing instead of C */
     const char *explain;   /* --explain NAME: an explanation instead of C */
     const char *out_name;  /* the C file's name, for #line */
@@ -557,5 +560,16 @@ void emit_dot(Ctx *c, Net *net, Buf *out);
 
 /* Explains name, a name in net's generated code, into out (chain rule, factors, the C that computes it); returns 0, or 1 after an error on c->err when it is not one. */
 int explain(Ctx *c, Net *net, const char *name, Buf *out);
+
+/* ---- Building and running programs (build.c) ----------------------------- */
+
+/* path as messages show it (nnrt__shown_name), in one of four static buffers used in turn. */
+const char *shown_path(const char *path);
+/* The program --build makes from spec by default: its file name without directory and .nn, from malloc. */
+char *program_name(const char *spec);
+/* Compiles c_text with $CC into the program output (the default: program_name), returning nnc's exit status. */
+int build_program(const char *argv0, const char *spec, const Buf *c_text, const char *output);
+/* Builds c_text in a temporary directory and runs it with args (args[0] becomes its path), returning its exit status. */
+int run_program(const char *argv0, const char *spec, const Buf *c_text, char **args);
 
 #endif

@@ -35,9 +35,10 @@ FUZZ_TARGETS  = frontend runtime
 FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# The sources of the targets: the compiler without main.c (with the bison
-# and flex outputs, made by the Makefile's rules), and the whole runtime.
-FUZZ_COMPILER_SRCS = $(filter-out compiler/main.c,$(COMPILER_OBJS:.o=.c))
+# The sources of the targets: the compiler without its command line, main.c
+# and build.c (with the bison and flex outputs, made by the Makefile's
+# rules), and the whole runtime.
+FUZZ_COMPILER_SRCS = $(filter-out compiler/main.c compiler/build.c,$(COMPILER_OBJS:.o=.c))
 FUZZ_RUNTIME_SRCS  = $(RUNTIME_OBJS:.o=.c)
 FUZZ_COMPILER_OBJS = $(FUZZ_COMPILER_SRCS:%.c=fuzz/obj/%.o)
 FUZZ_RUNTIME_OBJS  = $(FUZZ_RUNTIME_SRCS:%.c=fuzz/obj/%.o)

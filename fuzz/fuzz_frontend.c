@@ -180,7 +180,7 @@ static int noted_at_spec(const char *diag)
 static void fail(const Ctx *c, int with_header, const char *what, const char *diag)
 {
     fprintf(stderr, "fuzz_frontend: %s\n  (options: unroll %d, line_directives %d, precision %d", what,
-            (int)c->unroll, c->line_directives, c->precision);
+            (int)c->unroll, c->line_directives, (int)c->precision);
     fprintf(stderr, ", emit_dot %d, explain %s", c->emit_dot, c->explain ? c->explain : "(none)");
     fprintf(stderr, ", header %d)\n", with_header);
     if (diag != NULL && *diag != '\0')
@@ -260,7 +260,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.unroll = modes[unroll];
     o.line_directives = (h >> 2) & 1;
     o.out_name = "fuzz.c";
-    o.precision = (int)((h >> 3) % 3);
+    o.precision = (Precision)((h >> 3) % 3);
     o.emit_dot = ((h >> 5) & 3) == 0;
     static const char *const names[] = {"w1", "b1", "h1", "o1", "ypred", "d_L_d_w1", "d_L_d_ypred",
                                         "sum_h1", "d_h1_d_w1", "h2_1", "w0", "loss", ""};
