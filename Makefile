@@ -28,7 +28,8 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
                 compiler/compile.o compiler/width.o \
                 compiler/main.o
 RUNTIME_OBJS  = runtime/number.o runtime/loss.o runtime/rng.o runtime/file.o runtime/csv.o runtime/exp.o \
-                runtime/params.o runtime/driver.o
+                runtime/params.o runtime/options.o runtime/data.o runtime/train.o runtime/report.o \
+                runtime/driver.o
 
 SPECS     = $(wildcard specs/*.nn)
 GENERATED = $(SPECS:specs/%.nn=generated/%.c)
