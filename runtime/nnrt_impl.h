@@ -174,6 +174,14 @@ void nnrt__block_fatal_signals(int block);
 int nnrt__same_file(const char *a, const char *b);
 
 
+/* ---- The names of activations, losses, initialisations and optimizers (names.c) ---- */
+
+/* Indexed by the kind (enum nnrt_optimizer for optimizers), NULL-terminated. */
+extern const char *const nnrt__act_names[];
+extern const char *const nnrt__loss_names[];
+extern const char *const nnrt__init_names[];
+extern const char *const nnrt__opt_names[];
+
 /* ---- The program's driver: driver.c, options.c, data.c, train.c, report.c ---- */
 
 /* The program's name in messages: argv[0], or "nnrt" (set by nnrt_main). */

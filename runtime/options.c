@@ -13,8 +13,6 @@
 
 #include "nnrt_impl.h"
 
-static const char *const optimizer_names[] = {"sgd", "momentum", "adam"};
-
 const char *nnrt__progname = "nnrt";
 
 static void usage(FILE *f, const struct nnrt_net *net)
@@ -33,7 +31,7 @@ static void usage(FILE *f, const struct nnrt_net *net)
             "  --weight-decay X   L2 penalty: add X * param to each partial (%g)\n"
             "  --optimizer NAME   the optimizer: only %s, which this program was compiled with\n",
             nnrt__progname, net->name, net->spec, net->epochs, h->learn_rate, net->batch,
-            net->shuffle ? "on" : "off", h->weight_decay, optimizer_names[net->optimizer]);
+            net->shuffle ? "on" : "off", h->weight_decay, nnrt__opt_names[net->optimizer]);
     if (net->optimizer == NNRT_MOMENTUM)
         fprintf(f, "  --momentum X       the velocity's decay (%g)\n", h->momentum);
     if (net->optimizer == NNRT_ADAM)
@@ -234,12 +232,12 @@ static int set_option(struct nnrt__options *o, const struct nnrt_net *net, const
     } else if (strcmp(name, "--optimizer") == 0) {
         if (strcmp(val, "sgd") != 0 && strcmp(val, "momentum") != 0 && strcmp(val, "adam") != 0)
             return nnrt__usage_error("--optimizer: expected sgd, momentum or adam but found '%s'", val);
-        if (strcmp(val, optimizer_names[net->optimizer]) != 0) {
+        if (strcmp(val, nnrt__opt_names[net->optimizer]) != 0) {
             fprintf(stderr,
                     "%s: error: --optimizer %s: this program was compiled for optimizer %s; the "
                     "optimizer is written out in the generated code, so put 'optimizer %s' in the "
                     "spec and compile it again\n",
-                    nnrt__progname, val, optimizer_names[net->optimizer], val);
+                    nnrt__progname, val, nnrt__opt_names[net->optimizer], val);
             return 2;
         }
     } else if (strcmp(name, "--data") == 0) {
@@ -345,7 +343,7 @@ int nnrt__parse_options(struct nnrt__options *o, const struct nnrt_net *net, int
         if (with_value[k].optimizer >= 0 && with_value[k].optimizer != (int)net->optimizer) {
             fprintf(stderr, "%s: error: %s applies to optimizer %s, but this program uses %s\n"
                             "Try '%s --help' for more information.\n", nnrt__progname,
-                    name, optimizer_names[with_value[k].optimizer], optimizer_names[net->optimizer], nnrt__progname);
+                    name, nnrt__opt_names[with_value[k].optimizer], nnrt__opt_names[net->optimizer], nnrt__progname);
             return 2;
         }
         const char *val;

@@ -17,7 +17,7 @@
 #       and those list no option that does not exist
 #   (5) nn(5) opens with the tutorial's spec, and names every keyword of
 #       compiler/lexer.l and every activation, loss, initialisation and
-#       optimizer of compiler/check.c, as do the Vim, Emacs and VS Code
+#       optimizer of runtime/names.c, as do the Vim, Emacs and VS Code
 #       syntaxes in contrib/
 #   (6) make uninstall removes every file that install created, and nothing
 #       else
@@ -380,10 +380,11 @@ unroff "$top/doc/nn.5" | awk '/^\.EX/ { n++; next } /^\.EE/ { if (n == 1) exit; 
 is "$(cat "$tmp/first-example.nn")" "$(cat "$top/specs/tutorial.nn")" \
     "(5) the first example of doc/nn.5 is specs/tutorial.nn"
 
-# The words: keywords from the scanner, the rest from the checker's tables.
+# The words: keywords from the scanner, the names of kinds from the table
+# that nnc and the runtime share, the rest from the checker's own tables.
 keywords=$(sed -n 's/^"\([a-z_0-9]*\)"[[:space:]]*KEYWORD.*/\1/p' "$top/compiler/lexer.l")
 names_of() {
-    sed -n "/^const char \*const $1\[\] = {/,/};/p" "$top/compiler/check.c" | grep -o '"[a-z_0-9]*"' | tr -d '"'
+    sed -n "/^const char \*const nnrt__$1\[\] = {/,/};/p" "$top/runtime/names.c" | grep -o '"[a-z_0-9]*"' | tr -d '"'
 }
 # The words of a statement's own table, one line inside check.c: adam's and
 # momentum's settings, precisions, ...
@@ -393,7 +394,7 @@ words=$keywords
 for table in act_names loss_names init_names opt_names; do
     w=$(names_of $table)
     [ -n "$w" ]
-    ok $? "(5) compiler/check.c has the table $table"
+    ok $? "(5) runtime/names.c has the table nnrt__$table"
     words="$words $w"
 done
 [ -n "$keywords" ] && [ -n "$settings" ]
