@@ -27,7 +27,7 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
                 compiler/check.o compiler/derive.o compiler/emit.o compiler/dot.o compiler/explain.o \
                 compiler/compile.o compiler/width.o \
                 compiler/main.o
-RUNTIME_OBJS  = runtime/names.o runtime/number.o runtime/loss.o runtime/rng.o runtime/file.o runtime/csv.o runtime/exp.o \
+RUNTIME_OBJS  = runtime/names.o runtime/dot.o runtime/number.o runtime/loss.o runtime/rng.o runtime/file.o runtime/csv.o runtime/exp.o \
                 runtime/params.o runtime/options.o runtime/data.o runtime/train.o runtime/report.o \
                 runtime/driver.o
 

@@ -182,6 +182,32 @@ extern const char *const nnrt__loss_names[];
 extern const char *const nnrt__init_names[];
 extern const char *const nnrt__opt_names[];
 
+/* ---- The network as a Graphviz graph (dot.c), for nnc --emit dot and a program's --dot ---- */
+
+enum nnrt__dot_style {
+    NNRT__DOT_SPEC,    /* nnc's: the names of neurons, parameters and activations */
+    NNRT__DOT_WEIGHTS  /* a program's: the trained biases and weights */
+};
+
+/* A network to draw, and where the text goes. */
+struct nnrt__dot {
+    enum nnrt__dot_style style;
+    const char *name;              /* the network's */
+    int ninputs;
+    const char *const *input_name; /* the spec's names of the inputs, or NULL */
+    int nlayers;                   /* the hidden layers and the output layer */
+    const int *layer_size;
+    const char *const *act;        /* NNRT__DOT_SPEC: each layer's activation */
+    /* NNRT__DOT_WEIGHTS: parameter i, the weights first, then the biases. */
+    double (*param)(const void *arg, int i);
+    const void *param_arg;
+    void (*put)(void *out, const char *text); /* writes a piece of the text */
+    void *out;
+};
+
+/* Writes the graph of d in its style. */
+void nnrt__dot_write(const struct nnrt__dot *d);
+
 /* ---- The program's driver: driver.c, options.c, data.c, train.c, report.c ---- */
 
 /* The program's name in messages: argv[0], or "nnrt" (set by nnrt_main). */

@@ -3,7 +3,7 @@
  *
  * The progress line on a terminal, redrawn in place and blanked before any
  * other output (and by a signal that ends the program), the predictions,
- * and the drawing of the trained network.
+ * and the drawing of the trained network (through dot.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
@@ -83,63 +83,27 @@ void nnrt__print_prediction(const struct nnrt_net *net, const void *nn, const st
     printf("\n");
 }
 
-/* The name of neuron j of layer l, as nnc names it: h1, h1_2 (several hidden layers), o1. */
-static const char *neuron_name(const struct nnrt_net *net, int l, int j, char buf[32])
+/* The parameters that a program's drawing shows. */
+struct trained {
+    const struct nnrt_net *net;
+    const void *nn;
+};
+
+static double trained_param(const void *arg, int i)
 {
-    if (l == net->nlayers - 1)
-        snprintf(buf, 32, "o%d", j + 1);
-    else if (net->nlayers == 2)
-        snprintf(buf, 32, "h%d", j + 1);
-    else
-        snprintf(buf, 32, "h%d_%d", l + 1, j + 1);
-    return buf;
+    const struct trained *t = arg;
+    return nnrt__param_get(t->net, t->nn, i);
 }
 
-/*
- * Prints the network as a Graphviz diagram, left to right, with its
- * current weights: an edge's width grows with the weight's size, and its
- * colour is blue for a positive weight and red for a negative one.
- */
+static void put_stdout(void *out, const char *text)
+{
+    fputs(text, out);
+}
+
 void nnrt__print_dot(const struct nnrt_net *net, const void *nn)
 {
-    double max = 0;
-    for (int i = 0; i < net->nweights; i++)
-        if (fabs(nnrt__param_get(net, nn, i)) > max)
-            max = fabs(nnrt__param_get(net, nn, i));
-    int labels = net->nweights <= 200;
-    char a[32], b[32], v[NNRT_DOUBLE_BUFSIZE];
-    printf("digraph %s {\n    rankdir=LR;\n    node [shape=circle];\n", net->name);
-    if (!labels)
-        printf("    // %d weights: edges are not labelled\n", net->nweights);
-    printf("    subgraph cluster_inputs {\n        label=\"inputs\";\n");
-    for (int i = 0; i < net->ninputs; i++)
-        printf("        x%d [label=\"%s\"];\n", i + 1,
-               net->input_name ? net->input_name[i] : (snprintf(a, sizeof a, "x%d", i + 1), a));
-    printf("    }\n");
-    int w = 0, bias = net->nweights, fan_in = net->ninputs;
-    for (int l = 0; l < net->nlayers; l++) {
-        printf("    subgraph cluster_layer%d {\n        label=\"%s\";\n", l + 1,
-               l == net->nlayers - 1 ? "output" : "hidden");
-        for (int j = 0; j < net->layer_size[l]; j++)
-            printf("        %s [label=\"%s\\nb = %.3g\"];\n", neuron_name(net, l, j, a), a,
-                   nnrt__param_get(net, nn, bias + j));
-        printf("    }\n");
-        for (int j = 0; j < net->layer_size[l]; j++) {
-            for (int i = 0; i < fan_in; i++, w++) {
-                double x = nnrt__param_get(net, nn, w);
-                if (l == 0)
-                    snprintf(b, sizeof b, "x%d", i + 1);
-                else
-                    neuron_name(net, l - 1, i, b);
-                printf("    %s -> %s [penwidth=%.2f, color=\"%s\"", b, neuron_name(net, l, j, a),
-                       0.3 + 3.7 * (max > 0 ? fabs(x) / max : 0), x >= 0 ? "#1f77b4" : "#d62728");
-                if (labels)
-                    printf(", label=\"w%d = %s\"", w + 1, nnrt_format_double(v, x));
-                printf("];\n");
-            }
-        }
-        bias += net->layer_size[l];
-        fan_in = net->layer_size[l];
-    }
-    printf("}\n");
+    struct trained t = {net, nn};
+    struct nnrt__dot d = {NNRT__DOT_WEIGHTS, net->name, net->ninputs, net->input_name, net->nlayers,
+                          net->layer_size, NULL, trained_param, &t, put_stdout, stdout};
+    nnrt__dot_write(&d);
 }
