@@ -1,6 +1,13 @@
 /*
- * nnrt_impl.h: what the runtime's source files share and users do not see.
- * The names start with nnrt__ so that they cannot clash with a program's.
+ * nnrt_impl.h: what the runtime's source files, and nnc, share and users
+ * do not see.  The names start with nnrt__ so that they cannot clash with
+ * a program's.
+ *
+ * Everything declared here is hidden: linked into libnnrt.so, it is not
+ * exported, so that the library's interface is nnrt.h alone (with the two
+ * nnrt__ names that nnrt.h's inline functions reach, the sigmoid's table
+ * and its far tail).  In libnnrt.a and in nnc, hidden names link as any
+ * others.
  */
 #ifndef NNRT_IMPL_H
 #define NNRT_IMPL_H
@@ -8,6 +15,16 @@
 #include <stdio.h>
 
 #include "nnrt.h"
+
+#if defined(__GNUC__) && !defined(_WIN32) && !defined(__CYGWIN__)
+#define NNRT__HIDDEN_BEGIN _Pragma("GCC visibility push(hidden)")
+#define NNRT__HIDDEN_END _Pragma("GCC visibility pop")
+#else
+#define NNRT__HIDDEN_BEGIN
+#define NNRT__HIDDEN_END
+#endif
+
+NNRT__HIDDEN_BEGIN
 
 #if defined(__GNUC__)
 #define NNRT__PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -344,5 +361,7 @@ void nnrt__print_prediction(const struct nnrt_net *net, const void *nn, const st
 
 /* Prints the network as a Graphviz diagram with its current weights. */
 void nnrt__print_dot(const struct nnrt_net *net, const void *nn);
+
+NNRT__HIDDEN_END
 
 #endif
