@@ -29,8 +29,15 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
                 compiler/emit.o compiler/dot.o compiler/explain.o compiler/compile.o compiler/width.o \
                 compiler/build.o \
                 compiler/main.o
-RUNTIME_OBJS  = runtime/number.o runtime/loss.o runtime/rng.o runtime/file.o runtime/csv.o runtime/exp.o \
-                runtime/params.o runtime/driver.o
+# What nnc and the runtime share but no network calls: the names of kinds,
+# the Graphviz writer, numbers, files (replaced whole, removed on a
+# signal) and CSV.  nnc links these alone, as runtime/libnnrt_internal.a,
+# which is never installed; the runtime holds them too, and libnnrt.so
+# exports none of their nnrt__ names (nnrt_impl.h hides them), only the
+# nnrt_ functions of nnrt.h among them.
+INTERNAL_OBJS = runtime/names.o runtime/dot.o runtime/number.o runtime/file.o runtime/csv.o
+RUNTIME_OBJS  = $(INTERNAL_OBJS) runtime/loss.o runtime/rng.o runtime/exp.o runtime/params.o \
+                runtime/options.o runtime/data.o runtime/train.o runtime/report.o runtime/driver.o
 
 SPECS     = $(wildcard specs/*.nn)
 GENERATED = $(SPECS:specs/%.nn=generated/%.c)
@@ -40,12 +47,16 @@ GENERATED = $(SPECS:specs/%.nn=generated/%.c)
 
 all: compiler/nnc runtime/libnnrt.a
 
-compiler/nnc: $(COMPILER_OBJS) runtime/libnnrt.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(COMPILER_OBJS) runtime/libnnrt.a -lm
+compiler/nnc: $(COMPILER_OBJS) runtime/libnnrt_internal.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(COMPILER_OBJS) runtime/libnnrt_internal.a -lm
 
 runtime/libnnrt.a: $(RUNTIME_OBJS)
 	rm -f $@
 	ar rcs $@ $(RUNTIME_OBJS)
+
+runtime/libnnrt_internal.a: $(INTERNAL_OBJS)
+	rm -f $@
+	ar rcs $@ $(INTERNAL_OBJS)
 
 compiler/%.o: compiler/%.c
 	$(CC) $(ALL_CFLAGS) -Icompiler -Iruntime -c -o $@ $<
@@ -124,7 +135,8 @@ deps:
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \
-	    compiler/parser.c compiler/parser.h runtime/*.o runtime/*.d runtime/libnnrt.a
+	    compiler/parser.c compiler/parser.h runtime/*.o runtime/*.d runtime/libnnrt.a \
+	    runtime/libnnrt_internal.a
 
 -include $(COMPILER_OBJS:.o=.d) $(RUNTIME_OBJS:.o=.d)
 

@@ -18,18 +18,11 @@
 #include "nnc.h"
 #include "nnrt_impl.h"
 
-const char *const act_names[] = {
-    "sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax", NULL,
-};
-const char *const loss_names[] = {
-    "mse", "binary_cross_entropy", "cross_entropy", NULL,
-};
-const char *const init_names[] = {
-    "normal", "xavier", "he", NULL,
-};
-const char *const opt_names[] = {
-    "sgd", "momentum", "adam", NULL,
-};
+/* The tables are the runtime's (runtime/names.c), so that nnc and a program name things alike. */
+const char *const *const act_names = nnrt__act_names;
+const char *const *const loss_names = nnrt__loss_names;
+const char *const *const init_names = nnrt__init_names;
+const char *const *const opt_names = nnrt__opt_names;
 
 static const char *const stmt_names[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",

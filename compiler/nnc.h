@@ -287,10 +287,11 @@ typedef enum { LOSS_MSE, LOSS_BCE, LOSS_CE } LossKind;
 typedef enum { INIT_NORMAL, INIT_XAVIER, INIT_HE } InitKind;
 typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM } OptKind;
 
-extern const char *const act_names[];   /* indexed by Act */
-extern const char *const loss_names[];  /* indexed by LossKind */
-extern const char *const init_names[];  /* indexed by InitKind */
-extern const char *const opt_names[];   /* indexed by OptKind */
+/* NULL-terminated; one table with the runtime (runtime/names.c). */
+extern const char *const *const act_names;   /* indexed by Act */
+extern const char *const *const loss_names;  /* indexed by LossKind */
+extern const char *const *const init_names;  /* indexed by InitKind */
+extern const char *const *const opt_names;   /* indexed by OptKind */
 
 typedef struct {
     int size;

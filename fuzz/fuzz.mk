@@ -1,5 +1,5 @@
 # fuzz/fuzz.mk: fuzzing and sanitizer builds.  Included from the Makefile
-# (after COMPILER_OBJS and RUNTIME_OBJS are defined), or used on its own as
+# (after COMPILER_OBJS, INTERNAL_OBJS and RUNTIME_OBJS are defined), or used on its own as
 # `make -f Makefile -f fuzz/fuzz.mk TARGET`.
 #
 #   make fuzz/fuzz_frontend fuzz/fuzz_runtime
@@ -37,14 +37,17 @@ FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=1 \
 
 # The sources of the targets: the compiler without its command line, main.c
 # and build.c (with the bison and flex outputs, made by the Makefile's
-# rules), and the whole runtime.
+# rules), and what it shares with the runtime (INTERNAL_OBJS), as nnc links
+# them; and the whole runtime.
 FUZZ_COMPILER_SRCS = $(filter-out compiler/main.c compiler/build.c,$(COMPILER_OBJS:.o=.c))
+FUZZ_INTERNAL_SRCS = $(INTERNAL_OBJS:.o=.c)
 FUZZ_RUNTIME_SRCS  = $(RUNTIME_OBJS:.o=.c)
 FUZZ_COMPILER_OBJS = $(FUZZ_COMPILER_SRCS:%.c=fuzz/obj/%.o)
+FUZZ_INTERNAL_OBJS = $(FUZZ_INTERNAL_SRCS:%.c=fuzz/obj/%.o)
 FUZZ_RUNTIME_OBJS  = $(FUZZ_RUNTIME_SRCS:%.c=fuzz/obj/%.o)
 
 ifeq ($(strip $(COMPILER_OBJS)),)
-$(error fuzz/fuzz.mk needs COMPILER_OBJS and RUNTIME_OBJS: include it after they are defined)
+$(error fuzz/fuzz.mk needs COMPILER_OBJS, INTERNAL_OBJS and RUNTIME_OBJS: include it after they are defined)
 endif
 
 .PHONY: fuzz fuzz-replay check-asan fuzz-clean $(FUZZ_TARGETS:%=fuzz-run-%)
@@ -61,7 +64,7 @@ fuzz/obj/fuzz_%.o: fuzz/fuzz_%.c compiler/parser.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -Icompiler -Iruntime -c -o $@ $<
 
-fuzz/fuzz_frontend: fuzz/obj/fuzz_frontend.o $(FUZZ_COMPILER_OBJS) $(FUZZ_RUNTIME_OBJS)
+fuzz/fuzz_frontend: fuzz/obj/fuzz_frontend.o $(FUZZ_COMPILER_OBJS) $(FUZZ_INTERNAL_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lm
 
 fuzz/fuzz_runtime: fuzz/obj/fuzz_runtime.o $(FUZZ_RUNTIME_OBJS)

@@ -12,9 +12,13 @@
 #
 # A shared library needs position-independent code, so it is built from
 # objects of its own in runtime/pic/, compiled with -fPIC; the static
-# library keeps the objects that compiler/nnc links.  Installed, the
-# library is the usual three names: libnnrt.so.VERSION (the file), the
-# soname libnnrt.so.1 that programs record, and libnnrt.so for the linker.
+# libraries keep the objects that compiler/nnc links.  The shared library
+# exports the nnrt_ names of nnrt.h and nothing of nnrt_impl.h (hidden
+# there): what nnc shares with the runtime (runtime/libnnrt_internal.a) is
+# inside it but not part of its interface, and is not installed.
+# Installed, the library is the usual three names: libnnrt.so.VERSION (the
+# file), the soname libnnrt.so.1 that programs record, and libnnrt.so for
+# the linker.
 
 # Where things go: set PREFIX (or any of these) on the command line.
 BINDIR       ?= $(PREFIX)/bin

@@ -1,6 +1,13 @@
 /*
- * nnrt_impl.h: what the runtime's source files share and users do not see.
- * The names start with nnrt__ so that they cannot clash with a program's.
+ * nnrt_impl.h: what the runtime's source files, and nnc, share and users
+ * do not see.  The names start with nnrt__ so that they cannot clash with
+ * a program's.
+ *
+ * Everything declared here is hidden: linked into libnnrt.so, it is not
+ * exported, so that the library's interface is nnrt.h alone (with the two
+ * nnrt__ names that nnrt.h's inline functions reach, the sigmoid's table
+ * and its far tail).  In libnnrt.a and in nnc, hidden names link as any
+ * others.
  */
 #ifndef NNRT_IMPL_H
 #define NNRT_IMPL_H
@@ -8,6 +15,16 @@
 #include <stdio.h>
 
 #include "nnrt.h"
+
+#if defined(__GNUC__) && !defined(_WIN32) && !defined(__CYGWIN__)
+#define NNRT__HIDDEN_BEGIN _Pragma("GCC visibility push(hidden)")
+#define NNRT__HIDDEN_END _Pragma("GCC visibility pop")
+#else
+#define NNRT__HIDDEN_BEGIN
+#define NNRT__HIDDEN_END
+#endif
+
+NNRT__HIDDEN_BEGIN
 
 #if defined(__GNUC__)
 #define NNRT__PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -172,5 +189,179 @@ void nnrt__block_fatal_signals(int block);
  * named twice.
  */
 int nnrt__same_file(const char *a, const char *b);
+
+
+/* ---- The names of activations, losses, initialisations and optimizers (names.c) ---- */
+
+/* Indexed by the kind (enum nnrt_optimizer for optimizers), NULL-terminated. */
+extern const char *const nnrt__act_names[];
+extern const char *const nnrt__loss_names[];
+extern const char *const nnrt__init_names[];
+extern const char *const nnrt__opt_names[];
+
+/* ---- The network as a Graphviz graph (dot.c), for nnc --emit dot and a program's --dot ---- */
+
+enum nnrt__dot_style {
+    NNRT__DOT_SPEC,    /* nnc's: the names of neurons, parameters and activations */
+    NNRT__DOT_WEIGHTS  /* a program's: the trained biases and weights */
+};
+
+/* A network to draw, and where the text goes. */
+struct nnrt__dot {
+    enum nnrt__dot_style style;
+    const char *name;              /* the network's */
+    int ninputs;
+    const char *const *input_name; /* the spec's names of the inputs, or NULL */
+    int nlayers;                   /* the hidden layers and the output layer */
+    const int *layer_size;
+    const char *const *act;        /* NNRT__DOT_SPEC: each layer's activation */
+    /* NNRT__DOT_WEIGHTS: parameter i, the weights first, then the biases. */
+    double (*param)(const void *arg, int i);
+    const void *param_arg;
+    void (*put)(void *out, const char *text); /* writes a piece of the text */
+    void *out;
+};
+
+/* Writes the graph of d in its style. */
+void nnrt__dot_write(const struct nnrt__dot *d);
+
+/* ---- The program's driver: driver.c, options.c, data.c, train.c, report.c ---- */
+
+/* The program's name in messages: argv[0], or "nnrt" (set by nnrt_main). */
+extern const char *nnrt__progname;
+
+/* A gradient check passes when every relative error is at most this. */
+#define NNRT__GRADCHECK_THRESHOLD 1e-5
+
+/* What the command line asks for: the spec's settings, changed by options. */
+struct nnrt__options {
+    long epochs;
+    struct nnrt_hyper h;
+    long batch;
+    int shuffle;
+    uint64_t seed;
+    long every;
+    const char *data, *test, *load, *save, *history;
+    int eval, grad, gradcheck, dot;
+    int npredict;
+    double *predict; /* npredict rows of ninputs */
+};
+
+/* Rows to train or test on: n rows of ninputs inputs, then noutputs targets. */
+struct nnrt__dataset {
+    const char *file; /* NULL for the spec's embedded rows */
+    int n;
+    double *rows;     /* a copy, so that inputs can be normalized in place */
+    int *line;        /* for rows from a file: the line of each */
+};
+
+/* What training carries from one epoch (and one run) to the next. */
+struct nnrt__trainer {
+    struct nnrt_progress p; /* epochs and updates done, the optimizer's state */
+    void *sum;              /* the partials of a batch, summed (a parameter struct) */
+    int *order;             /* the order of the samples in this epoch */
+    void *nn_start, *state_start; /* copies taken at the start of an epoch */
+    FILE *history;          /* --history, being written */
+    int progress;           /* show a progress line on standard error (a terminal) */
+};
+
+/* nnrt__past_range for a row of net. */
+static inline int nnrt__row_past_range(const struct nnrt_net *net, const double *row, int from, int to)
+{
+    return nnrt__past_range(row, from, to, net->single);
+}
+
+/* nnrt__too_large for value j of a row of net. */
+static inline const char *nnrt__row_too_large(char *buf, size_t size, const struct nnrt_net *net, int j,
+                                              double v, const char *after)
+{
+    return nnrt__too_large(buf, size, net->ninputs, j, v, after, net->single);
+}
+
+/* options.c: the command line. */
+
+/* A mistake on the command line: a message, a hint, exit status 2. */
+int nnrt__usage_error(const char *fmt, const char *arg);
+
+/*
+ * Reads argv into o.  Returns -1 to go on, or an exit status: 0 after
+ * --help or --version, 2 after a mistake.
+ */
+int nnrt__parse_options(struct nnrt__options *o, const struct nnrt_net *net, int argc, char **argv);
+
+/* data.c: the rows, their normalization, the loss and accuracy over them. */
+
+/* A mistake in a file: "PROGRAM: FILE:LINE: error: MESSAGE", exit status 1. */
+int nnrt__file_error(const struct nnrt_error *err);
+
+/*
+ * Reads rows from file into d, or copies the spec's n embedded rows.
+ * Returns 0 or an exit status.
+ */
+int nnrt__load_rows(struct nnrt__dataset *d, const struct nnrt_net *net, const char *file, int n,
+                    const double *embedded);
+void nnrt__free_rows(struct nnrt__dataset *d);
+
+/* The mean and (population) standard deviation of each input over d; a constant input keeps std 1. */
+void nnrt__compute_norm(const struct nnrt_net *net, const struct nnrt__dataset *d, struct nnrt_norm *norm);
+
+/* Normalizes the inputs of n rows of stride values at x. */
+void nnrt__apply_norm(const struct nnrt_net *net, const struct nnrt_norm *norm, double *x, int n, int stride);
+
+/*
+ * Checks that d's inputs, once normalized, are numbers the network takes
+ * (what names the spec's rows in a message).  Returns 0, or 1 after
+ * saying which is not.
+ */
+int nnrt__check_normalized(const struct nnrt_net *net, const struct nnrt__dataset *d, const char *what);
+
+/* The mean of the per-sample losses over the data. */
+double nnrt__data_loss(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d);
+
+/* The fraction of the rows of d that the network classifies right (y: room for the outputs). */
+double nnrt__accuracy(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d, double *y);
+
+/* train.c: the training loop and the gradient. */
+
+/*
+ * Trains nn on d for o->epochs more epochs, printing the loss lines and
+ * writing t->history.  Returns 0, or 1 after saying where training
+ * diverged.
+ */
+int nnrt__train(const struct nnrt_net *net, void *nn, const struct nnrt__dataset *d,
+                const struct nnrt__options *o, struct nnrt__trainer *t, double *y);
+
+/* The mean gradient of the loss over d, into grad (a parameter struct). */
+void nnrt__mean_grad(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d, void *grad);
+
+/*
+ * Prints the gradient check of nn over d (grad: room for a gradient).
+ * Returns 0 when it passes, else 1.
+ */
+int nnrt__gradcheck(const struct nnrt_net *net, void *nn, const struct nnrt__dataset *d, void *grad);
+
+/* report.c: the progress line and what a run prints at its end. */
+
+/* Draws the progress line: epoch done of total, the last loss reported, samples a second. */
+void nnrt__progress_show(long done, long total, double loss, double rate);
+
+/* Blanks the progress line from a signal handler (async-signal-safe). */
+void nnrt__progress_blank(void);
+
+/* Blanks the progress line, so that what comes next starts on a clean line. */
+void nnrt__progress_clear(void);
+
+/*
+ * Prints "name: VALUE" (several outputs: "name: V1 V2 ...", no name: the
+ * values alone) for the input x, normalized first when norm is not NULL;
+ * xn and y are room for the inputs and the outputs.
+ */
+void nnrt__print_prediction(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
+                            const char *name, const double *x, double *xn, double *y);
+
+/* Prints the network as a Graphviz diagram with its current weights. */
+void nnrt__print_dot(const struct nnrt_net *net, const void *nn);
+
+NNRT__HIDDEN_END
 
 #endif

@@ -17,7 +17,7 @@
 #       and those list no option that does not exist
 #   (5) nn(5) opens with the tutorial's spec, and names every keyword of
 #       compiler/lexer.l and every activation, loss, initialisation and
-#       optimizer of compiler/check.c, as do the Vim, Emacs and VS Code
+#       optimizer of runtime/names.c, as do the Vim, Emacs and VS Code
 #       syntaxes in contrib/
 #   (6) make uninstall removes every file that install created, and nothing
 #       else
@@ -121,6 +121,41 @@ if have readelf; then
     is "$soname" "libnnrt.so.1" "(1) the shared library's soname is libnnrt.so.1"
 else
     skip "readelf is not installed"
+fi
+
+# The shared library's interface is nnrt.h: every function it declares, and
+# of the library's own nnrt__ names only those that generated code reaches
+# (through nnrt.h's inline functions), which the generated programs'
+# objects leave for the library to define.  nnc's helpers stay inside.
+if have nm; then
+    nm -D --defined-only "$stage/usr/lib/libnnrt.so.$version" | awk 'NF == 3 { print $3 }' |
+        LC_ALL=C sort > "$tmp/exported"
+    exported=$(cat "$tmp/exported")
+    declared=$(grep -v '^static' "$top/runtime/nnrt.h" |
+        sed -n 's/^[a-z][^(]*[ *]\(nnrt_[a-z0-9_]*\)(.*/\1/p' | LC_ALL=C sort -u)
+    like "$(printf '%s\n' "$declared" | paste -sd' ')" 'nnrt_csv_read.* nnrt_main .*nnrt_rng_seed' \
+        "(1) nnrt.h declares the runtime's functions"
+    is "$(printf '%s\n' "$declared" | LC_ALL=C comm -23 - "$tmp/exported")" "" \
+        "(1) libnnrt.so exports every function that nnrt.h declares"
+    internal=$(printf '%s\n' "$exported" | grep '^nnrt__')
+    count=$(printf '%s\n' "$internal" | grep -c .)
+    [ "$count" -le 4 ]
+    ok $? "(1) libnnrt.so exports $count nnrt__ names, at most 4"
+    for f in "$top"/generated/*.c; do
+        $CC -std=c99 -I"$top/runtime" -c "$f" -o "$tmp/generated.o" && nm -u "$tmp/generated.o"
+    done | awk '{ print $NF }' | grep '^nnrt__' | LC_ALL=C sort -u > "$tmp/needed"
+    is "$internal" "$(cat "$tmp/needed")" \
+        "(1) they are the nnrt__ names that the generated programs need: $(paste -sd' ' "$tmp/needed")"
+    hidden=
+    for name in nnrt__read_file nnrt__output_open nnrt__catch_fatal_signals nnrt__same_file \
+        nnrt__shown_name nnrt__opt_names nnrt__dot_write nnrt__parse_options; do
+        printf '%s\n' "$exported" | grep -qx "$name" && hidden="$hidden $name"
+    done
+    is "$hidden" "" "(1) nnc's helpers and the driver's parts are not exported"
+else
+    for i in 1 2 3 4 5; do
+        skip "nm is not installed"
+    done
 fi
 
 cmp -s "$top/runtime/nnrt.h" "$stage/usr/include/nnrt.h" &&
@@ -380,10 +415,11 @@ unroff "$top/doc/nn.5" | awk '/^\.EX/ { n++; next } /^\.EE/ { if (n == 1) exit; 
 is "$(cat "$tmp/first-example.nn")" "$(cat "$top/specs/tutorial.nn")" \
     "(5) the first example of doc/nn.5 is specs/tutorial.nn"
 
-# The words: keywords from the scanner, the rest from the checker's tables.
+# The words: keywords from the scanner, the names of kinds from the table
+# that nnc and the runtime share, the rest from the checker's own tables.
 keywords=$(sed -n 's/^"\([a-z_0-9]*\)"[[:space:]]*KEYWORD.*/\1/p' "$top/compiler/lexer.l")
 names_of() {
-    sed -n "/^const char \*const $1\[\] = {/,/};/p" "$top/compiler/check.c" | grep -o '"[a-z_0-9]*"' | tr -d '"'
+    sed -n "/^const char \*const nnrt__$1\[\] = {/,/};/p" "$top/runtime/names.c" | grep -o '"[a-z_0-9]*"' | tr -d '"'
 }
 # The words of a statement's own table, one line inside check.c: adam's and
 # momentum's settings, precisions, ...
@@ -393,7 +429,7 @@ words=$keywords
 for table in act_names loss_names init_names opt_names; do
     w=$(names_of $table)
     [ -n "$w" ]
-    ok $? "(5) compiler/check.c has the table $table"
+    ok $? "(5) runtime/names.c has the table nnrt__$table"
     words="$words $w"
 done
 [ -n "$keywords" ] && [ -n "$settings" ]

@@ -17,9 +17,9 @@
 ;;
 ;; to your init file; or run M-x package-install-file on it.
 ;;
-;; The words are those of nnc's compiler/lexer.l (keywords) and
-;; compiler/check.c (activations, losses, initialisations, optimizers,
-;; precisions);
+;; The words are those of nnc's compiler/lexer.l (keywords),
+;; runtime/names.c (activations, losses, initialisations, optimizers) and
+;; compiler/check.c (optimizer settings, precisions);
 ;; nnc's tests/80-install.t checks that every one of them is here.
 
 ;;; Code:

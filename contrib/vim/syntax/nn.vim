@@ -2,8 +2,9 @@
 " Language:	nn, the neural network spec language of nnc (see nn(5))
 " Filenames:	*.nn
 "
-" The words are those of compiler/lexer.l (keywords) and compiler/check.c
-" (activations, losses, initialisations, optimizers, precisions); tests/80-install.t
+" The words are those of compiler/lexer.l (keywords), runtime/names.c
+" (activations, losses, initialisations, optimizers) and compiler/check.c
+" (optimizer settings, precisions); tests/80-install.t
 " checks that every one of them is here.
 
 if exists("b:current_syntax")
