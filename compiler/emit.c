@@ -790,9 +790,10 @@ int is_compact(const Ctx *c, const Net *net)
     return c->unroll == UNROLL_NEVER || (c->unroll == UNROLL_AUTO && net->nweights > UNROLL_MAX_WEIGHTS);
 }
 
-void emit_c(Ctx *c, Net *net, Buf *out)
+void emit_c(Ctx *c, Model *m, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 0};
+    Net *net = m->net;
+    Emitter em = {c, net, m, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 0};
     Emitter *e = &em;
     emit_preamble(e, "C");
     W("#include \"nnrt.h\"\n\n");
@@ -816,9 +817,10 @@ void emit_c(Ctx *c, Net *net, Buf *out)
     emit_descriptor(e);
 }
 
-void emit_header(Ctx *c, Net *net, Buf *out)
+void emit_header(Ctx *c, Model *m, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 1};
+    Net *net = m->net;
+    Emitter em = {c, net, m, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 1};
     Emitter *e = &em;
     const char *n = e->name;
     int ni = e->s->ninputs, no = net->noutputs;

@@ -13,6 +13,7 @@
 typedef struct {
     Ctx *c;
     Net *net;
+    Model *m;         /* the values the training code names, and their formulas */
     Spec *s;
     Buf *out;
     const char *name; /* the network's name, prefixing every global */

@@ -21,100 +21,40 @@
  *
  * An activation's derivative is computed from values already at hand
  * (f'(sum_h1) = h1 * (1 - h1) for the sigmoid), never by calling exp again.
+ *
+ * Which values the training code names, and the formula of each, are the
+ * model's (chain.c, dense.c): this file takes them from it and only lays
+ * them out, with its headings, comments and wrapping.
  */
 #include <string.h>
 
 #include "emit.h"
 
-/* The j-th input of u, as an expression: x[j] or the neuron's name. */
-static const char *input_of(Emitter *e, Neuron *u, int j)
+/* "    <type> name = expr;" */
+static void decl(Emitter *e, const char *name, const char *expr)
 {
-    if (u->first_input < 0)
-        return ctx_printf(e->c, "x[%d]", j);
-    return neuron(e, u->first_input + j)->name;
+    W("    \x02 %s = %s;\n", name, expr);
 }
 
-static int is_output(Emitter *e, Neuron *u)
+/* Value v, declared and computed on one line. */
+static void decl_value(Emitter *e, int v)
 {
-    return u->layer == e->s->nlayers - 1;
+    decl(e, e->m->values[v].name, value_c(e->c, e->m, v));
 }
 
-/*
- * Is u an output neuron whose partial is taken with respect to its sum?
- * Yes for a softmax output (its activation mixes all the sums) and for a
- * sigmoid output under binary cross-entropy.
- */
-static int sum_form(Emitter *e, Neuron *u)
+/* Value v, a sum of terms, declared and computed, wrapped before 100 columns. */
+static void sum_value(Emitter *e, int v)
 {
-    if (!is_output(e, u))
-        return 0;
-    return u->act == ACT_SOFTMAX || e->s->loss == LOSS_BCE;
+    int n;
+    const char **t = value_terms(e->c, e->m, v, &n);
+    sum_line(e, 4, ctx_printf(e->c, "\x02 %s = ", e->m->values[v].name), t, n, " + ");
 }
 
-/* Does the training code name y_pred, as the tutorial does for one output? */
-static int names_ypred(Emitter *e)
+/* text as a comment of one line, indented by 4. */
+static void comment(Emitter *e, const char *text)
 {
-    return e->net->noutputs == 1 && !sum_form(e, neuron(e, e->net->nneurons - 1));
+    W("    /* %s */\n", text);
 }
-
-/* f'(sum_u), from values at hand, and its formula for a comment. */
-static const char *deriv(Emitter *e, Neuron *u, const char **formula)
-{
-    const char *n = u->name;
-    switch (u->act) {
-    case ACT_SIGMOID:
-        *formula = ctx_printf(e->c, "f'(sum_%s) = %s * (1 - %s)", n, n, n);
-        return ctx_printf(e->c, "%s * (1 - %s)", n, n);
-    case ACT_TANH:
-        *formula = ctx_printf(e->c, "tanh'(sum_%s) = 1 - %s^2", n, n);
-        return ctx_printf(e->c, "1 - %s * %s", n, n);
-    case ACT_RELU:
-        *formula = ctx_printf(e->c, "relu'(sum_%s) = 1 if sum_%s > 0, else 0", n, n);
-        return ctx_printf(e->c, "sum_%s > 0 ? 1.0\x03 : 0.0\x03", n);
-    case ACT_LEAKY_RELU:
-        *formula = ctx_printf(e->c, "leaky_relu'(sum_%s) = 1 if sum_%s > 0, else 0.01", n, n);
-        return ctx_printf(e->c, "sum_%s > 0 ? 1.0\x03 : 0.01\x03", n);
-    case ACT_LINEAR:
-        *formula = ctx_printf(e->c, "linear'(sum_%s) = 1", n);
-        return "1.0\x03";
-    case ACT_SOFTMAX:
-        break;
-    }
-    bug("no derivative for activation %d", u->act);
-}
-
-
-/*
- * partial L / partial u, as a product to multiply u's own partials by:
- * d_L_d_ypred for the one output, d_L_d_o2 for one of several, d_L_d_h1
- * for a neuron that feeds several others, and for a neuron that feeds just
- * one other (the tutorial's h1), that one's factor chained through it.
- */
-static const char *upstream(Emitter *e, Neuron *u)
-{
-    if (is_output(e, u))
-        return ctx_printf(e->c, "d_L_d_%s", u->pname);
-    if (u->nfeeds >= 2)
-        return ctx_printf(e->c, "d_L_d_%s", u->name);
-    Neuron *m = neuron(e, e->net->layer_first[u->layer + 1]);
-    int j = (int)(u - e->net->neurons) - e->net->layer_first[u->layer]; /* u is m's j-th input */
-    if (sum_form(e, m))
-        return ctx_printf(e->c, "d_L_d_sum_%s * nn->%s", m->name, pname_of(e, m->weight[j]));
-    return ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, m), m->pname, u->name);
-}
-
-
-/* "nn->w1 * x[0] + nn->w2 * x[1] + nn->b1" as terms. */
-static const char **sum_terms(Emitter *e, Neuron *u, int *n)
-{
-    const char **t = ctx_array(e->c, (size_t)u->ninputs + 1, sizeof *t);
-    for (int j = 0; j < u->ninputs; j++)
-        t[j] = ctx_printf(e->c, "nn->%s * %s", pname_of(e, u->weight[j]), input_of(e, u, j));
-    t[u->ninputs] = ctx_printf(e->c, "nn->%s", pname_of(e, u->bias));
-    *n = u->ninputs + 1;
-    return t;
-}
-
 
 void emit_struct(Emitter *e)
 {
@@ -142,22 +82,26 @@ void emit_struct(Emitter *e)
     W("};\n\n");
 }
 
-/* The softmax of the output layer's sums, kept from overflowing by the largest. */
+/*
+ * The softmax of the output layer's sums, kept from overflowing by the
+ * largest: each output o_k is exp_ok / sum_exp, and exp_ok reads the
+ * largest sum, max_sum_o, which is written as a chain of ifs.
+ */
 static void emit_softmax(Emitter *e, int first, int last)
 {
-    W("    /* Softmax: o_k = e^(sum_ok - m) / sum_j e^(sum_oj - m), m the largest sum */\n");
-    W("    \x02 max_sum_o = sum_o1;\n");
+    const Model *m = e->m;
+    const Value *o = &m->values[m->act[first]];
+    int sum_exp = o->deps[1], max = m->values[o->deps[0]].deps[1];
+    comment(e, o->rule);
+    decl(e, m->values[max].name, m->values[m->sum[first]].name);
     for (int id = first + 1; id < last; id++)
-        W("    if (sum_%s > max_sum_o)\n        max_sum_o = sum_%s;\n", neuron(e, id)->name,
-          neuron(e, id)->name);
+        W("    if (%s > %s)\n        %s = %s;\n", m->values[m->sum[id]].name, m->values[max].name,
+          m->values[max].name, m->values[m->sum[id]].name);
     for (int id = first; id < last; id++)
-        W("    \x02 exp_%s = exp\x03(sum_%s - max_sum_o);\n", neuron(e, id)->name, neuron(e, id)->name);
-    const char **t = ctx_array(e->c, (size_t)(last - first), sizeof *t);
+        decl_value(e, m->values[m->act[id]].deps[0]);
+    sum_value(e, sum_exp);
     for (int id = first; id < last; id++)
-        t[id - first] = ctx_printf(e->c, "exp_%s", neuron(e, id)->name);
-    sum_line(e, 4, "\x02 sum_exp = ", t, last - first, " + ");
-    for (int id = first; id < last; id++)
-        W("    \x02 %s = exp_%s / sum_exp;\n", neuron(e, id)->name, neuron(e, id)->name);
+        decl_value(e, m->act[id]);
 }
 
 /*
@@ -192,7 +136,7 @@ void emit_feedforward(Emitter *e)
         for (int id = first; id < last; id++) {
             Neuron *u = neuron(e, id);
             int n;
-            const char **t = sum_terms(e, u, &n);
+            const char **t = value_terms(e->c, e->m, e->m->sum[id], &n);
             const char *fn = act_fn(u->act == ACT_SOFTMAX ? ACT_LINEAR : u->act);
             const char *head;
             if (u->act == ACT_SOFTMAX)
@@ -214,28 +158,21 @@ void emit_feedforward(Emitter *e)
     W("}\n\n");
 }
 
-
 /* The training feedforward: every sum and activation kept, as the tutorial does. */
 static void emit_forward_pass(Emitter *e)
 {
     Spec *s = e->s;
     Net *net = e->net;
+    const Model *m = e->m;
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     for (int l = 0; l < s->nlayers; l++) {
         int first = net->layer_first[l], last = net->layer_first[l + 1];
         mark(e, s->layers[l].line);
         for (int id = first; id < last; id++) {
-            Neuron *u = neuron(e, id);
-            int n;
-            const char **t = sum_terms(e, u, &n);
-            sum_line(e, 4, ctx_printf(e->c, "\x02 sum_%s = ", u->name), t, n, " + ");
-            if (u->act == ACT_SOFTMAX)
+            sum_value(e, m->sum[id]);
+            if (neuron(e, id)->act == ACT_SOFTMAX)
                 continue;
-            const char *fn = act_fn(u->act);
-            if (fn != NULL)
-                W("    \x02 %s = %s(sum_%s);\n", u->name, fn, u->name);
-            else
-                W("    \x02 %s = sum_%s;\n", u->name, u->name);
+            decl_value(e, m->act[id]);
             if (id + 1 < net->nneurons)
                 W("\n");
         }
@@ -243,109 +180,84 @@ static void emit_forward_pass(Emitter *e)
             emit_softmax(e, first, last);
         mark(e, 0);
     }
-    if (names_ypred(e))
-        W("    \x02 y_pred = o1;\n");
+    if (m->ypred >= 0)
+        decl_value(e, m->ypred);
     W("\n");
 }
 
-static void emit_loss_partials_body(Emitter *e, int no, int first, Act act);
+/*
+ * A paragraph of the loss's as a block comment, in three lines: its
+ * statement up to the last ',' or '=' that fits in 82 columns, the rest
+ * up to "the simplification of", then the formula that this names.
+ */
+static void comment_block(Emitter *e, const char *text)
+{
+    const char *brk = strstr(text, "simplification of ");
+    if (brk == NULL)
+        bug("no simplification in '%s'", text);
+    int end = (int)(brk - text) + (int)strlen("simplification of"), first = -1;
+    for (int i = 0; i < end && 7 + i + 1 <= 82; i++)
+        if (text[i] == ',' || text[i] == '=')
+            first = i;
+    if (first < 0)
+        bug("no break in '%s'", text);
+    W("    /*\n     * %.*s\n", first + 1, text);
+    W("     * %.*s\n", end - first - 2, text + first + 2);
+    W("     * %s\n     */\n", text + end + 1);
+}
 
-/* partial L / partial each output: the loss's derivative. */
+/* partial L / partial each output (or each output's sum): the loss's derivative. */
 static void emit_loss_partials(Emitter *e)
 {
     Spec *s = e->s;
-    Net *net = e->net;
-    int no = net->noutputs, first = net->layer_first[s->nlayers - 1];
-    Act act = s->layers[s->nlayers - 1].act;
-
+    const Model *m = e->m;
+    int no = e->net->noutputs, first = e->net->layer_first[s->nlayers - 1];
     W("    /* --- Calculate partial derivatives. */\n");
     W("    /* --- Naming: d_L_d_w1 represents \"partial L / partial w1\" */\n");
     mark(e, s->loss_line);
-    emit_loss_partials_body(e, no, first, act);
+    if (s->loss != LOSS_MSE) {
+        comment_block(e, m->values[m->d_L_d_sum[first]].rule);
+        for (int k = 0; k < no; k++)
+            decl_value(e, m->d_L_d_sum[first + k]);
+    } else {
+        comment(e, m->values[m->d_L_d_act[first]].rule);
+        for (int k = 0; k < no; k++)
+            decl_value(e, m->d_L_d_act[first + k]);
+        if (m->o_dot >= 0) {
+            comment(e, m->values[m->o_dot].rule);
+            sum_value(e, m->o_dot);
+            for (int k = 0; k < no; k++)
+                decl_value(e, m->d_L_d_sum[first + k]);
+        }
+    }
+    W("\n");
     mark(e, 0);
 }
 
-static void emit_loss_partials_body(Emitter *e, int no, int first, Act act)
+/* Value v with its formula in a comment above it. */
+static void explained(Emitter *e, int v)
 {
-    Spec *s = e->s;
-    if (s->loss == LOSS_CE) {
-        W("    /*\n");
-        W("     * Cross-entropy through softmax: partial L / partial sum_ok = o_k - y_true_k,\n");
-        W("     * the well-known simplification of\n");
-        W("     * sum_j (partial L / partial o_j) (partial o_j / partial sum_ok).\n");
-        W("     */\n");
-        for (int k = 0; k < no; k++)
-            W("    \x02 d_L_d_sum_o%d = o%d - y_true[%d];\n", k + 1, k + 1, k);
-        W("\n");
-        return;
-    }
-    if (s->loss == LOSS_BCE) {
-        W("    /*\n");
-        W("     * Binary cross-entropy through the sigmoid: partial L / partial sum_ok =\n");
-        W("     * (o_k - y_true_k) / K%s, the simplification of\n", no == 1 ? " with K = 1" : "");
-        W("     * (partial L / partial o_k) * o_k * (1 - o_k).\n");
-        W("     */\n");
-        for (int k = 0; k < no; k++) {
-            if (no == 1)
-                W("    \x02 d_L_d_sum_o1 = o1 - y_true[0];\n");
-            else
-                W("    \x02 d_L_d_sum_o%d = (o%d - y_true[%d]) / %d;\n", k + 1, k + 1, k, no);
-        }
-        W("\n");
-        return;
-    }
-    /* Mean squared error. */
-    if (no == 1) {
-        W("    /* partial L / partial y_pred = -2 * (y_true - y_pred) */\n");
-        W("    \x02 d_L_d_ypred = -2 * (y_true[0] - y_pred);\n\n");
-        return;
-    }
-    W("    /* partial L / partial o_k = -2 * (y_true_k - o_k) / %d */\n", no);
-    for (int k = 0; k < no; k++)
-        W("    \x02 d_L_d_o%d = -2 * (y_true[%d] - o%d) / %d;\n", k + 1, k, k + 1, no);
-    if (act == ACT_SOFTMAX) {
-        W("    /* Softmax: partial L / partial sum_ok = o_k * (d_L_d_o_k - sum_j d_L_d_o_j * o_j) */\n");
-        const char **t = ctx_array(e->c, (size_t)no, sizeof *t);
-        for (int k = 0; k < no; k++)
-            t[k] = ctx_printf(e->c, "d_L_d_o%d * o%d", k + 1, k + 1);
-        sum_line(e, 4, "\x02 d_L_d_o_dot_o = ", t, no, " + ");
-        for (int k = 0; k < no; k++)
-            W("    \x02 d_L_d_sum_%s = %s * (d_L_d_%s - d_L_d_o_dot_o);\n", neuron(e, first + k)->name,
-              neuron(e, first + k)->name, neuron(e, first + k)->name);
-    }
-    W("\n");
+    comment(e, e->m->values[v].rule);
+    decl_value(e, v);
 }
 
-/* A neuron's own partials: with respect to its weights, its bias and its inputs. */
-static void emit_neuron_partials(Emitter *e, Neuron *u)
+/* A neuron's own partials: with respect to its sum, its weights, its bias and its inputs. */
+static void emit_neuron_partials(Emitter *e, int id)
 {
-    if (sum_form(e, u))
+    const Model *m = e->m;
+    Neuron *u = neuron(e, id);
+    if (m->d_act_d_sum[id] < 0)
         return; /* its partials are d_L_d_sum_ok times an input: written in the chain rule */
-    const char *formula;
-    const char *d = deriv(e, u, &formula);
-    const char *p = u->pname, *n = u->name;
-    W("    /* Neuron %s */\n", n);
-    W("    /* partial %s / partial sum_%s = %s */\n", is_output(e, u) && !strcmp(p, "ypred") ? "y_pred" : n,
-      n, formula);
-    W("    \x02 d_%s_d_sum_%s = %s;\n", p, n, d);
-    const char *pn = !strcmp(p, "ypred") ? "y_pred" : p;
-    for (int j = 0; j < u->ninputs; j++) {
-        const char *w = pname_of(e, u->weight[j]), *in = input_of(e, u, j);
-        W("    /* partial %s / partial %s = %s * f'(sum_%s) */\n", pn, w, in, n);
-        W("    \x02 d_%s_d_%s = %s * d_%s_d_sum_%s;\n", p, w, in, p, n);
-    }
-    W("    /* partial %s / partial %s = f'(sum_%s) */\n", pn, pname_of(e, u->bias), n);
-    W("    \x02 d_%s_d_%s = d_%s_d_sum_%s;\n", p, pname_of(e, u->bias), p, n);
-    if (u->first_input < 0) {
-        W("\n");
-        return;
-    }
+    W("    /* Neuron %s */\n", u->name);
+    explained(e, m->d_act_d_sum[id]);
+    for (int j = 0; j < u->ninputs; j++)
+        explained(e, m->local[u->weight[j]]);
+    explained(e, m->local[u->bias]);
     W("\n");
-    for (int j = 0; j < u->ninputs; j++) {
-        const char *w = pname_of(e, u->weight[j]), *in = input_of(e, u, j);
-        W("    /* partial %s / partial %s = %s * f'(sum_%s) */\n", pn, in, w, n);
-        W("    \x02 d_%s_d_%s = nn->%s * d_%s_d_sum_%s;\n", p, in, w, p, n);
-    }
+    if (u->first_input < 0)
+        return;
+    for (int j = 0; j < u->ninputs; j++)
+        explained(e, m->d_act_d_in[id][j]);
     W("\n");
 }
 
@@ -353,38 +265,12 @@ static void emit_neuron_partials(Emitter *e, Neuron *u)
 static void emit_backpropagated(Emitter *e, int l)
 {
     Net *net = e->net;
-    int first = net->layer_first[l], last = net->layer_first[l + 1];
-    int nfirst = net->layer_first[l + 1], nlast = net->layer_first[l + 2];
-    if (neuron(e, first)->nfeeds < 2)
+    if (e->m->d_L_d_act[net->layer_first[l]] < 0)
         return;
     W("    /* partial L / partial each neuron of this layer, through every neuron it feeds */\n");
-    for (int id = first; id < last; id++) {
-        Neuron *h = neuron(e, id);
-        const char **t = ctx_array(e->c, (size_t)(nlast - nfirst), sizeof *t);
-        for (int m = nfirst; m < nlast; m++) {
-            Neuron *u = neuron(e, m);
-            if (sum_form(e, u))
-                t[m - nfirst] = ctx_printf(e->c, "d_L_d_sum_%s * nn->%s", u->name,
-                                           pname_of(e, u->weight[id - first]));
-            else
-                t[m - nfirst] = ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, u), u->pname, h->name);
-        }
-        sum_line(e, 4, ctx_printf(e->c, "\x02 d_L_d_%s = ", h->name), t, nlast - nfirst, " + ");
-    }
+    for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
+        sum_value(e, e->m->d_L_d_act[id]);
     W("\n");
-}
-
-/* partial L / partial parameter, the chain rule written out. */
-static const char *chain(Emitter *e, int param)
-{
-    Param *p = &e->net->params[param];
-    Neuron *u = neuron(e, p->neuron);
-    if (sum_form(e, u)) {
-        if (p->input < 0)
-            return ctx_printf(e->c, "d_L_d_sum_%s", u->name);
-        return ctx_printf(e->c, "d_L_d_sum_%s * %s", u->name, input_of(e, u, p->input));
-    }
-    return ctx_printf(e->c, "%s * d_%s_d_%s", upstream(e, u), u->pname, p->name);
 }
 
 /*
@@ -400,7 +286,7 @@ static void emit_gradient(Emitter *e)
     for (int l = s->nlayers - 1; l >= 0; l--) {
         mark(e, s->layers[l].line);
         for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
-            emit_neuron_partials(e, neuron(e, id));
+            emit_neuron_partials(e, id);
         mark(e, 0);
         if (l > 0) {
             mark(e, s->layers[l].line);
@@ -413,10 +299,9 @@ static void emit_gradient(Emitter *e)
         Neuron *u = neuron(e, id);
         W("    /* Neuron %s */\n", u->name);
         mark(e, s->layers[u->layer].line);
-        for (int j = 0; j <= u->ninputs; j++) {
-            int param = j < u->ninputs ? u->weight[j] : u->bias;
-            W("    \x02 d_L_d_%s = %s;\n", pname_of(e, param), chain(e, param));
-        }
+        for (int j = 0; j < u->ninputs; j++)
+            decl_value(e, e->m->grad[u->weight[j]]);
+        decl_value(e, e->m->grad[u->bias]);
         mark(e, 0);
         W("\n");
     }
@@ -450,8 +335,6 @@ void emit_train_sample(Emitter *e)
     emit_per_param(e, "    nn->%s -= learn_rate * d_L_d_%s;\n");
     W("}\n\n");
 }
-
-
 
 void emit_backprop(Emitter *e)
 {

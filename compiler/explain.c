@@ -990,10 +990,12 @@ int explain(Ctx *c, Net *net, const char *name, Buf *out)
     int line_directives = c->line_directives;
     c->unroll = UNROLL_ALWAYS;
     c->line_directives = 0;
-    emit_c(c, net, &file);
     int single = net->spec->single;
+    net->spec->single = 0;
+    emit_c(c, model_build(c, net), &file);
+    net->spec->single = single;
     if (single)
-        buf_puts(c, &shown, file.s);
+        emit_c(c, model_build(c, net), &shown);
     finish_marks(c, &file, 0);
     c->unroll = unroll;
     c->line_directives = line_directives;

@@ -510,12 +510,12 @@ typedef struct {
 int is_compact(const Ctx *c, const Net *net);
 
 /*
- * Writes the C file for net into out.  Each block of C that comes from a
+ * Writes the C file for m's network into out.  Each block of C that comes from a
  * statement of the spec is preceded by a mark line (MARK, then the spec's
  * line number; 0 ends the block), which finish_marks turns into #line
  * directives or drops.
  */
-void emit_c(Ctx *c, Net *net, Buf *out);
+void emit_c(Ctx *c, Model *m, Buf *out);
 #define MARK '\001'
 
 /*
@@ -525,8 +525,8 @@ void emit_c(Ctx *c, Net *net, Buf *out);
  * \004 a cast that only float needs.
  */
 void finish_marks(Ctx *c, Buf *text, int single);
-/* Writes the header for embedding net into out. */
-void emit_header(Ctx *c, Net *net, Buf *out);
+/* Writes the header for embedding m's network into out. */
+void emit_header(Ctx *c, Model *m, Buf *out);
 
 /*
  * A file's path as text inside a C or DOT comment: a "*" then "/" is
