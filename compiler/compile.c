@@ -94,11 +94,8 @@ int compile(Ctx *c, Buf *out, Buf *header)
         } else {
             Model *m = model_build(c, net);
             emit_c(c, m, out);
-            finish_marks(c, out, spec->single);
-            if (header != NULL) {
+            if (header != NULL)
                 emit_header(c, m, header);
-                finish_marks(c, header, spec->single);
-            }
         }
     }
     ctx_flush(c);

@@ -34,24 +34,18 @@ const char *pname_of(Emitter *e, int param)
 }
 
 
-/* The runtime function that applies act, or NULL for linear (none). */
-const char *act_fn(Act act)
+/* The runtime function that applies act, in the precision's form; NULL for linear (none). */
+const char *act_fn(Emitter *e, Act act)
 {
-    switch (act) {
-    case ACT_SIGMOID:
-        return "nnrt_sigmoid\x03";
-    case ACT_TANH:
-        return "nnrt_tanh\x03";
-    case ACT_RELU:
-        return "nnrt_relu\x03";
-    case ACT_LEAKY_RELU:
-        return "nnrt_leaky_relu\x03";
-    case ACT_LINEAR:
+    static const char *const fn[] = {
+        [ACT_SIGMOID] = "nnrt_sigmoid", [ACT_TANH] = "nnrt_tanh",
+        [ACT_RELU] = "nnrt_relu", [ACT_LEAKY_RELU] = "nnrt_leaky_relu",
+    };
+    if (act == ACT_LINEAR)
         return NULL;
-    case ACT_SOFTMAX:
-        break;
-    }
-    bug("activation %d is not per neuron", act);
+    if (act == ACT_SOFTMAX)
+        bug("activation %d is not per neuron", act);
+    return ctx_printf(e->c, "%s%s", fn[act], e->f);
 }
 
 /* ---- Writing lines ---------------------------------------------------------- */
@@ -86,86 +80,89 @@ const char *comment_text(Ctx *c, const char *path)
     return b.s != NULL ? b.s : "";
 }
 
-/* Starts (line > 0) or ends (0) a block of C that comes from line `line` of the spec. */
-void mark(Emitter *e, int line)
+/* The #line that takes the lines after it back to line `line` of file. */
+static void line_directive(Emitter *e, int line, const char *file)
 {
-    W("%c%d\n", MARK, line);
-}
-
-void finish_marks(Ctx *c, Buf *text, int single)
-{
-    Buf out = {0};
-    int spec_line = 0, out_line = 1, in_comment = 0;
-    for (const char *p = text->s; p != NULL && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
-        /* The generated comments open a line with "/" "*" and close one with "*" "/". */
-        size_t lead = strspn(p, " "), end = n - (nl != NULL);
-        int opens = end >= lead + 2 && p[lead] == '/' && p[lead + 1] == '*';
-        int closes = end >= lead + 2 && p[end - 2] == '*' && p[end - 1] == '/';
-        int was_in_comment = in_comment;
-        if (*p != MARK)
-            in_comment = (in_comment || opens) && !closes;
-        if (*p == MARK) {
-            int line = atoi(p + 1);
-            if (c->line_directives && line == 0 && spec_line > 0) {
-                /* Back to the C file: the line after this directive. */
-                buf_printf(c, &out, "#line %d \"%s\"\n", out_line + 1, c_string_text(c, c->out_name));
-                out_line++;
-            }
-            spec_line = line;
-        } else {
-            if (c->line_directives && spec_line > 0 && !(n == 1 && *p == '\n') && !was_in_comment) {
-                buf_printf(c, &out, "#line %d \"%s\"\n", spec_line, c_string_text(c, c->file));
-                out_line++;
-            }
-            /* The type, suffix and cast marks of the precision (the scan stays in the line). */
-            for (size_t k = 0; k < n;) {
-                size_t run = 0;
-                while (k + run < n && p[k + run] != '\002' && p[k + run] != '\003' && p[k + run] != '\004')
-                    run++;
-                buf_printf(c, &out, "%.*s", (int)run, p + k);
-                k += run;
-                if (k < n) {
-                    char m = p[k++];
-                    buf_puts(c, &out, m == 2 ? (single ? "float" : "double")
-                                    : m == 3 ? (single ? "f" : "")
-                                             : (single ? "(float)" : ""));
-                }
-            }
-            out_line++;
-        }
-        p += n;
-    }
-    buf_free(c, text);
-    *text = out;
+    buf_printf(e->c, e->out, "#line %d \"%s\"\n", line, c_string_text(e->c, file));
+    e->line++;
 }
 
 /*
- * Writes "<head><term0> + <term1> + ...;" wrapping before 100 columns,
- * continuation lines indented by 8 more than indent.
+ * Writes n bytes of text, line by line.  In a block from the spec (and
+ * with --line-directives) each line that is neither blank nor inside a
+ * comment gets a #line to its spec line first.  The generated comments
+ * open a line with "/" "*" and close one with "*" "/", which is how a
+ * line is known to be inside one.
  */
-/* The printed width of s: a precision mark counts as the widest text it becomes. */
-int width(const char *s)
+static void put(Emitter *e, const char *text, size_t n)
 {
-    int w = 0;
-    for (; *s; s++)
-        w += *s == '\002' ? 6 : *s == '\003' ? 1 : *s == '\004' ? 7 : 1;
-    return w;
+    while (n > 0) {
+        if (e->line_start == (size_t)-1) {
+            if (e->c->line_directives && e->spec_line > 0 && text[0] != '\n' && !e->in_comment)
+                line_directive(e, e->spec_line, e->c->file);
+            e->line_start = e->out->len;
+        }
+        const char *nl = memchr(text, '\n', n);
+        size_t k = nl != NULL ? (size_t)(nl - text) + 1 : n;
+        buf_printf(e->c, e->out, "%.*s", (int)k, text);
+        text += k;
+        n -= k;
+        if (nl == NULL)
+            break;
+        const char *p = e->out->s + e->line_start;
+        size_t end = e->out->len - 1 - e->line_start, lead = strspn(p, " ");
+        int opens = end >= lead + 2 && p[lead] == '/' && p[lead + 1] == '*';
+        int closes = end >= lead + 2 && p[end - 2] == '*' && p[end - 1] == '/';
+        e->in_comment = (e->in_comment || opens) && !closes;
+        e->line++;
+        e->line_start = (size_t)-1;
+    }
 }
 
-void sum_line(Emitter *e, int indent, const char *head, const char **terms, int n,
-                     const char *sep)
+void emit_printf(Emitter *e, const char *fmt, ...)
 {
-    int col = indent + width(head);
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        bug("bad format '%s'", fmt);
+    if ((size_t)n < sizeof small) {
+        put(e, small, (size_t)n);
+        return;
+    }
+    char *big = ctx_alloc(e->c, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    put(e, big, (size_t)n);
+}
+
+void block(Emitter *e, int line)
+{
+    if (line == 0 && e->c->line_directives && e->spec_line > 0)
+        line_directive(e, e->line + 1, e->c->out_name); /* back to the C file: the line after this one */
+    e->spec_line = line;
+}
+
+int typed_width(const Emitter *e, const char *s)
+{
+    return (int)strlen(s) + (e->single ? (int)strlen("double") - (int)strlen("float") : 0);
+}
+
+void sum_line(Emitter *e, int indent, const char *head, int head_width, const char **terms, int n,
+              const char *sep)
+{
+    int col = indent + head_width;
     W("%*s%s", indent, "", head);
     for (int i = 0; i < n; i++) {
-        int len = width(terms[i]) + (i > 0 ? (int)strlen(sep) : 0);
+        int len = (int)strlen(terms[i]) + (i > 0 ? (int)strlen(sep) : 0);
         /* Room for the term and, unless it is the last, the separator that ends the line. */
         if (i > 0 && col + len + (i + 1 < n ? (int)strlen(sep) - 1 : 1) > 100) {
             /* The separator (less its trailing blank) ends the line; the term starts the next. */
             W("%.*s\n%*s%s", (int)strlen(sep) - 1, sep, indent + 8, "", terms[i]);
-            col = indent + 8 + width(terms[i]);
+            col = indent + 8 + (int)strlen(terms[i]);
             continue;
         }
         W("%s%s", i > 0 ? sep : "", terms[i]);
@@ -173,7 +170,6 @@ void sum_line(Emitter *e, int indent, const char *head, const char **terms, int 
     }
     W(";\n");
 }
-
 
 /* ---- The file's parts ------------------------------------------------------- */
 
@@ -194,30 +190,34 @@ void signature(Emitter *e, const char *fn, const char *end)
      */
     const char *r = e->header ? "" : "restrict ", *ptr = e->header ? "*" : "*restrict ";
     const char *p[5] = {NULL, NULL, NULL, NULL, NULL};
-    const char *x = ctx_printf(e->c, "const \x02 x[%s%d]", r, ni);
-    const char *y = ctx_printf(e->c, "const \x02 y_true[%s%d]", r, no);
+    /* The parameters of the precision's type, whose type counts as "double" in the widths. */
+    const char *x = ctx_printf(e->c, "const %s x[%s%d]", e->type, r, ni);
+    const char *y = ctx_printf(e->c, "const %s y_true[%s%d]", e->type, r, no);
+    const char *yp = ctx_printf(e->c, "%s y_pred[%s%d]", e->type, r, no);
+    const char *lr = ctx_printf(e->c, "%s learn_rate", e->type);
+    const char *rows = ctx_printf(e->c, "const %s %srows", e->type, ptr);
     const char *ret = "void";
     if (strcmp(fn, "feedforward") == 0) {
-        p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x;
-        p[2] = ctx_printf(e->c, "\x02 y_pred[%s%d]", r, no), p[3] = NULL;
+        p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = yp;
     } else if (strcmp(fn, "loss") == 0) {
         ret = "double";
-        p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y, p[3] = NULL;
+        p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y;
     } else if (strcmp(fn, "train_sample") == 0) {
-        p[0] = ctx_printf(e->c, "struct %s %snn", n, ptr), p[1] = x, p[2] = y, p[3] = "\x02 learn_rate";
+        p[0] = ctx_printf(e->c, "struct %s %snn", n, ptr), p[1] = x, p[2] = y, p[3] = lr;
     } else if (strcmp(fn, "train_epoch") == 0) {
         p[0] = ctx_printf(e->c, "struct %s %snn", n, ptr);
-        p[1] = ctx_printf(e->c, "const \x02 %srows", ptr), p[2] = ctx_printf(e->c, "const int %sorder", ptr);
-        p[3] = "int n", p[4] = "\x02 learn_rate";
+        p[1] = rows, p[2] = ctx_printf(e->c, "const int %sorder", ptr), p[3] = "int n", p[4] = lr;
     } else {
         p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y;
         p[3] = ctx_printf(e->c, "struct %s %ssum_d_L_d", n, ptr);
     }
     const char *head = ctx_printf(e->c, "%s %s_%s(", ret, n, fn);
-    int col = width(head);
+    int col = (int)strlen(head);
     W("%s", head);
     for (int i = 0; i < 5 && p[i] != NULL; i++) {
-        if (i > 0 && col + 2 + width(p[i]) + 1 > 100) {
+        int typed = p[i] == x || p[i] == y || p[i] == yp || p[i] == lr || p[i] == rows;
+        int w = typed ? typed_width(e, p[i]) : (int)strlen(p[i]);
+        if (i > 0 && col + 2 + w + 1 > 100) {
             W(",\n    ");
             col = 4;
         } else if (i > 0) {
@@ -225,7 +225,7 @@ void signature(Emitter *e, const char *fn, const char *end)
             col += 2;
         }
         W("%s", p[i]);
-        col += width(p[i]);
+        col += w;
     }
     W(")%s", end);
 }
@@ -288,7 +288,7 @@ static void emit_loss(Emitter *e)
     };
     W("/* The loss of one sample: %s. */\n", what[e->s->loss]);
     signature(e, "loss", "\n{\n");
-    W("    \x02 y_pred[%d];\n", no);
+    W("    %s y_pred[%d];\n", e->type, no);
     if (e->single) {
         /* The runtime's losses take doubles. */
         W("    double p[%d], t[%d];\n\n", no, no);
@@ -332,19 +332,22 @@ static void emit_train_epoch(Emitter *e)
         W("    struct %s local = *nn, *p = NNRT_EPOCH_LOCAL ? &local : nn;\n\n", n);
     W("    for (int i = 0; i < n; i++) {\n");
     W("        int k = order != NULL ? order[i] : i;\n");
-    W("        const \x02 *row = rows + (size_t)k * %d;\n\n", ni + no);
+    W("        const %s *row = rows + (size_t)k * %d;\n\n", e->type, ni + no);
     W("        %s_train_sample(%s, row, row + %d, learn_rate);\n    }\n", n, local ? "p" : "nn", ni);
     if (local)
         W("    *nn = *p;\n");
     W("}\n\n");
 }
 
-/* Writes template with every '@' replaced by param and every '#' by partial. */
+/*
+ * Writes template with every '@' replaced by param, every '#' by partial
+ * and every '$' by the suffix of the precision's functions.
+ */
 static void emit_template(Emitter *e, const char *template, const char *param, const char *partial)
 {
     for (const char *p = template; *p;) {
-        size_t n = strcspn(p, "@#");
-        W("%.*s%s", (int)n, p, p[n] == '@' ? param : p[n] == '#' ? partial : "");
+        size_t n = strcspn(p, "@#$");
+        W("%.*s%s", (int)n, p, p[n] == '@' ? param : p[n] == '#' ? partial : p[n] == '$' ? e->f : "");
         p += n + (p[n] != '\0');
     }
 }
@@ -371,13 +374,14 @@ static void emit_optimizer_state(Emitter *e)
     W("struct %s_optimizer {\n", e->name);
     for (int k = 0; pre[k] != NULL; k++) {
         if (e->compact) {
-            W("    \x02 %sw[%d], %sb[%d];\n", pre[k], e->net->nweights, pre[k], e->net->nneurons);
+            W("    %s %sw[%d], %sb[%d];\n", e->type, pre[k], e->net->nweights, pre[k], e->net->nneurons);
             continue;
         }
         const char **t = ctx_array(e->c, (size_t)e->net->nparams, sizeof *t);
         for (int i = 0; i < e->net->nparams; i++)
             t[i] = ctx_printf(e->c, "%s%s", pre[k], pname_of(e, i));
-        sum_line(e, 4, "\x02 ", t, e->net->nparams, ", ");
+        const char *head = ctx_printf(e->c, "%s ", e->type);
+        sum_line(e, 4, head, typed_width(e, head), t, e->net->nparams, ", ");
     }
     W("};\n\n");
 }
@@ -414,12 +418,12 @@ static void emit_update(Emitter *e)
     const char *fmt = NULL;
     switch (s->optimizer) {
     case OPT_SGD:
-        W("    \x02 learn_rate = \x04h->learn_rate, weight_decay = \x04h->weight_decay;\n\n");
+        W("    %s learn_rate = %sh->learn_rate, weight_decay = %sh->weight_decay;\n\n", e->type, e->cast, e->cast);
         W("    /* SGD: param -= learn_rate * d_L_d_param */\n");
         fmt = "nn->@ -= learn_rate * #;\n";
         break;
     case OPT_MOMENTUM:
-        W("    \x02 learn_rate = \x04h->learn_rate, momentum = \x04h->momentum;\n    \x02 weight_decay = \x04h->weight_decay;\n\n");
+        W("    %s learn_rate = %sh->learn_rate, momentum = %sh->momentum;\n    %s weight_decay = %sh->weight_decay;\n\n", e->type, e->cast, e->cast, e->type, e->cast);
         W("    /*\n");
         W("     * Momentum, as PyTorch's SGD with dampening 0:\n");
         W("     *   velocity_param = momentum * velocity_param + d_L_d_param\n");
@@ -435,11 +439,11 @@ static void emit_update(Emitter *e)
         W("     */\n");
         break;
     case OPT_ADAM:
-        W("    \x02 learn_rate = \x04h->learn_rate, beta1 = \x04h->beta1, beta2 = \x04h->beta2;\n");
-        W("    \x02 epsilon = \x04h->epsilon, weight_decay = \x04h->weight_decay;\n");
-        W("    \x02 bias_correction1 = 1 - pow\x03(beta1, (\x02)step);\n");
-        W("    \x02 bias_correction2_sqrt = sqrt\x03(1 - pow\x03(beta2, (\x02)step));\n");
-        W("    \x02 step_size = learn_rate / bias_correction1;\n\n");
+        W("    %s learn_rate = %sh->learn_rate, beta1 = %sh->beta1, beta2 = %sh->beta2;\n", e->type, e->cast, e->cast, e->cast);
+        W("    %s epsilon = %sh->epsilon, weight_decay = %sh->weight_decay;\n", e->type, e->cast, e->cast);
+        W("    %s bias_correction1 = 1 - pow%s(beta1, (%s)step);\n", e->type, e->f, e->type);
+        W("    %s bias_correction2_sqrt = sqrt%s(1 - pow%s(beta2, (%s)step));\n", e->type, e->f, e->f, e->type);
+        W("    %s step_size = learn_rate / bias_correction1;\n\n", e->type);
         W("    /*\n");
         W("     * Adam, as PyTorch's, at step t:\n");
         W("     *   m_param = beta1 * m_param + (1 - beta1) * d_L_d_param\n");
@@ -449,7 +453,7 @@ static void emit_update(Emitter *e)
         W("     */\n");
         fmt = "state->m_@ = beta1 * state->m_@ + (1 - beta1) * #;\n"
               "state->v_@ = beta2 * state->v_@ + (1 - beta2) * # * #;\n"
-              "nn->@ -= step_size * state->m_@ / (sqrt\x03(state->v_@) / bias_correction2_sqrt + epsilon);\n";
+              "nn->@ -= step_size * state->m_@ / (sqrt$(state->v_@) / bias_correction2_sqrt + epsilon);\n";
         break;
     }
     if (e->compact) {
@@ -464,7 +468,7 @@ static void emit_update(Emitter *e)
         for (int k = 0; k < 2; k++) {
             const char *a = arrays[k];
             W("%s    for (int i = 0; i < %d; i++) {\n", k ? "\n" : "", k ? e->net->nneurons : e->net->nweights);
-            W("        \x02 d_L_d_%s = sum_d_L_d->%s[i] / \x04n + weight_decay * nn->%s[i];\n", a, a, a);
+            W("        %s d_L_d_%s = sum_d_L_d->%s[i] / %sn + weight_decay * nn->%s[i];\n", e->type, a, a, e->cast, a);
             emit_template(e, body.s, ctx_printf(e->c, "%s[i]", a), ctx_printf(e->c, "d_L_d_%s", a));
             W("    }\n");
         }
@@ -481,7 +485,7 @@ static void emit_update(Emitter *e)
             /* With a state to update, each parameter is a block of its own. */
             if (j > 0 && s->optimizer != OPT_SGD)
                 W("\n");
-            W("    \x02 d_L_d_%s = sum_d_L_d->%s / \x04n + weight_decay * nn->%s;\n", p, p, p);
+            W("    %s d_L_d_%s = sum_d_L_d->%s / %sn + weight_decay * nn->%s;\n", e->type, p, p, e->cast, p);
             for (const char *q = fmt; *q;) {
                 const char *nl = strchr(q, '\n');
                 W("    ");
@@ -532,16 +536,16 @@ static void emit_accessors(Emitter *e)
         W("    return i < %d ? p->w[i] : p->b[i - %d];\n}\n\n", nw, nw);
         W("static void %s_set(void *nn, int i, double v)\n{\n", n);
         W("    struct %s *p = nn;\n", n);
-        W("    if (i < %d)\n        p->w[i] = \x04v;\n    else\n        p->b[i - %d] = \x04v;\n}\n\n", nw, nw);
+        W("    if (i < %d)\n        p->w[i] = %sv;\n    else\n        p->b[i - %d] = %sv;\n}\n\n", nw, e->cast, nw, e->cast);
         if (pre[0] == NULL)
             return;
         /* Value j of the state is prefix j / nparams of parameter j % nparams. */
-        W("static \x02 *%s_state_at(const void *state, int j)\n{\n", n);
+        W("static %s *%s_state_at(const void *state, int j)\n{\n", e->type, n);
         W("    const struct %s_optimizer *s = state;\n", n);
         W("    int i = j %% %d;\n", np);
         for (int k = 0; pre[k] != NULL; k++)
-            W("    if (j < %d)\n        return (\x02 *)(i < %d ? &s->%sw[i] : &s->%sb[i - %d]);\n", (k + 1) * np,
-              nw, pre[k], pre[k], nw);
+            W("    if (j < %d)\n        return (%s *)(i < %d ? &s->%sw[i] : &s->%sb[i - %d]);\n", (k + 1) * np,
+              e->type, nw, pre[k], pre[k], nw);
         W("    return NULL;\n}\n\n");
     } else {
         W("static const size_t %s_param_offset[%d] = {\n", n, np);
@@ -549,9 +553,9 @@ static void emit_accessors(Emitter *e)
             W("    offsetof(struct %s, %s),\n", n, pname_of(e, i));
         W("};\n\n");
         W("static double %s_get(const void *nn, int i)\n{\n", n);
-        W("    return *(const \x02 *)(const void *)((const char *)nn + %s_param_offset[i]);\n}\n\n", n);
+        W("    return *(const %s *)(const void *)((const char *)nn + %s_param_offset[i]);\n}\n\n", e->type, n);
         W("static void %s_set(void *nn, int i, double v)\n{\n", n);
-        W("    *(\x02 *)(void *)((char *)nn + %s_param_offset[i]) = \x04v;\n}\n\n", n);
+        W("    *(%s *)(void *)((char *)nn + %s_param_offset[i]) = %sv;\n}\n\n", e->type, n, e->cast);
         if (pre[0] == NULL)
             return;
         int nstate = np * (pre[1] != NULL ? 2 : 1);
@@ -560,13 +564,13 @@ static void emit_accessors(Emitter *e)
             for (int i = 0; i < np; i++)
                 W("    offsetof(struct %s_optimizer, %s%s),\n", n, pre[k], pname_of(e, i));
         W("};\n\n");
-        W("static \x02 *%s_state_at(const void *state, int j)\n{\n", n);
-        W("    return (\x02 *)(void *)((const char *)state + %s_state_offset[j]);\n}\n\n", n);
+        W("static %s *%s_state_at(const void *state, int j)\n{\n", e->type, n);
+        W("    return (%s *)(void *)((const char *)state + %s_state_offset[j]);\n}\n\n", e->type, n);
     }
     W("static double %s_state_get(const void *state, int j)\n{\n", n);
     W("    return *%s_state_at(state, j);\n}\n\n", n);
     W("static void %s_state_set(void *state, int j, double v)\n{\n", n);
-    W("    *%s_state_at(state, j) = \x04v;\n}\n\n", n);
+    W("    *%s_state_at(state, j) = %sv;\n}\n\n", n, e->cast);
 }
 
 /*
@@ -790,10 +794,21 @@ int is_compact(const Ctx *c, const Net *net)
     return c->unroll == UNROLL_NEVER || (c->unroll == UNROLL_AUTO && net->nweights > UNROLL_MAX_WEIGHTS);
 }
 
-void emit_c(Ctx *c, Model *m, Buf *out)
+Emitter emitter(Ctx *c, Model *m, Buf *out, int header)
 {
     Net *net = m->net;
-    Emitter em = {c, net, m, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 0};
+    int single = net->spec->single;
+    return (Emitter){
+        .c = c, .net = net, .m = m, .s = net->spec, .out = out, .name = net->spec->name,
+        .compact = is_compact(c, net), .single = single, .header = header,
+        .type = single ? "float" : "double", .f = single ? "f" : "", .cast = single ? "(float)" : "",
+        .line = 1, .line_start = (size_t)-1,
+    };
+}
+
+void emit_c(Ctx *c, Model *m, Buf *out)
+{
+    Emitter em = emitter(c, m, out, 0);
     Emitter *e = &em;
     emit_preamble(e, "C");
     W("#include \"nnrt.h\"\n\n");
@@ -820,7 +835,7 @@ void emit_c(Ctx *c, Model *m, Buf *out)
 void emit_header(Ctx *c, Model *m, Buf *out)
 {
     Net *net = m->net;
-    Emitter em = {c, net, m, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 1};
+    Emitter em = emitter(c, m, out, 1);
     Emitter *e = &em;
     const char *n = e->name;
     int ni = e->s->ninputs, no = net->noutputs;

@@ -20,26 +20,47 @@ typedef struct {
     int compact;      /* layers as loops over arrays, not neuron by neuron */
     int single;       /* float instead of double (precision float) */
     int header;       /* declarations for --header, which C++ may include too */
+    const char *type; /* the precision's: "double" or "float" */
+    const char *f;    /* the suffix of its functions and constants: "" or "f" */
+    const char *cast; /* a conversion only float needs: "" or "(float)" */
+    int line;         /* the line of out being written, from 1 */
+    int spec_line;    /* in a block from this line of the spec (block), else 0 */
+    int in_comment;   /* the lines so far leave a comment open */
+    size_t line_start; /* where in out the line being written starts; (size_t)-1 before it starts */
 } Emitter;
 
-#define W(...) buf_printf(e->c, e->out, __VA_ARGS__)
+/* Writes to e->out, counting lines and adding #line directives (block). */
+void emit_printf(Emitter *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
+#define W(...) emit_printf(e, __VA_ARGS__)
 
+/* An emitter of m's network into out; header for the header's declarations. */
+Emitter emitter(Ctx *c, Model *m, Buf *out, int header);
 /* v as C writes a double constant, shortest first. */
 char *num(Emitter *e, double v);
 Neuron *neuron(Emitter *e, int id);
 /* The name of parameter param: w1, b1. */
 const char *pname_of(Emitter *e, int param);
-/* The runtime function that applies act, or NULL for linear (none). */
-const char *act_fn(Act act);
-/* Starts (line > 0) or ends (0) a block of C that comes from line `line` of the spec. */
-void mark(Emitter *e, int line);
-/* The printed width of s: a precision mark counts as the widest text it becomes. */
-int width(const char *s);
+/* The runtime function that applies act, in the precision's form; NULL for linear (none). */
+const char *act_fn(Emitter *e, Act act);
+/*
+ * Starts (line > 0) or ends (0) a block of C that comes from line `line`
+ * of the spec: with --line-directives, its lines are marked #line line,
+ * and a #line back to the C file follows it.
+ */
+void block(Emitter *e, int line);
+/*
+ * The width of s, which starts with the precision's type, counted as if
+ * that were "double", so that lines wrap at the same points in both
+ * precisions.
+ */
+int typed_width(const Emitter *e, const char *s);
 /*
  * Writes "<head><term0> + <term1> + ...;" wrapping before 100 columns,
- * continuation lines indented by 8 more than indent.
+ * continuation lines indented by 8 more than indent; head counts as
+ * head_width columns.
  */
-void sum_line(Emitter *e, int indent, const char *head, const char **terms, int n, const char *sep);
+void sum_line(Emitter *e, int indent, const char *head, int head_width, const char **terms, int n,
+              const char *sep);
 /*
  * The signature of the network's function fn (feedforward, loss,
  * train_sample, train_epoch, backprop), wrapped before 100 columns, then end

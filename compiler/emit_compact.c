@@ -50,11 +50,11 @@ static const char *deriv_at(Emitter *e, int l, const char *j)
     case ACT_TANH:
         return ctx_printf(e->c, "1 - %s[%s] * %s[%s]", a, j, a, j);
     case ACT_RELU:
-        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0\x03 : 0.0\x03)", a, j);
+        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0%s : 0.0%s)", a, j, e->f, e->f);
     case ACT_LEAKY_RELU:
-        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0\x03 : 0.01\x03)", a, j);
+        return ctx_printf(e->c, "(sum_%s[%s] > 0 ? 1.0%s : 0.01%s)", a, j, e->f, e->f);
     case ACT_LINEAR:
-        return "1.0\x03";
+        return ctx_printf(e->c, "1.0%s", e->f);
     case ACT_SOFTMAX:
         break;
     }
@@ -84,18 +84,18 @@ static void emit_compact_forward(Emitter *e)
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
         Act act = s->layers[l].act;
         W("    /* Layer %s: sum_%s[j] = w[%d + %d j + i] * %s[i] over i, + b[%d + j] */\n", a, a, wb, n, in, bb);
-        mark(e, s->layers[l].line);
+        block(e, s->layers[l].line);
         const char *to = needs_sum(act) ? "sum_" : ""; /* the sums go to sum_a[] or a[] */
         if (needs_sum(act))
-            W("    \x02 sum_%s[%d], %s[%d];\n", a, size, a, size);
+            W("    %s sum_%s[%d], %s[%d];\n", e->type, a, size, a, size);
         else if (act != ACT_LINEAR)
-            W("    \x02 %s[%d]; /* %s[j] holds sum_%s[j] until the activation replaces it */\n", a, size, a, a);
+            W("    %s %s[%d]; /* %s[j] holds sum_%s[j] until the activation replaces it */\n", e->type, a, size, a, a);
         else
-            W("    \x02 %s[%d];\n", a, size);
+            W("    %s %s[%d];\n", e->type, a, size);
         W("    for (int j = 0; j < %d; j++) {\n", size);
-        W("        const \x02 *w = nn->w + %d + %d * j;\n", wb, n);
+        W("        const %s *w = nn->w + %d + %d * j;\n", e->type, wb, n);
         if (n >= 8) {
-            W("        \x02 s0 = 0, s1 = 0, s2 = 0, s3 = 0;\n");
+            W("        %s s0 = 0, s1 = 0, s2 = 0, s3 = 0;\n", e->type);
             W("        for (int i = 0; i < %d; i += 4) {\n", n / 4 * 4);
             for (int k = 0; k < 4; k++)
                 W("            s%d += w[i + %d] * %s[i + %d];\n", k, k, in, k);
@@ -104,24 +104,24 @@ static void emit_compact_forward(Emitter *e)
                 W("        for (int i = %d; i < %d; i++)\n            s0 += w[i] * %s[i];\n", n / 4 * 4, n, in);
             W("        %s%s[j] = (s0 + s1) + (s2 + s3) + nn->b[%d + j];\n", to, a, bb);
         } else {
-            W("        \x02 sum = nn->b[%d + j];\n", bb);
+            W("        %s sum = nn->b[%d + j];\n", e->type, bb);
             W("        for (int i = 0; i < %d; i++)\n            sum += w[i] * %s[i];\n", n, in);
             W("        %s%s[j] = sum;\n", to, a);
         }
         W("    }\n");
         if (act == ACT_SIGMOID)
-            W("    for (int j = 0; j < %d; j++)\n        %s[j] = nnrt_sigmoid_nobranch\x03(%s[j]);\n", size, a, a);
+            W("    for (int j = 0; j < %d; j++)\n        %s[j] = nnrt_sigmoid_nobranch%s(%s[j]);\n", size, a, e->f, a);
         else if (act != ACT_SOFTMAX && act != ACT_LINEAR)
-            W("    for (int j = 0; j < %d; j++)\n        %s[j] = %s(%s%s[j]);\n", size, a, act_fn(act), to, a);
+            W("    for (int j = 0; j < %d; j++)\n        %s[j] = %s(%s%s[j]);\n", size, a, act_fn(e, act), to, a);
         if (act == ACT_SOFTMAX) {
             W("    /* Softmax: o[k] = e^(sum_o[k] - m) / sum_j e^(sum_o[j] - m), m the largest sum */\n");
-            W("    \x02 max_sum_o = sum_o[0];\n");
+            W("    %s max_sum_o = sum_o[0];\n", e->type);
             W("    for (int k = 1; k < %d; k++)\n        if (sum_o[k] > max_sum_o)\n            max_sum_o = sum_o[k];\n", size);
-            W("    \x02 sum_exp = 0;\n");
-            W("    for (int k = 0; k < %d; k++) {\n        o[k] = exp\x03(sum_o[k] - max_sum_o);\n        sum_exp += o[k];\n    }\n", size);
+            W("    %s sum_exp = 0;\n", e->type);
+            W("    for (int k = 0; k < %d; k++) {\n        o[k] = exp%s(sum_o[k] - max_sum_o);\n        sum_exp += o[k];\n    }\n", size, e->f);
             W("    for (int k = 0; k < %d; k++)\n        o[k] /= sum_exp;\n", size);
         }
-        mark(e, 0);
+        block(e, 0);
         W("\n");
     }
 }
@@ -132,7 +132,7 @@ static void emit_compact_loss_partials(Emitter *e)
     Spec *s = e->s;
     int no = e->net->noutputs, l = s->nlayers - 1;
     W("    /* --- Calculate partial derivatives. */\n");
-    W("    \x02 d_L_d_sum_o[%d];\n", no);
+    W("    %s d_L_d_sum_o[%d];\n", e->type, no);
     if (s->loss == LOSS_CE) {
         W("    /* Cross-entropy through softmax: partial L / partial sum_o[k] = o[k] - y_true[k] */\n");
         W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = o[k] - y_true[k];\n\n", no);
@@ -144,11 +144,11 @@ static void emit_compact_loss_partials(Emitter *e)
         return;
     }
     W("    /* partial L / partial o[k] = -2 * (y_true[k] - o[k]) / %d */\n", no);
-    W("    \x02 d_L_d_o[%d];\n", no);
+    W("    %s d_L_d_o[%d];\n", e->type, no);
     W("    for (int k = 0; k < %d; k++)\n        d_L_d_o[k] = -2 * (y_true[k] - o[k]) / %d;\n", no, no);
     if (s->layers[l].act == ACT_SOFTMAX) {
         W("    /* Softmax: partial L / partial sum_o[k] = o[k] * (d_L_d_o[k] - sum_j d_L_d_o[j] * o[j]) */\n");
-        W("    \x02 d_L_d_o_dot_o = 0;\n");
+        W("    %s d_L_d_o_dot_o = 0;\n", e->type);
         W("    for (int k = 0; k < %d; k++)\n        d_L_d_o_dot_o += d_L_d_o[k] * o[k];\n", no);
         W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_o[k] = o[k] * (d_L_d_o[k] - d_L_d_o_dot_o);\n\n", no);
     } else {
@@ -163,7 +163,8 @@ static void emit_compact_loss_partials(Emitter *e)
  * with partials d_L_d_sum_<a>[j]: each weight's partial is that times its
  * input, each bias's is that alone, and the partial of each input neuron
  * sums, over the neurons it feeds, that times the weight between them.
- * `apply` writes what to do with a parameter's partial (update or add).
+ * train says what to do with a parameter's partial: update the parameter
+ * (train_sample) or add it to sum_d_L_d (backprop).
  */
 static void emit_compact_backward(Emitter *e, int train)
 {
@@ -172,10 +173,10 @@ static void emit_compact_backward(Emitter *e, int train)
     for (int l = s->nlayers - 1; l >= 0; l--) {
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
-        mark(e, s->layers[l].line);
+        block(e, s->layers[l].line);
         if (l < s->nlayers - 1) {
             W("    /* Layer %s: partial L / partial sum_%s[j] = d_L_d_%s[j] * f'(sum_%s[j]) */\n", a, a, a, a);
-            W("    \x02 d_L_d_sum_%s[%d];\n", a, size);
+            W("    %s d_L_d_sum_%s[%d];\n", e->type, a, size);
             W("    for (int j = 0; j < %d; j++)\n        d_L_d_sum_%s[j] = d_L_d_%s[j] * (%s);\n", size, a, a,
               deriv_at(e, l, "j"));
         }
@@ -186,13 +187,13 @@ static void emit_compact_backward(Emitter *e, int train)
             W(",\n     * partial L / partial %s[i] = sum_j d_L_d_sum_%s[j] * w[%d + %d j + i]", in, a, wb, n);
         W("%s\n     */\n", train ? " (taken before w changes)" : "");
         if (l > 0)
-            W("    \x02 d_L_d_%s[%d] = {0};\n", in, n);
+            W("    %s d_L_d_%s[%d] = {0};\n", e->type, in, n);
         W("    for (int j = 0; j < %d; j++) {\n", size);
-        W("        \x02 d = d_L_d_sum_%s[j];\n", a);
+        W("        %s d = d_L_d_sum_%s[j];\n", e->type, a);
         if (train || l > 0)
-            W("        %s\x02 *w = nn->w + %d + %d * j;\n", train ? "" : "const ", wb, n);
+            W("        %s%s *w = nn->w + %d + %d * j;\n", train ? "" : "const ", e->type, wb, n);
         if (!train)
-            W("        \x02 *g = sum_d_L_d->w + %d + %d * j;\n", wb, n);
+            W("        %s *g = sum_d_L_d->w + %d + %d * j;\n", e->type, wb, n);
         W("        for (int i = 0; i < %d; i++) {\n", n);
         if (l > 0)
             W("            d_L_d_%s[i] += d * w[i];\n", in);
@@ -206,8 +207,9 @@ static void emit_compact_backward(Emitter *e, int train)
         else
             W("        sum_d_L_d->b[%d + j] += d;\n", bb);
         W("    }\n");
-        mark(e, 0);
-        W("\n");
+        block(e, 0);
+        if (l > 0) /* the last layer's is followed by the closing brace */
+            W("\n");
     }
 }
 
@@ -217,7 +219,7 @@ void emit_compact_struct(Emitter *e)
     W("/*\n * The network's weights and biases: w[k] is w<k+1> and b[k] is b<k+1>, numbered as\n");
     W(" * the tutorial numbers them: layer by layer, neuron by neuron, input by input.\n */\n");
     W("struct %s {\n", e->name);
-    W("    \x02 w[%d];\n    \x02 b[%d];\n};\n\n", net->nweights, net->nneurons);
+    W("    %s w[%d];\n    %s b[%d];\n};\n\n", e->type, net->nweights, e->type, net->nneurons);
 }
 
 void emit_compact_feedforward(Emitter *e)
@@ -240,7 +242,6 @@ void emit_compact_train_sample(Emitter *e)
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     emit_compact_forward(e);
     emit_compact_backward(e, 1);
-    e->out->len--; /* the blank line before the brace */
     W("}\n\n");
 }
 
@@ -254,7 +255,6 @@ void emit_compact_backprop(Emitter *e)
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     emit_compact_forward(e);
     emit_compact_backward(e, 0);
-    e->out->len--;
     W("}\n\n");
 }
 

@@ -33,7 +33,7 @@
 /* "    <type> name = expr;" */
 static void decl(Emitter *e, const char *name, const char *expr)
 {
-    W("    \x02 %s = %s;\n", name, expr);
+    W("    %s %s = %s;\n", e->type, name, expr);
 }
 
 /* Value v, declared and computed on one line. */
@@ -47,7 +47,8 @@ static void sum_value(Emitter *e, int v)
 {
     int n;
     const char **t = value_terms(e->c, e->m, v, &n);
-    sum_line(e, 4, ctx_printf(e->c, "\x02 %s = ", e->m->values[v].name), t, n, " + ");
+    const char *head = ctx_printf(e->c, "%s %s = ", e->type, e->m->values[v].name);
+    sum_line(e, 4, head, typed_width(e, head), t, n, " + ");
 }
 
 /* text as a comment of one line, indented by 4. */
@@ -72,11 +73,12 @@ void emit_struct(Emitter *e)
             for (int j = 0; j < n; j++)
                 t[j] = pname_of(e, kind == 0 ? u->weight[j] : u->bias);
             if (kind == 1) {
-                W("    \x02 %s; /* %s */\n", t[0], u->name);
+                W("    %s %s; /* %s */\n", e->type, t[0], u->name);
                 continue;
             }
             W("    /* into %s */\n", u->name);
-            sum_line(e, 4, "\x02 ", t, n, ", ");
+            const char *head = ctx_printf(e->c, "%s ", e->type);
+            sum_line(e, 4, head, typed_width(e, head), t, n, ", ");
         }
     }
     W("};\n\n");
@@ -137,17 +139,18 @@ void emit_feedforward(Emitter *e)
             Neuron *u = neuron(e, id);
             int n;
             const char **t = value_terms(e->c, e->m, e->m->sum[id], &n);
-            const char *fn = act_fn(u->act == ACT_SOFTMAX ? ACT_LINEAR : u->act);
+            const char *fn = act_fn(e, u->act == ACT_SOFTMAX ? ACT_LINEAR : u->act);
             const char *head;
             if (u->act == ACT_SOFTMAX)
-                head = ctx_printf(e->c, "\x02 sum_%s = ", u->name);
+                head = ctx_printf(e->c, "%s sum_%s = ", e->type, u->name);
             else if (fn == NULL)
-                head = ctx_printf(e->c, "\x02 %s = ", u->name);
+                head = ctx_printf(e->c, "%s %s = ", e->type, u->name);
             else
-                head = ctx_printf(e->c, "\x02 %s = %s(", u->name, fn);
+                head = ctx_printf(e->c, "%s %s = %s(", e->type, u->name, fn);
             if (fn != NULL)
                 t[n - 1] = ctx_printf(e->c, "%s)", t[n - 1]);
-            sum_line(e, 4, head, t, n, " + ");
+            /* The suffix counts as one column in both precisions, as the type counts as "double". */
+            sum_line(e, 4, head, typed_width(e, head) + (fn != NULL && !e->single), t, n, " + ");
         }
         if (s->layers[l].act == ACT_SOFTMAX)
             emit_softmax(e, first, last);
@@ -167,7 +170,7 @@ static void emit_forward_pass(Emitter *e)
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     for (int l = 0; l < s->nlayers; l++) {
         int first = net->layer_first[l], last = net->layer_first[l + 1];
-        mark(e, s->layers[l].line);
+        block(e, s->layers[l].line);
         for (int id = first; id < last; id++) {
             sum_value(e, m->sum[id]);
             if (neuron(e, id)->act == ACT_SOFTMAX)
@@ -178,7 +181,7 @@ static void emit_forward_pass(Emitter *e)
         }
         if (s->layers[l].act == ACT_SOFTMAX)
             emit_softmax(e, first, last);
-        mark(e, 0);
+        block(e, 0);
     }
     if (m->ypred >= 0)
         decl_value(e, m->ypred);
@@ -214,7 +217,7 @@ static void emit_loss_partials(Emitter *e)
     int no = e->net->noutputs, first = e->net->layer_first[s->nlayers - 1];
     W("    /* --- Calculate partial derivatives. */\n");
     W("    /* --- Naming: d_L_d_w1 represents \"partial L / partial w1\" */\n");
-    mark(e, s->loss_line);
+    block(e, s->loss_line);
     if (s->loss != LOSS_MSE) {
         comment_block(e, m->values[m->d_L_d_sum[first]].rule);
         for (int k = 0; k < no; k++)
@@ -231,7 +234,7 @@ static void emit_loss_partials(Emitter *e)
         }
     }
     W("\n");
-    mark(e, 0);
+    block(e, 0);
 }
 
 /* Value v with its formula in a comment above it. */
@@ -284,25 +287,25 @@ static void emit_gradient(Emitter *e)
     emit_forward_pass(e);
     emit_loss_partials(e);
     for (int l = s->nlayers - 1; l >= 0; l--) {
-        mark(e, s->layers[l].line);
+        block(e, s->layers[l].line);
         for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
             emit_neuron_partials(e, id);
-        mark(e, 0);
+        block(e, 0);
         if (l > 0) {
-            mark(e, s->layers[l].line);
+            block(e, s->layers[l].line);
             emit_backpropagated(e, l - 1);
-            mark(e, 0);
+            block(e, 0);
         }
     }
     W("    /* --- The chain rule: partial L / partial each weight and bias */\n");
     for (int id = 0; id < net->nneurons; id++) {
         Neuron *u = neuron(e, id);
         W("    /* Neuron %s */\n", u->name);
-        mark(e, s->layers[u->layer].line);
+        block(e, s->layers[u->layer].line);
         for (int j = 0; j < u->ninputs; j++)
             decl_value(e, e->m->grad[u->weight[j]]);
         decl_value(e, e->m->grad[u->bias]);
-        mark(e, 0);
+        block(e, 0);
         W("\n");
     }
 }
