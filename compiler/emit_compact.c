@@ -76,10 +76,12 @@ static int needs_sum(Act act)
  * The sums are kept in sum_a[] when the backward pass needs them (relu,
  * leaky relu, softmax); otherwise each activation replaces its sum in a[].
  */
-static void emit_compact_forward(Emitter *e)
+static void emit_compact_forward(Emitter *e, CompactLines *lines)
 {
     Spec *s = e->s;
     for (int l = 0; l < s->nlayers; l++) {
+        if (lines != NULL)
+            lines[l].forward.first = e->line;
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
         Act act = s->layers[l].act;
@@ -121,17 +123,18 @@ static void emit_compact_forward(Emitter *e)
             W("    for (int k = 0; k < %d; k++) {\n        o[k] = exp%s(sum_o[k] - max_sum_o);\n        sum_exp += o[k];\n    }\n", size, e->f);
             W("    for (int k = 0; k < %d; k++)\n        o[k] /= sum_exp;\n", size);
         }
+        if (lines != NULL)
+            lines[l].forward.last = e->line - 1;
         block(e, 0);
         W("\n");
     }
 }
 
-/* partial L / partial sum_o[k] for every output, into d_L_d_sum_o. */
+/* partial L / partial sum_o[k] for every output, into d_L_d_sum_o, then a blank line. */
 static void emit_compact_loss_partials(Emitter *e)
 {
     Spec *s = e->s;
     int no = e->net->noutputs, l = s->nlayers - 1;
-    W("    /* --- Calculate partial derivatives. */\n");
     W("    %s d_L_d_sum_o[%d];\n", e->type, no);
     if (s->loss == LOSS_CE) {
         W("    /* Cross-entropy through softmax: partial L / partial sum_o[k] = o[k] - y_true[k] */\n");
@@ -166,14 +169,20 @@ static void emit_compact_loss_partials(Emitter *e)
  * train says what to do with a parameter's partial: update the parameter
  * (train_sample) or add it to sum_d_L_d (backprop).
  */
-static void emit_compact_backward(Emitter *e, int train)
+static void emit_compact_backward(Emitter *e, int train, CompactLines *lines)
 {
     Spec *s = e->s;
+    W("    /* --- Calculate partial derivatives. */\n");
+    LineRange loss = {e->line, 0};
     emit_compact_loss_partials(e);
+    loss.last = e->line - 2; /* before the blank line */
     for (int l = s->nlayers - 1; l >= 0; l--) {
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
         block(e, s->layers[l].line);
+        /* With --line-directives, a #line comes before the block's first line. */
+        if (lines != NULL)
+            lines[l].backward.first = e->line + (e->c->line_directives != 0);
         if (l < s->nlayers - 1) {
             W("    /* Layer %s: partial L / partial sum_%s[j] = d_L_d_%s[j] * f'(sum_%s[j]) */\n", a, a, a, a);
             W("    %s d_L_d_sum_%s[%d];\n", e->type, a, size);
@@ -207,10 +216,14 @@ static void emit_compact_backward(Emitter *e, int train)
         else
             W("        sum_d_L_d->b[%d + j] += d;\n", bb);
         W("    }\n");
+        if (lines != NULL)
+            lines[l].backward.last = e->line - 1;
         block(e, 0);
         if (l > 0) /* the last layer's is followed by the closing brace */
             W("\n");
     }
+    if (lines != NULL)
+        lines[s->nlayers - 1].loss = loss;
 }
 
 void emit_compact_struct(Emitter *e)
@@ -228,7 +241,7 @@ void emit_compact_feedforward(Emitter *e)
     W("/* The feedforward: x holds the %d inputs; y_pred receives the %s. */\n", ni,
       no == 1 ? "output" : "outputs");
     signature(e, "feedforward", "\n{\n");
-    emit_compact_forward(e);
+    emit_compact_forward(e, NULL);
     W("    for (int k = 0; k < %d; k++)\n        y_pred[k] = o[k];\n}\n\n", no);
 }
 
@@ -240,8 +253,10 @@ void emit_compact_train_sample(Emitter *e)
     W(" */\n");
     signature(e, "train_sample", "\n{\n");
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
-    emit_compact_forward(e);
-    emit_compact_backward(e, 1);
+    /* Where each layer is computed, for --explain. */
+    e->m->compact_lines = ctx_array(e->c, (size_t)e->s->nlayers, sizeof *e->m->compact_lines);
+    emit_compact_forward(e, e->m->compact_lines);
+    emit_compact_backward(e, 1, e->m->compact_lines);
     W("}\n\n");
 }
 
@@ -253,8 +268,8 @@ void emit_compact_backprop(Emitter *e)
     W(" */\n");
     signature(e, "backprop", "\n{\n");
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
-    emit_compact_forward(e);
-    emit_compact_backward(e, 0);
+    emit_compact_forward(e, NULL);
+    emit_compact_backward(e, 0, NULL);
     W("}\n\n");
 }
 

@@ -450,6 +450,7 @@ typedef struct {
     int **d_act_d_in;  /* [nneurons][ninputs] d_ypred_d_h1: partial of a neuron w.r.t. an input neuron */
     int ypred;         /* y_pred */
     int o_dot;         /* d_L_d_o_dot_o (softmax under mean squared error) */
+    struct CompactLines *compact_lines; /* [nlayers] set by emit_c in the compact form, else NULL */
 } Model;
 
 /*
@@ -501,7 +502,7 @@ typedef struct {
  * as lines of the C file: recorded by the emitter while it writes them, so
  * that --explain can show the loops that compute a name.
  */
-typedef struct {
+typedef struct CompactLines {
     LineRange forward;   /* the layer's sums and activations */
     LineRange loss;      /* the loss's partials (the output layer's entry only) */
     LineRange backward;  /* its partials: d_L_d_sum, its weights and biases, its inputs */
@@ -513,7 +514,8 @@ int is_compact(const Ctx *c, const Net *net);
 /*
  * Writes the C file for m's network into out.  With c->line_directives,
  * each block of C that comes from a statement of the spec is marked with
- * #line directives to it.
+ * #line directives to it.  In the compact form, m->compact_lines gets
+ * the lines where NAME_train_sample computes each layer.
  */
 void emit_c(Ctx *c, Model *m, Buf *out);
 /* Writes the header for embedding m's network into out. */
