@@ -1,9 +1,9 @@
 /*
- * emit.h: what the three parts of the emitter share.  emit.c writes what
- * both forms of a network have (the opening comment, the loss, the
- * epoch, the update, the runtime's descriptor, the header);
- * emit_unrolled.c writes the unrolled form neuron by neuron, and
- * emit_compact.c the compact form as loops over arrays.
+ * emit.h: what the parts of the emitter share.  emit.c writes what both
+ * forms of a network have (the opening comment, the loss, the epoch, the
+ * update, the header); emit_unrolled.c writes the unrolled form neuron by
+ * neuron, emit_compact.c the compact form as loops over arrays, and
+ * emit_runtime.c the descriptor through which the runtime reaches either.
  */
 #ifndef EMIT_H
 #define EMIT_H
@@ -67,6 +67,18 @@ void sum_line(Emitter *e, int indent, const char *head, int head_width, const ch
  * ("\n{\n" for a definition, ";\n\n" for a declaration).
  */
 void signature(Emitter *e, const char *fn, const char *end);
+
+/*
+ * s as the inside of a C string literal: '"' and '\\' escaped, bytes
+ * outside printable ASCII in octal, and "??" as "?\\?", which no trigraph
+ * can take.
+ */
+const char *c_string_text(Ctx *c, const char *s);
+/* The prefixes of the optimizer's state, NULL-terminated: none for plain SGD. */
+const char *const *state_prefixes(Emitter *e);
+
+/* The accessors, adapters and descriptor through which nnrt_main runs the network (emit_runtime.c). */
+void emit_descriptor(Emitter *e);
 
 /* The unrolled form (emit_unrolled.c): the struct, feedforward, train_sample, backprop. */
 void emit_struct(Emitter *e);
