@@ -2,7 +2,7 @@
  * compile.c: the passes of the compiler, in order, from text to C text.
  *
  *   check the bytes -> parse (lexer.l, parser.y) -> check (check.c)
- *   -> derive (derive.c) -> emit (emit.c)
+ *   -> derive (derive.c) -> the model (chain.c) -> emit (emit.c)
  *
  * Everything happens in memory, so that the command line (main.c) and the
  * fuzz targets (fuzz/) run the very same code.  Running out of memory in
@@ -92,12 +92,10 @@ int compile(Ctx *c, Buf *out, Buf *header)
         if (c->emit_dot) {
             emit_dot(c, net, out);
         } else {
-            emit_c(c, net, out);
-            finish_marks(c, out, spec->single);
-            if (header != NULL) {
-                emit_header(c, net, header);
-                finish_marks(c, header, spec->single);
-            }
+            Model *m = model_build(c, net);
+            emit_c(c, m, out);
+            if (header != NULL)
+                emit_header(c, m, header);
         }
     }
     ctx_flush(c);

@@ -990,18 +990,18 @@ int explain(Ctx *c, Net *net, const char *name, Buf *out)
     int line_directives = c->line_directives;
     c->unroll = UNROLL_ALWAYS;
     c->line_directives = 0;
-    emit_c(c, net, &file);
     int single = net->spec->single;
+    net->spec->single = 0;
+    emit_c(c, model_build(c, net), &file);
+    net->spec->single = single;
     if (single)
-        buf_puts(c, &shown, file.s);
-    finish_marks(c, &file, 0);
+        emit_c(c, model_build(c, net), &shown);
     c->unroll = unroll;
     c->line_directives = line_directives;
     if (read_body(x, file.s) != 0)
         bug("no %s in the generated code", x->fn);
     if (single) {
         Explainer as_shown = *x;
-        finish_marks(c, &shown, 1);
         if (read_body(&as_shown, shown.s) != 0 || as_shown.nlines != x->nlines)
             bug("the float form of %s has other statements", x->fn);
         for (int i = 0; i < x->nlines; i++)

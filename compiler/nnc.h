@@ -2,10 +2,11 @@
  * nnc.h: everything the passes of the compiler share, one banner a file.
  *
  * The pipeline is lexer.l -> parser.y (an Ast) -> check.c (a Spec) ->
- * derive.c (a Net: neurons, parameters, who feeds whom) -> emit.c (C text).
- * compile.c runs the passes in that order.  All the memory of a run comes
- * from one arena in the Ctx and is freed at once at the end, so that no
- * error path can leak.
+ * derive.c (a Net: neurons, parameters, who feeds whom) -> chain.c (the
+ * Model: the chain rule as data) -> emit.c (C text).  compile.c runs the
+ * passes in that order.  All the memory of a run comes from one arena in
+ * the Ctx and is freed at once at the end, so that no error path can
+ * leak.
  */
 #ifndef NNC_H
 #define NNC_H
@@ -469,6 +470,7 @@ typedef struct {
     int **d_act_d_in;  /* [nneurons][ninputs] d_ypred_d_h1: partial of a neuron w.r.t. an input neuron */
     int ypred;         /* y_pred */
     int o_dot;         /* d_L_d_o_dot_o (softmax under mean squared error) */
+    struct CompactLines *compact_lines; /* [nlayers] set by emit_c in the compact form, else NULL */
 } Model;
 
 /*
@@ -520,7 +522,7 @@ typedef struct {
  * as lines of the C file: recorded by the emitter while it writes them, so
  * that --explain can show the loops that compute a name.
  */
-typedef struct {
+typedef struct CompactLines {
     LineRange forward;   /* the layer's sums and activations */
     LineRange loss;      /* the loss's partials (the output layer's entry only) */
     LineRange backward;  /* its partials: d_L_d_sum, its weights and biases, its inputs */
@@ -530,23 +532,14 @@ typedef struct {
 int is_compact(const Ctx *c, const Net *net);
 
 /*
- * Writes the C file for net into out.  Each block of C that comes from a
- * statement of the spec is preceded by a mark line (MARK, then the spec's
- * line number; 0 ends the block), which finish_marks turns into #line
- * directives or drops.
+ * Writes the C file for m's network into out.  With c->line_directives,
+ * each block of C that comes from a statement of the spec is marked with
+ * #line directives to it.  In the compact form, m->compact_lines gets
+ * the lines where NAME_train_sample computes each layer.
  */
-void emit_c(Ctx *c, Net *net, Buf *out);
-#define MARK '\001'
-
-/*
- * Rewrites the marks of text into #line directives (with --line-directives)
- * or drops them, and resolves the marks of the precision: \002 the type
- * (double or float), \003 the suffix of float functions and constants, and
- * \004 a cast that only float needs.
- */
-void finish_marks(Ctx *c, Buf *text, int single);
-/* Writes the header for embedding net into out. */
-void emit_header(Ctx *c, Net *net, Buf *out);
+void emit_c(Ctx *c, Model *m, Buf *out);
+/* Writes the header for embedding m's network into out. */
+void emit_header(Ctx *c, Model *m, Buf *out);
 
 /*
  * A file's path as text inside a C or DOT comment: a "*" then "/" is

@@ -1,0 +1,283 @@
+/*
+ * emit_runtime.c: what the runtime needs to know, not the network's math.
+ *
+ * nnrt_main trains any network through one struct nnrt_net: its sizes
+ * and settings, the spec's data, and functions that take doubles and
+ * void pointers (accessors to parameters and optimizer state by index,
+ * adapters around the network's own functions).  These are written
+ * after the network's math, at the end of the C file, so that a reader
+ * of the math meets them last.
+ */
+#include <string.h>
+
+#include "emit.h"
+
+/* Writes n doubles, at most `per` a line and within 100 columns, indented by 4. */
+static void emit_doubles(Emitter *e, const double *v, long n, int per)
+{
+    int col = 0, on_line = 0;
+    for (long i = 0; i < n; i++) {
+        const char *x = num(e, v[i]);
+        int len = (int)strlen(x) + 1;
+        if (on_line > 0 && (on_line == per || col + 1 + len > 100)) {
+            W("\n");
+            on_line = 0;
+        }
+        if (on_line == 0) {
+            W("    %s,", x);
+            col = 4 + len;
+        } else {
+            W(" %s,", x);
+            col += 1 + len;
+        }
+        on_line++;
+    }
+    if (n > 0)
+        W("\n");
+}
+
+/* The accessors through which the runtime reads and writes parameters and state. */
+static void emit_accessors(Emitter *e)
+{
+    Net *net = e->net;
+    const char *n = e->name;
+    const char *const *pre = state_prefixes(e);
+    int nw = net->nweights, np = net->nparams;
+
+    if (e->compact) {
+        W("static double %s_get(const void *nn, int i)\n{\n", n);
+        W("    const struct %s *p = nn;\n", n);
+        W("    return i < %d ? p->w[i] : p->b[i - %d];\n}\n\n", nw, nw);
+        W("static void %s_set(void *nn, int i, double v)\n{\n", n);
+        W("    struct %s *p = nn;\n", n);
+        W("    if (i < %d)\n        p->w[i] = %sv;\n    else\n        p->b[i - %d] = %sv;\n}\n\n", nw, e->cast, nw, e->cast);
+        if (pre[0] == NULL)
+            return;
+        /* Value j of the state is prefix j / nparams of parameter j % nparams. */
+        W("static %s *%s_state_at(const void *state, int j)\n{\n", e->type, n);
+        W("    const struct %s_optimizer *s = state;\n", n);
+        W("    int i = j %% %d;\n", np);
+        for (int k = 0; pre[k] != NULL; k++)
+            W("    if (j < %d)\n        return (%s *)(i < %d ? &s->%sw[i] : &s->%sb[i - %d]);\n", (k + 1) * np,
+              e->type, nw, pre[k], pre[k], nw);
+        W("    return NULL;\n}\n\n");
+    } else {
+        W("static const size_t %s_param_offset[%d] = {\n", n, np);
+        for (int i = 0; i < np; i++)
+            W("    offsetof(struct %s, %s),\n", n, pname_of(e, i));
+        W("};\n\n");
+        W("static double %s_get(const void *nn, int i)\n{\n", n);
+        W("    return *(const %s *)(const void *)((const char *)nn + %s_param_offset[i]);\n}\n\n", e->type, n);
+        W("static void %s_set(void *nn, int i, double v)\n{\n", n);
+        W("    *(%s *)(void *)((char *)nn + %s_param_offset[i]) = %sv;\n}\n\n", e->type, n, e->cast);
+        if (pre[0] == NULL)
+            return;
+        int nstate = np * (pre[1] != NULL ? 2 : 1);
+        W("static const size_t %s_state_offset[%d] = {\n", n, nstate);
+        for (int k = 0; pre[k] != NULL; k++)
+            for (int i = 0; i < np; i++)
+                W("    offsetof(struct %s_optimizer, %s%s),\n", n, pre[k], pname_of(e, i));
+        W("};\n\n");
+        W("static %s *%s_state_at(const void *state, int j)\n{\n", e->type, n);
+        W("    return (%s *)(void *)((const char *)state + %s_state_offset[j]);\n}\n\n", e->type, n);
+    }
+    W("static double %s_state_get(const void *state, int j)\n{\n", n);
+    W("    return *%s_state_at(state, j);\n}\n\n", n);
+    W("static void %s_state_set(void *state, int j, double v)\n{\n", n);
+    W("    *%s_state_at(state, j) = %sv;\n}\n\n", n, e->cast);
+}
+
+/*
+ * The functions the runtime calls, which take doubles: in a float network
+ * they convert on the way in and out.
+ */
+static void emit_adapters(Emitter *e)
+{
+    const char *n = e->name;
+    int ni = e->s->ninputs, no = e->net->noutputs;
+    const char *x = e->single ? "xf" : "x", *y = e->single ? "yf" : "y_true";
+    /* In a float network: float copies of x (and y_true) for the call. */
+#define CONVERT_IN(with_y)                                                                        \
+    if (e->single) {                                                                              \
+        W("    float xf[%d]%s;\n\n", ni, with_y ? ctx_printf(e->c, ", yf[%d]", no) : "");            \
+        W("    for (int i = 0; i < %d; i++)\n        xf[i] = (float)x[i];\n", ni);                  \
+        if (with_y)                                                                               \
+            W("    for (int k = 0; k < %d; k++)\n        yf[k] = (float)y_true[k];\n", no);         \
+    }
+
+    W("static void %s_feedforward_any(const void *nn, const double *x, double *y_pred)\n{\n", n);
+    if (e->single) {
+        W("    float xf[%d], yf[%d];\n\n", ni, no);
+        W("    for (int i = 0; i < %d; i++)\n        xf[i] = (float)x[i];\n", ni);
+        W("    %s_feedforward(nn, xf, yf);\n", n);
+        W("    for (int k = 0; k < %d; k++)\n        y_pred[k] = yf[k];\n}\n\n", no);
+    } else {
+        W("    %s_feedforward(nn, x, y_pred);\n}\n\n", n);
+    }
+    W("static double %s_loss_any(const void *nn, const double *x, const double *y_true)\n{\n", n);
+    CONVERT_IN(1);
+    W("    return %s_loss(nn, %s, %s);\n}\n\n", n, x, y);
+    W("static void %s_train_sample_any(void *nn, const double *x, const double *y_true,\n"
+      "    double learn_rate)\n{\n", n);
+    CONVERT_IN(1);
+    W("    %s_train_sample(nn, %s, %s, %slearn_rate);\n}\n\n", n, x, y, e->single ? "(float)" : "");
+    if (!e->single) {
+        W("static void %s_train_epoch_any(void *nn, const double *rows, const int *order, int n,\n"
+          "    double learn_rate)\n{\n", n);
+        W("    %s_train_epoch(nn, rows, order, n, learn_rate);\n}\n\n", n);
+    }
+    W("static void %s_backprop_any(const void *nn, const double *x, const double *y_true,\n"
+      "    void *sum_d_L_d)\n{\n", n);
+    CONVERT_IN(1);
+    W("    %s_backprop(nn, %s, %s, sum_d_L_d);\n}\n\n", n, x, y);
+#undef CONVERT_IN
+}
+
+/* The spec's own data: fixed parameters, data and test rows, predictions, input names. */
+static void emit_tables(Emitter *e)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    const char *n = e->name;
+    int ni = s->ninputs, no = net->noutputs;
+
+    if (s->init_fixed != NULL) {
+        W("/* The parameters that the spec's params block fixes, and their values. */\n");
+        W("static const unsigned char %s_init_fixed[%d] = {\n", n, net->nparams);
+        for (int i = 0; i < net->nparams; i++)
+            W("%s%d,%s", i % 20 == 0 ? "    " : " ", s->init_fixed[i],
+              i % 20 == 19 || i == net->nparams - 1 ? "\n" : "");
+        W("};\n\n");
+        W("static const double %s_init_value[%d] = {\n", n, net->nparams);
+        emit_doubles(e, s->init_value, net->nparams, 8);
+        W("};\n\n");
+    }
+    if (s->ndata > 0) {
+        W("/* The spec's data: %d row%s of %d input%s, then %d target%s. */\n", s->ndata,
+          s->ndata == 1 ? "" : "s", ni, ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+        W("static const double %s_data[%ld] = {\n", n, (long)s->ndata * (ni + no));
+        for (int r = 0; r < s->ndata; r++)
+            emit_doubles(e, s->data + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
+        W("};\n\n");
+    }
+    if (s->ntest > 0) {
+        W("/* The spec's held-out test rows: %d of %d input%s, then %d target%s. */\n", s->ntest, ni,
+          ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
+        W("static const double %s_test[%ld] = {\n", n, (long)s->ntest * (ni + no));
+        for (int r = 0; r < s->ntest; r++)
+            emit_doubles(e, s->test + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
+        W("};\n\n");
+    }
+    if (s->npredict > 0) {
+        W("/* The spec's predictions. */\n");
+        W("static const char *const %s_predict_name[%d] = {\n", n, s->npredict);
+        for (int i = 0; i < s->npredict; i++)
+            W("    \"%s\",\n", s->predict_name[i]);
+        W("};\n\n");
+        W("static const double %s_predict_x[%ld] = {\n", n, (long)s->npredict * ni);
+        for (int i = 0; i < s->npredict; i++)
+            emit_doubles(e, s->predict_x + (size_t)i * (size_t)ni, ni, ni > 16 ? 16 : ni);
+        W("};\n\n");
+    }
+    if (s->input_names != NULL) {
+        W("static const char *const %s_input_name[%d] = {\n", n, ni);
+        for (int i = 0; i < ni; i++)
+            W("    \"%s\",\n", s->input_names[i]);
+        W("};\n\n");
+    }
+}
+
+/* The description of the network that nnrt_main works from. */
+void emit_descriptor(Emitter *e)
+{
+    Spec *s = e->s;
+    Net *net = e->net;
+    const char *n = e->name;
+    int ni = s->ninputs, no = net->noutputs;
+    const char *const *pre = state_prefixes(e);
+
+    W("/* ---- What the runtime needs to know: not the network's math. ---- */\n\n");
+    emit_accessors(e);
+    emit_tables(e);
+    W("static const int %s_layer_size[%d] = {", n, s->nlayers);
+    for (int l = 0; l < s->nlayers; l++)
+        W("%s%d", l ? ", " : "", s->layers[l].size);
+    W("};\n\n");
+
+    emit_adapters(e);
+    W("static void %s_update_any(void *nn, void *state, const void *sum_d_L_d, int count,\n", n);
+    W("    const struct nnrt_hyper *h, long step)\n{\n");
+    if (s->optimizer == OPT_SGD)
+        W("    (void)state;\n    (void)step;\n    %s_update(nn, sum_d_L_d, count, h);\n}\n\n", n);
+    else if (s->optimizer == OPT_MOMENTUM)
+        W("    (void)step;\n    %s_update(nn, state, sum_d_L_d, count, h);\n}\n\n", n);
+    else
+        W("    %s_update(nn, state, sum_d_L_d, count, h, step);\n}\n\n", n);
+
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
+    Act out = s->layers[s->nlayers - 1].act;
+    static const char *const init_enum[] = {"NNRT_INIT_NORMAL", "NNRT_INIT_XAVIER", "NNRT_INIT_HE"};
+    static const char *const opt_enum[] = {"NNRT_SGD", "NNRT_MOMENTUM", "NNRT_ADAM"};
+    W("const struct nnrt_net %s_net = {\n", n);
+    W("    .name = \"%s\",\n", n);
+    W("    .spec = \"%s\",\n", c_string_text(e->c, s->file));
+    W("    .ninputs = %d,\n    .noutputs = %d,\n    .nparams = %d,\n", ni, no, net->nparams);
+    W("    .nlayers = %d,\n    .layer_size = %s_layer_size,\n", s->nlayers, n);
+    if (s->input_names != NULL)
+        W("    .input_name = %s_input_name,\n", n);
+    W("    .nweights = %d,\n    .size = sizeof(struct %s),\n", net->nweights, n);
+    if (e->single)
+        W("    .single = 1,\n");
+    W("    .get = %s_get,\n    .set = %s_set,\n", n, n);
+    W("    .feedforward = %s_feedforward_any,\n    .loss = %s_loss_any,\n", n, n);
+    W("    .train_sample = %s_train_sample_any,\n", n);
+    if (!e->single)
+        W("    .train_epoch = %s_train_epoch_any,\n", n);
+    W("    .backprop = %s_backprop_any,\n", n);
+    W("    .update = %s_update_any,\n", n);
+    W("    .optimizer = %s,\n", opt_enum[s->optimizer]);
+    if (s->nesterov)
+        W("    .nesterov = 1,\n");
+    if (pre[0] != NULL) {
+        W("    .state_size = sizeof(struct %s_optimizer),\n", n);
+        W("    .nstate = %d,\n", net->nparams * (pre[1] != NULL ? 2 : 1));
+        W("    .state_prefix = {\"%s\"%s%s%s},\n", pre[0], pre[1] ? ", \"" : "", pre[1] ? pre[1] : "",
+          pre[1] ? "\"" : "");
+        W("    .state_get = %s_state_get,\n    .state_set = %s_state_set,\n", n, n);
+    }
+    W("    .epochs = %ld,\n", s->epochs);
+    W("    .hyper = {%s, %s, %s, %s, %s, %s},\n", num(e, s->learn_rate), num(e, s->momentum), num(e, s->beta1),
+      num(e, s->beta2), num(e, s->epsilon), num(e, s->weight_decay));
+    W("    .batch = %ld,\n", s->batch);
+    if (s->shuffle)
+        W("    .shuffle = 1,\n");
+    W("    .seed = UINT64_C(%s),\n", seed);
+    W("    .init = %s,\n", init_enum[s->init]);
+    W("    .classify = %s,\n", out == ACT_SOFTMAX                ? "NNRT_ARGMAX"
+                           : out == ACT_SIGMOID && no == 1 ? "NNRT_THRESHOLD"
+                                                            : "NNRT_NO_CLASSES");
+    if (out == ACT_SOFTMAX)
+        W("    .class_index = 1,\n");
+    if (s->loss == LOSS_CE || s->loss == LOSS_BCE)
+        W("    .distribution = %d,\n", s->loss == LOSS_CE ? 1 : 2);
+    if (s->normalize)
+        W("    .normalize = 1,\n");
+    if (s->init_fixed != NULL)
+        W("    .init_value = %s_init_value,\n    .init_fixed = %s_init_fixed,\n", n, n);
+    if (s->ndata > 0)
+        W("    .ndata = %d,\n    .data = %s_data,\n", s->ndata, n);
+    if (s->ntest > 0)
+        W("    .ntest = %d,\n    .test = %s_test,\n", s->ntest, n);
+    if (s->npredict > 0)
+        W("    .npredict = %d,\n    .predict_name = %s_predict_name,\n    .predict_x = %s_predict_x,\n",
+          s->npredict, n, n);
+    W("};\n\n");
+
+    W("/* The program: nnrt_main reads the options, trains and reports. */\n");
+    W("#ifndef NNC_NO_MAIN\n");
+    W("int main(int argc, char **argv)\n{\n");
+    W("    return nnrt_main(&%s_net, argc, argv);\n}\n", n);
+    W("#endif\n");
+}
+
