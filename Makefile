@@ -24,7 +24,7 @@ PREFIX  ?= /usr/local
 PROG_CFLAGS ?= -std=c99 -O2 -Wall -Wextra -Wpedantic
 
 COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o \
-                compiler/check.o compiler/derive.o compiler/chain.o compiler/dense.o compiler/emit.o compiler/dot.o compiler/explain.o \
+                compiler/check.o compiler/derive.o compiler/chain.o compiler/dense.o compiler/emit.o compiler/dot.o compiler/explain.o compiler/explain_compact.o compiler/explain_state.o \
                 compiler/compile.o compiler/width.o \
                 compiler/main.o
 RUNTIME_OBJS  = runtime/number.o runtime/loss.o runtime/rng.o runtime/file.o runtime/csv.o runtime/exp.o \

@@ -99,9 +99,6 @@ static inline int ends_line(const char *s, size_t i, size_t len)
 /* --unroll always writes out at most this many weights (about 700 bytes of C each). */
 #define UNROLL_ALWAYS_MAX_WEIGHTS 20000
 
-/* --explain reads the unrolled C of at most this many weights (about 2.3 KB of memory each). */
-#define EXPLAIN_MAX_WEIGHTS 200000
-
 /* One run of the compiler over one spec. */
 typedef struct {
     const char *file;  /* the spec's path, as given */
