@@ -37,7 +37,6 @@ typedef struct {
     int compact;      /* layers as loops over arrays, not neuron by neuron */
     int single;       /* float instead of double (precision float) */
     int header;       /* declarations for --header, which C++ may include too */
-    CompactLines *lines; /* where the compact train_sample computes each layer, or NULL */
 } Emitter;
 
 #define W(...) buf_printf(e->c, e->out, __VA_ARGS__)
@@ -1027,19 +1026,6 @@ static int needs_sum(Act act)
  * The sums are kept in sum_a[] when the backward pass needs them (relu,
  * leaky relu, softmax); otherwise each activation replaces its sum in a[].
  */
-/* The number of the line that the next text starts, not counting mark lines (finish_marks drops them). */
-static int next_line(Emitter *e)
-{
-    int n = 1;
-    for (size_t i = 0, start = 0; i < e->out->len; i++) {
-        if (e->out->s[i] != '\n')
-            continue;
-        n += e->out->s[start] != MARK;
-        start = i + 1;
-    }
-    return n;
-}
-
 static void emit_compact_forward(Emitter *e)
 {
     Spec *s = e->s;
@@ -1047,8 +1033,6 @@ static void emit_compact_forward(Emitter *e)
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
         Act act = s->layers[l].act;
-        if (e->lines != NULL)
-            e->lines[l].forward.first = next_line(e);
         W("    /* Layer %s: sum_%s[j] = w[%d + %d j + i] * %s[i] over i, + b[%d + j] */\n", a, a, wb, n, in, bb);
         mark(e, s->layers[l].line);
         const char *to = needs_sum(act) ? "sum_" : ""; /* the sums go to sum_a[] or a[] */
@@ -1088,8 +1072,6 @@ static void emit_compact_forward(Emitter *e)
             W("    for (int k = 0; k < %d; k++)\n        o[k] /= sum_exp;\n", size);
         }
         mark(e, 0);
-        if (e->lines != NULL)
-            e->lines[l].forward.last = next_line(e) - 1;
         W("\n");
     }
 }
@@ -1136,16 +1118,10 @@ static void emit_compact_loss_partials(Emitter *e)
 static void emit_compact_backward(Emitter *e, int train)
 {
     Spec *s = e->s;
-    if (e->lines != NULL)
-        e->lines[s->nlayers - 1].loss.first = next_line(e);
     emit_compact_loss_partials(e);
-    if (e->lines != NULL)
-        e->lines[s->nlayers - 1].loss.last = next_line(e) - 2; /* before the blank line */
     for (int l = s->nlayers - 1; l >= 0; l--) {
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
-        if (e->lines != NULL)
-            e->lines[l].backward.first = next_line(e);
         mark(e, s->layers[l].line);
         if (l < s->nlayers - 1) {
             W("    /* Layer %s: partial L / partial sum_%s[j] = d_L_d_%s[j] * f'(sum_%s[j]) */\n", a, a, a, a);
@@ -1181,8 +1157,6 @@ static void emit_compact_backward(Emitter *e, int train)
             W("        sum_d_L_d->b[%d + j] += d;\n", bb);
         W("    }\n");
         mark(e, 0);
-        if (e->lines != NULL)
-            e->lines[l].backward.last = next_line(e) - 1;
         W("\n");
     }
 }
@@ -1216,7 +1190,6 @@ static void emit_compact_train_sample(Emitter *e)
     W("    /* --- Do a feedforward (we'll need these values later) */\n");
     emit_compact_forward(e);
     emit_compact_backward(e, 1);
-    e->lines = NULL; /* the other functions' loops are not recorded */
     e->out->len--; /* the blank line before the brace */
     W("}\n\n");
 }
@@ -1533,15 +1506,8 @@ int is_compact(const Ctx *c, const Net *net)
 
 void emit_c(Ctx *c, Net *net, Buf *out)
 {
-    emit_c_lines(c, net, out, NULL);
-}
-
-void emit_c_lines(Ctx *c, Net *net, Buf *out, Model *m)
-{
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 0, NULL};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 0};
     Emitter *e = &em;
-    if (m != NULL && e->compact)
-        e->lines = m->compact_lines = ctx_array(c, (size_t)e->s->nlayers, sizeof *m->compact_lines);
     emit_preamble(e, "C");
     W("#include \"nnrt.h\"\n\n");
     if (e->compact) {
@@ -1566,7 +1532,7 @@ void emit_c_lines(Ctx *c, Net *net, Buf *out, Model *m)
 
 void emit_header(Ctx *c, Net *net, Buf *out)
 {
-    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 1, NULL};
+    Emitter em = {c, net, net->spec, out, net->spec->name, is_compact(c, net), net->spec->single, 1};
     Emitter *e = &em;
     const char *n = e->name;
     int ni = e->s->ninputs, no = net->noutputs;

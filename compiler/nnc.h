@@ -514,8 +514,6 @@ int is_compact(const Ctx *c, const Net *net);
  * directives or drops.
  */
 void emit_c(Ctx *c, Net *net, Buf *out);
-/* emit_c, recording in m->compact_lines where the compact form's NAME_train_sample computes each layer. */
-void emit_c_lines(Ctx *c, Net *net, Buf *out, Model *m);
 #define MARK '\001'
 
 /*
