@@ -81,12 +81,6 @@ int compile(Ctx *c, Buf *out, Buf *header)
         if (c->explain != NULL) {
             ctx_flush(c);
             c->oom = NULL;
-            if (net->nweights > EXPLAIN_MAX_WEIGHTS) {
-                fprintf(c->err, "nnc: error: --explain reads the network's C written out, about 2.3 KB of "
-                        "memory a weight: network '%s' has %d weights, and at most %d are explained\n",
-                        spec->name, net->nweights, EXPLAIN_MAX_WEIGHTS);
-                return 1;
-            }
             return explain(c, net, c->explain, out);
         }
         if (c->emit_dot) {

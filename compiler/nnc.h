@@ -100,9 +100,6 @@ static inline int ends_line(const char *s, size_t i, size_t len)
 /* --unroll always writes out at most this many weights (about 700 bytes of C each). */
 #define UNROLL_ALWAYS_MAX_WEIGHTS 20000
 
-/* --explain reads the unrolled C of at most this many weights (about 2.3 KB of memory each). */
-#define EXPLAIN_MAX_WEIGHTS 200000
-
 /* What the code computes in: as the spec says, or --precision double or float. */
 typedef enum { PREC_SPEC, PREC_DOUBLE, PREC_FLOAT } Precision;
 
@@ -447,6 +444,22 @@ typedef struct {
     int param;            /* the parameter it is, is the partial of, or the state of; else -1 */
 } Value;
 
+/* Lines first..last (1-based) of the C text; 0, 0 for none. */
+typedef struct {
+    int first, last;
+} LineRange;
+
+/*
+ * Where the compact form's NAME_train_sample computes a layer's values,
+ * as lines of the C file: recorded by the emitter while it writes them, so
+ * that --explain can show the loops that compute a name.
+ */
+typedef struct {
+    LineRange forward;   /* the layer's sums and activations */
+    LineRange loss;      /* the loss's partials (the output layer's entry only) */
+    LineRange backward;  /* its partials: d_L_d_sum, its weights and biases, its inputs */
+} CompactLines;
+
 /*
  * The model: the values, in an order in which each comes after the
  * values it reads, and where to find each neuron's and parameter's
@@ -470,7 +483,7 @@ typedef struct {
     int **d_act_d_in;  /* [nneurons][ninputs] d_ypred_d_h1: partial of a neuron w.r.t. an input neuron */
     int ypred;         /* y_pred */
     int o_dot;         /* d_L_d_o_dot_o (softmax under mean squared error) */
-    struct CompactLines *compact_lines; /* [nlayers] set by emit_c in the compact form, else NULL */
+    CompactLines *compact_lines; /* [nlayers] filled by the emitter of the compact form, or NULL */
 } Model;
 
 /*
@@ -511,22 +524,6 @@ const char *value_c(Ctx *c, const Model *m, int v);
 int is_sum_form(const Net *net, const Neuron *u);
 
 /* ---- Emission (emit.c) --------------------------------------------------- */
-
-/* Lines first..last (1-based) of the C text; 0, 0 for none. */
-typedef struct {
-    int first, last;
-} LineRange;
-
-/*
- * Where the compact form's NAME_train_sample computes a layer's values,
- * as lines of the C file: recorded by the emitter while it writes them, so
- * that --explain can show the loops that compute a name.
- */
-typedef struct CompactLines {
-    LineRange forward;   /* the layer's sums and activations */
-    LineRange loss;      /* the loss's partials (the output layer's entry only) */
-    LineRange backward;  /* its partials: d_L_d_sum, its weights and biases, its inputs */
-} CompactLines;
 
 /* Is net written as loops over arrays (the compact form), as c->unroll has it? */
 int is_compact(const Ctx *c, const Net *net);

@@ -87,8 +87,9 @@ small=$(instructions --fails 5000 -o "$tmp/out.c")
 big=$(instructions --fails 20000 -o "$tmp/out.c")
 at_most_six "long lists" "$small" "$big" "20,000 of each" 5,000
 
-# And its memory: --explain reads the whole written-out body of a network,
-# which takes about 700 bytes of C a weight; at most 3 KB a weight in all.
+# And its memory: --explain builds the model of the whole backpropagation
+# (about 1 KB a weight; it once read the written-out C, 2.3 KB a weight);
+# at most 3 KB a weight in all.
 # (Every comment of the body once took a 4 KB buffer of its own: 10 KB a
 # weight.)
 if [ -x /usr/bin/time ]; then

@@ -202,12 +202,54 @@ ok $? "--explain under --unroll never: first, that the C is in the compact form"
 ! grep -q 'compact form' "$tmp/out"
 ok $? "--explain on iris's unrolled C: no word of the compact form"
 
-# --explain reads the C written out, about 2.3 KB of memory a weight: past
-# 200000 weights (1000 * 201 + 201 * 1 = 201201 here) it says so instead.
-printf 'network huge { input 1000 hidden 201 sigmoid output 1 sigmoid }\n' > "$tmp/huge.nn"
-"$NNC" --explain w1 "$tmp/huge.nn" > "$tmp/out" 2> "$tmp/err"
-is "$?:$(cat "$tmp/out" "$tmp/err")" "1:nnc: error: --explain reads the network's C written out, about 2.3 KB of memory a weight: network 'huge' has 201201 weights, and at most 200000 are explained" \
-    "--explain of a network past 200000 weights is refused, with why"
+# The compact form (digits: 64-32-10, 2368 weights) is explained as its
+# loops have it: where each value lives in the arrays, and the loops that
+# compute it, which are lines of the C that nnc writes, at the numbers given.
+"$NNC" specs/digits.nn > "$tmp/digits.c"
+"$NNC" --explain d_L_d_w1 specs/digits.nn > "$tmp/out" 2> "$tmp/err"
+is "$?:$(cat "$tmp/err")" "0:" "--explain d_L_d_w1 on digits (compact form)"
+grep -q '^    dL/dw1 = dL/dh1 \* dh1/dw1$' "$tmp/out"
+ok $? "digits d_L_d_w1: the same chain rule as the unrolled form"
+grep -q '^    d_L_d_h1  *d_L_d_h\[0\]$' "$tmp/out" &&
+    grep -q '^    d_L_d_sum_o10  *d_L_d_sum_o\[9\]$' "$tmp/out" &&
+    grep -q '^    d_L_d_w1  *d_L_d_sum_h\[0\] \* x\[0\], .*nn->w\[0\]' "$tmp/out"
+ok $? "digits d_L_d_w1: dL/dh1 is d_L_d_h[0], dL/dsum_o10 d_L_d_sum_o[9], dL/dw1 d_L_d_sum_h[0] * x[0]"
+# shown_lines FILE: the C lines after "(lines A-B and C-D of the C):", each
+# range checked against those lines of digits.c.
+shown_lines() {
+    local ranges want=
+    ranges=$(tr '\n' ' ' < "$1" | sed -n 's/.*(lines \([-0-9 ,and]*\) of the C):.*/\1/p' | sed 's/ and /, /g; s/,//g')
+    [ -n "$ranges" ] || return 1
+    for r in $ranges; do
+        want="$want$(sed -n "${r%-*},${r#*-}p" "$tmp/digits.c")"$'\n\n'
+    done
+    [ "$(printf '%s' "$want")" = "$(sed -n '/of the C):$/,$p' "$1" | sed '1,2d' | sed '/^[^ ]/,$d')" ]
+}
+shown_lines "$tmp/out"
+ok $? "digits d_L_d_w1: the loops shown are those lines of the C file"
+grep -q '^            w\[i\] -= learn_rate \* (d \* x\[i\]);$' "$tmp/out" &&
+    grep -q '^        d_L_d_sum_o\[k\] = o\[k\] - y_true\[k\];$' "$tmp/out" &&
+    ! grep -q '^    double d_L_d_w1 = ' "$tmp/out"
+ok $? "digits d_L_d_w1: the loss's loop and the update of x's weights, no unrolled line"
+"$NNC" --explain d_L_d_h5 specs/digits.nn > "$tmp/out" 2> "$tmp/err"
+grep -q '^    d_L_d_h5  *d_L_d_h\[4\]$' "$tmp/out" && shown_lines "$tmp/out"
+ok $? "digits d_L_d_h5: d_L_d_h[4], and its loops are lines of the C"
+for case in "w1 w[0]" "w2049 w[2048]" "w2368 w[2367]" "b1 b[0]" "b33 b[32]"; do
+    set -- $case
+    "$NNC" --explain "$1" specs/digits.nn > "$tmp/out" 2> "$tmp/err"
+    tr '\n' ' ' < "$tmp/out" | grep -Fq "In the generated C it is nn->$2, in an array of struct digits" &&
+        shown_lines "$tmp/out"
+    ok $? "digits $1 is nn->$2 (64 * 32 = 2048 weights into h first), with its layer's loops"
+done
+
+# Any size is explained (the C is not read back): 784-300-10, 238,200 weights.
+printf 'network huge { input 784 hidden 300 sigmoid output 10 softmax loss cross_entropy }\n' > "$tmp/huge.nn"
+start=$(date +%s)
+"$NNC" --explain d_L_d_w1 "$tmp/huge.nn" > "$tmp/out" 2> "$tmp/err"
+is "$?:$(cat "$tmp/err")" "0:" "--explain on 784-300-10 (238,200 weights): no limit"
+ok $(( $(date +%s) - start >= 10 )) "--explain on 784-300-10 answers in less than 10 s"
+grep -q '^    dL/dw1 = dL/dh1 \* dh1/dw1$' "$tmp/out"
+ok $? "784-300-10 d_L_d_w1: its chain rule"
 
 # ---- Names that are not ----------------------------------------------------------
 
