@@ -36,20 +36,38 @@ int value_add(Ctx *c, Model *m, ValKind kind, const char *name, int layer, int u
     return m->nvalues++;
 }
 
-/* Adds d to v's dependencies unless it is there already. */
-static void add_dep(Ctx *c, Value *v, int d)
+/*
+ * Adds d to v's dependencies unless it is there already.  A sum can read
+ * 100,000 values, so duplicates are found by a stamp per value (seen[d]
+ * is v + 1 once d is a dependency of v), not by a scan; the stamps of v's
+ * dependencies are laid again when another value took them meanwhile.
+ */
+static void add_dep(Ctx *c, Model *m, int v, int d)
 {
-    for (int i = 0; i < v->ndeps; i++)
-        if (v->deps[i] == d)
-            return;
-    /* Dependencies are few (a term's factors, or one sum's inputs): grow by doubling at powers of two. */
-    if ((v->ndeps & (v->ndeps - 1)) == 0) {
-        int *deps = ctx_array(c, (size_t)(v->ndeps ? 2 * v->ndeps : 1), sizeof *deps);
-        if (v->ndeps > 0)
-            memcpy(deps, v->deps, (size_t)v->ndeps * sizeof *deps);
-        v->deps = deps;
+    Value *val = &m->values[v];
+    if (m->seen_size < m->nvalues) {
+        int *seen = ctx_array(c, (size_t)m->cap, sizeof *seen);
+        if (m->seen_size > 0)
+            memcpy(seen, m->seen, (size_t)m->seen_size * sizeof *seen);
+        m->seen = seen;
+        m->seen_size = m->cap;
     }
-    v->deps[v->ndeps++] = d;
+    if (m->seen_owner != v + 1) {
+        for (int i = 0; i < val->ndeps; i++)
+            m->seen[val->deps[i]] = v + 1;
+        m->seen_owner = v + 1;
+    }
+    if (m->seen[d] == v + 1)
+        return;
+    m->seen[d] = v + 1;
+    /* Grow by doubling at powers of two. */
+    if ((val->ndeps & (val->ndeps - 1)) == 0) {
+        int *deps = ctx_array(c, (size_t)(val->ndeps ? 2 * val->ndeps : 1), sizeof *deps);
+        if (val->ndeps > 0)
+            memcpy(deps, val->deps, (size_t)val->ndeps * sizeof *deps);
+        val->deps = deps;
+    }
+    val->deps[val->ndeps++] = d;
 }
 
 void value_term(Ctx *c, Model *m, int v, const int *factors, int n)
@@ -68,7 +86,7 @@ void value_term(Ctx *c, Model *m, int v, const int *factors, int n)
     for (int i = 0; i < n; i++) {
         if (factors[i] < 0 || factors[i] >= v)
             bug("value %s reads value %d, which is not before it", val->name, factors[i]);
-        add_dep(c, val, factors[i]);
+        add_dep(c, m, v, factors[i]);
     }
 }
 
@@ -79,7 +97,7 @@ void value_expr(Ctx *c, Model *m, int v, const char *expr, const int *deps, int 
     for (int i = 0; i < n; i++) {
         if (deps[i] < 0 || deps[i] >= v)
             bug("value %s reads value %d, which is not before it", val->name, deps[i]);
-        add_dep(c, val, deps[i]);
+        add_dep(c, m, v, deps[i]);
     }
 }
 
@@ -196,11 +214,17 @@ static void state_values(Ctx *c, Model *m)
     }
 }
 
+Model *model_new(Ctx *c, Net *net)
+{
+    Model *m = ctx_alloc(c, sizeof *m);
+    m->net = net;
+    return m;
+}
+
 Model *model_build(Ctx *c, Net *net)
 {
     Spec *s = net->spec;
-    Model *m = ctx_alloc(c, sizeof *m);
-    m->net = net;
+    Model *m = model_new(c, net);
     m->input = filled(c, s->ninputs);
     m->target = filled(c, net->noutputs);
     m->param = filled(c, net->nparams);

@@ -86,7 +86,8 @@ int compile(Ctx *c, Buf *out, Buf *header)
         if (c->emit_dot) {
             emit_dot(c, net, out);
         } else {
-            Model *m = model_build(c, net);
+            /* The compact form's loops need no value by name: its model holds only their lines. */
+            Model *m = is_compact(c, net) ? model_new(c, net) : model_build(c, net);
             emit_c(c, m, out);
             if (header != NULL)
                 emit_header(c, m, header);

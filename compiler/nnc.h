@@ -484,6 +484,7 @@ typedef struct {
     int ypred;         /* y_pred */
     int o_dot;         /* d_L_d_o_dot_o (softmax under mean squared error) */
     CompactLines *compact_lines; /* [nlayers] filled by the emitter of the compact form, or NULL */
+    int *seen, seen_size, seen_owner; /* chain.c's stamps, for a value's dependencies */
 } Model;
 
 /*
@@ -506,6 +507,12 @@ extern const LayerKind dense_layer;
 
 /* The model of net's backpropagation: every layer's values, the loss's, the optimizer's. */
 Model *model_build(Ctx *c, Net *net);
+/*
+ * A model of net without values: what the compact form's emitter needs,
+ * which writes each layer kind's loops from the Net and records their
+ * lines in the model.
+ */
+Model *model_new(Ctx *c, Net *net);
 /* Adds a value to m; its formula is set by value_term / value_expr.  Returns its index. */
 int value_add(Ctx *c, Model *m, ValKind kind, const char *name, int layer, int unit, int param);
 /* Adds the product of the n values of factors to the formula of value v. */
