@@ -170,6 +170,24 @@ static void bad_targets(Ctx *c, const Spec *s, Loc loc, int found)
 }
 
 /*
+ * Reports a row without its arrow at the start of the n numbers at[],
+ * where one row's inputs were expected: their first line is a whole row
+ * (its inputs and its targets), and more lines follow it unless `last`
+ * (the numbers end the block).  Returns 1 when it did.
+ */
+static int row_without_arrow(Ctx *c, const Spec *s, const Token *at, int n, int last)
+{
+    int k = 0, ni = s->ninputs;
+    while (k < n && at[k].loc.line == at[0].loc.line)
+        k++;
+    if ((k == n && !last) || k <= ni || !targets_fit(s, k - ni))
+        return 0;
+    error_at(c, at[0].loc, "row has no '->' between its %d input%s and its target%s", ni, ni == 1 ? "" : "s",
+             k - ni == 1 ? "" : "s");
+    return 1;
+}
+
+/*
  * Splits inline data into rows.  Newlines are free, so rows are told apart
  * by counting: the numbers between two arrows are the targets of one row
  * and then the inputs of the next.  When that count is wrong, the first
@@ -221,7 +239,9 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
             if (ntargets < 0 || ntargets > n)
                 ntargets = n;
             if (!targets_fit(s, ntargets)) {
-                bad_targets(c, s, arrow->tok.loc, ntargets);
+                /* At the end, a last row may have lost its arrow. */
+                if (!(last && split > 0 && targets_fit(s, split) && row_without_arrow(c, s, at + split, n - split, 1)))
+                    bad_targets(c, s, arrow->tok.loc, ntargets);
                 ok = 0;
             } else if (ntargets == noutputs(s) && first_too_large(c, s, v, at, ntargets)) {
                 /* (A class index never becomes a float: put_targets checks it.) */
@@ -236,9 +256,9 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
 
         /* The inputs of the next row. */
         if (n - ntargets != ni) {
-            error_at(c, n - ntargets > 0 ? at[ntargets].loc : t->tok.loc,
-                     "expected %d input%s before '->' but found %d", ni, ni == 1 ? "" : "s",
-                     n - ntargets);
+            if (!row_without_arrow(c, s, at + ntargets, n - ntargets, 0))
+                error_at(c, n - ntargets > 0 ? at[ntargets].loc : t->tok.loc,
+                         "expected %d input%s before '->' but found %d", ni, ni == 1 ? "" : "s", n - ntargets);
             ok = 0;
         } else if (!s->normalize && first_too_large(c, s, v + ntargets, at + ntargets, ni)) {
             ok = 0;
