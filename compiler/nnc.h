@@ -173,6 +173,12 @@ NORETURN void bug_at(const char *file, int line, const char *fmt, ...) PRINTF_LI
 
 /* The closest of the NULL-terminated words to s, if it is a likely typo; or NULL. */
 const char *near_miss(const char *s, const char *const *words);
+/*
+ * The one of the NULL-terminated words that s likely means: the same in
+ * another case, the word another library uses for it (lr for learn_rate,
+ * bce for binary_cross_entropy), or a near miss; or NULL.
+ */
+const char *suggestion(const char *s, const char *const *words);
 
 void buf_printf(Ctx *c, Buf *b, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void buf_puts(Ctx *c, Buf *b, const char *s);

@@ -366,13 +366,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
         list_words(c, &b, "a statement", statement_words);
         listed++;
         if (found == YYSYMBOL_IDENT)
-            suggest = near_miss(text, statement_words);
+            suggest = suggestion(text, statement_words);
     }
     if (blocks) {
         list_words(c, &b, "a block", block_words);
         listed++;
         if (found == YYSYMBOL_IDENT)
-            suggest = near_miss(text, block_words);
+            suggest = suggestion(text, block_words);
     }
     for (int i = 0; i < n; i++) {
         yysymbol_kind_t k = expected[i];
