@@ -51,6 +51,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %nterm <Entry *> param_entries predict_entries
 %nterm <TokenList *> names numbers data_items settings
 %nterm <StmtKind> number_stmt
+%nterm <Token> number
 
 %code {
 #include <string.h>
@@ -92,6 +93,9 @@ static Entry *new_entry(ParseState *ps, Token name, TokenList *values)
 }
 
 static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg);
+static int comma_number(ParseState *ps, Token t, const char *what, int whole);
+static const char *quote(Ctx *c, const char *text, size_t len);
+static const char *ps_stmt_word(StmtKind kind);
 }
 
 %%
@@ -166,7 +170,15 @@ stmt:
         $$->word = tok($2, @2);
         $$->names = $3;
     }
-  | number_stmt NUMBER          { $$ = new_stmt(ps, $1, @1); $$->num = tok($2, @2); }
+  | number_stmt number {
+        /* After a decimal comma, the statement is dropped: its number is reported. */
+        if (comma_number(ps, $2, ps_stmt_word($1), $1 == ST_EPOCHS || $1 == ST_SEED || $1 == ST_BATCH)) {
+            $$ = NULL;
+        } else {
+            $$ = new_stmt(ps, $1, @1);
+            $$->num = $2;
+        }
+    }
   | error                       { $$ = NULL; }
     ;
 
@@ -178,11 +190,27 @@ number_stmt:
   | "seed"                      { $$ = ST_SEED; }
     ;
 
+/*
+ * A number where one is expected, or numbers joined by commas, as in
+ * `0,5`: a decimal comma, which the rule that takes it reports.  Its text
+ * is then not a number, and check.c says nothing more about it.
+ */
+number:
+    NUMBER                      { $$ = tok($1, @1); }
+  | number ',' NUMBER {
+        /* Written together, as "0,5", or apart, as "0, 5". */
+        int together = @3.first_line == @2.last_line && @3.first_column == @2.last_column &&
+                       @2.first_line == @1.last_line && @2.first_column == @1.last_column;
+        $$ = $1;
+        $$.text = ctx_printf(ps->c, "%s,%s%s", $1.text, together ? "" : " ", $3);
+    }
+    ;
+
 /* An optimizer's settings: names and numbers, as in `momentum 0.9 nesterov`, read by check.c. */
 settings:
     %empty                      { $$ = NULL; }
   | settings IDENT              { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
-  | settings NUMBER             { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
+  | settings number             { comma_number(ps, $2, NULL, 0); $$ = token_list_append(ps->c, $1, $2, 0); }
     ;
 
 names:
@@ -192,9 +220,9 @@ names:
 
 param_entries:
     %empty                      { $$ = NULL; }
-  | param_entries IDENT '=' NUMBER {
-        $$ = entry_append($1, new_entry(ps, tok($2, @2),
-                                        token_list_append(ps->c, NULL, tok($4, @4), 0)));
+  | param_entries IDENT '=' number {
+        comma_number(ps, $4, NULL, 0);
+        $$ = entry_append($1, new_entry(ps, tok($2, @2), token_list_append(ps->c, NULL, $4, 0)));
     }
   | param_entries error         { $$ = $1; }
     ;
@@ -278,6 +306,46 @@ static const char *quote(Ctx *c, const char *text, size_t len)
     if (len > 40)
         return ctx_printf(c, "'%.40s...'", text);
     return ctx_printf(c, "'%.*s'", (int)len, text);
+}
+
+/* The keyword of a statement. */
+static const char *ps_stmt_word(StmtKind kind)
+{
+    return statement_words[kind];
+}
+
+/* Does s, numbers joined by commas, group thousands, as "1,000,000" does? */
+static int thousands(const char *s)
+{
+    const char *comma = strchr(s, ',');
+    if (comma == NULL || comma == s || comma - s > 3)
+        return 0;
+    for (; comma != NULL; comma = strchr(comma + 1, ','))
+        if (strspn(comma + 1, "0123456789") != 3 || (comma[4] != ',' && comma[4] != '\0'))
+            return 0;
+    return 1;
+}
+
+/*
+ * Reports t when it is numbers joined by commas (from the rule number)
+ * where one number is expected: a decimal comma, as Europe writes it, or
+ * in a whole number, commas between thousands.  what names the setting,
+ * or is NULL.  Returns 1 when it did.
+ */
+static int comma_number(ParseState *ps, Token t, const char *what, int whole)
+{
+    Ctx *c = ps->c;
+    if (strchr(t.text, ',') == NULL)
+        return 0;
+    const char *for_what = what != NULL ? ctx_printf(c, " for %s", what) : "";
+    const char *found = quote(c, t.text, strlen(t.text));
+    if (strstr(t.text, ", ") != NULL)
+        error_at(c, t.loc, "expected one number%s but found %s", for_what, found);
+    else if (whole && thousands(t.text))
+        error_at(c, t.loc, "expected a whole number%s but found %s; write it without ','", for_what, found);
+    else
+        error_at(c, t.loc, "expected a number%s but found %s; use '.' for decimals", for_what, found);
+    return 1;
 }
 
 #include "lexer.h"
