@@ -94,6 +94,7 @@ static Entry *new_entry(ParseState *ps, Token name, TokenList *values)
 
 static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg);
 static int comma_number(ParseState *ps, Token t, const char *what, int whole);
+static void statement_expected(ParseState *ps, YYLTYPE at, const char *text);
 static const char *quote(Ctx *c, const char *text, size_t len);
 static const char *ps_stmt_word(StmtKind kind);
 }
@@ -216,6 +217,20 @@ settings:
 names:
     IDENT                       { $$ = token_list_append(ps->c, NULL, tok($1, @1), 0); }
   | names ',' IDENT             { $$ = token_list_append(ps->c, $1, tok($3, @3), 0); }
+  | names IDENT {
+        /*
+         * A name after a name on its line lacks the comma between them; on
+         * a line of its own it is rather a statement misspelt, reported as
+         * such (as the parser would have) and skipped with its statement.
+         */
+        if (@2.first_line == @1.last_line) {
+            error_at(ps->c, loc_of(@2), "expected ',' between input names but found %s", quote(ps->c, $2, strlen($2)));
+            $$ = token_list_append(ps->c, $1, tok($2, @2), 0);
+        } else {
+            statement_expected(ps, @2, $2);
+            YYERROR;
+        }
+    }
     ;
 
 param_entries:
@@ -346,6 +361,24 @@ static int comma_number(ParseState *ps, Token t, const char *what, int whole)
     else
         error_at(c, t.loc, "expected a number%s but found %s; use '.' for decimals", for_what, found);
     return 1;
+}
+
+/*
+ * Reports the name text at `at` where a statement of the network block
+ * was expected, as yyreport_syntax_error does there.
+ */
+static void statement_expected(ParseState *ps, YYLTYPE at, const char *text)
+{
+    Ctx *c = ps->c;
+    c->syntax_errors = 1;
+    Buf b = {0};
+    buf_puts(c, &b, "expected ");
+    list_words(c, &b, "a statement", statement_words);
+    buf_printf(c, &b, " or '}' but found %s", quote(c, text, strlen(text)));
+    const char *suggest = suggestion(text, statement_words);
+    if (suggest != NULL)
+        buf_printf(c, &b, "; did you mean '%s'?", suggest);
+    error_at(c, loc_of(at), "%s", b.s);
 }
 
 #include "lexer.h"
