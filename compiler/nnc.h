@@ -271,6 +271,9 @@ typedef struct {
     int last_keyword;   /* token kind of the last keyword, for messages */
     int prev_keyword;   /* and of the one before it */
     Loc reported;       /* the last token that the lexer reported an error at */
+    size_t end;         /* the byte offset just past the last token */
+    Loc open;           /* the '{' of the block being read (line 0 between blocks) */
+    int open_keyword;   /* and the keyword of that block */
     Ast *ast;
 } ParseState;
 

@@ -401,6 +401,57 @@ Ast *parse(Ctx *c)
     return status == 0 ? ps.ast : NULL;
 }
 
+/* Does a block start at the source's byte `at`: is a '{' or a string next? */
+static int block_follows(const Ctx *c, size_t at)
+{
+    while (at < c->len) {
+        char ch = c->src[at];
+        if (ch == '#')
+            while (at < c->len && c->src[at] != '\n' && c->src[at] != '\r')
+                at++;
+        else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+            at++;
+        else
+            return ch == '{' || ch == '"';
+    }
+    return 0;
+}
+
+/*
+ * When a block's keyword (one that starts a block, not a name spelled so)
+ * or the end of the file is found inside a block, the block was left
+ * open: reports its '{'.  Returns 1 when that is the whole error, as when
+ * '}' would have done; 0 when the token was wrong in its place anyway.
+ */
+static int open_block(ParseState *ps, yysymbol_kind_t found, const YYLTYPE *at, const char *what,
+                      const yysymbol_kind_t *expected, int n)
+{
+    static const struct {
+        int token;
+        const char *word;
+    } blocks[] = {
+        {TOK_NETWORK, "network"}, {TOK_PARAMS, "params"}, {TOK_DATA, "data"},
+        {TOK_TEST, "test"}, {TOK_PREDICT, "predict"},
+    };
+    Ctx *c = ps->c;
+    if (ps->open.line == 0 || (found != YYSYMBOL_YYEOF && !(in_set(found, block_syms) && block_follows(c, ps->end))))
+        return 0;
+    const char *block = NULL;
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (blocks[i].token == ps->open_keyword)
+            block = blocks[i].word;
+    const char *before = found == YYSYMBOL_YYEOF ? what : ctx_printf(c, "%s at %d:%d", what, at->first_line, at->first_column);
+    if (block != NULL)
+        error_at(c, ps->open, "'{' of the %s block is never closed (expected '}' before %s)", block, before);
+    else
+        error_at(c, ps->open, "'{' is never closed (expected '}' before %s)", before);
+    ps->open.line = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(yysymbol_name(expected[i]), "'}'") == 0)
+            return 1;
+    return 0;
+}
+
 /* What a token of this kind would be called in "expected X". */
 static const char *describe(yysymbol_kind_t kind, int last_keyword)
 {
@@ -454,6 +505,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
         what = "the end of the file";
     else
         what = quote(c, text, len);
+
+    if (open_block(ps, found, at, what, expected, n))
+        return 0;
 
     /* Whole sets of statements or blocks are named as such. */
     int statements = count_in(expected, n, statement_syms) == (int)(sizeof statement_syms / sizeof *statement_syms) - 1;
