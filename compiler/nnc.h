@@ -205,6 +205,7 @@ typedef struct {
 typedef struct TokenList {
     Token tok;
     int is_arrow; /* in a data block: the '->' between inputs and targets */
+    int joined;   /* in a data block: a number written joined to the one before by a comma, as in 0,5 */
     struct TokenList *next;
     struct TokenList *tail; /* in the head node only: the last node */
 } TokenList;
@@ -274,6 +275,8 @@ typedef struct {
     size_t end;         /* the byte offset just past the last token */
     Loc open;           /* the '{' of the block being read (line 0 between blocks) */
     int open_keyword;   /* and the keyword of that block */
+    Loc number_end;     /* in a data block: where the last number ended */
+    Loc comma_end;      /* and where the last comma written joined to one ended */
     Ast *ast;
 } ParseState;
 

@@ -244,8 +244,17 @@ param_entries:
 
 data_items:
     %empty                      { $$ = NULL; }
-  | data_items NUMBER           { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
-  | data_items ','              { $$ = $1; }
+  | data_items NUMBER {
+        /* Joined to the number before by a comma, as in 0,5: perhaps a decimal comma, which a miscount may tell. */
+        $$ = token_list_append(ps->c, $1, tok($2, @2), 0);
+        $$->tail->joined = @2.first_line == ps->comma_end.line && @2.first_column == ps->comma_end.col;
+        ps->number_end = (Loc){@2.last_line, @2.last_column};
+    }
+  | data_items ',' {
+        $$ = $1;
+        if (@2.first_line == ps->number_end.line && @2.first_column == ps->number_end.col)
+            ps->comma_end = (Loc){@2.last_line, @2.last_column};
+    }
   | data_items "->"             { $$ = token_list_append(ps->c, $1, tok(NULL, @2), 1); }
     ;
 
