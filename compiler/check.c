@@ -192,7 +192,7 @@ static int lookup(Ctx *c, Token word, const char *const *names, const char *what
             return i;
     Buf b = {0};
     buf_printf(c, &b, "unknown %s %s", what, quoted(c, word.text));
-    const char *near = near_miss(word.text, names);
+    const char *near = suggestion(word.text, names);
     if (near != NULL) {
         buf_printf(c, &b, "; did you mean '%s'?", near);
     } else {

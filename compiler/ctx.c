@@ -12,6 +12,7 @@
  * the spec names (a CSV file of data) is printed at its place in that file,
  * followed by a note at the spec's name for the file.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -439,6 +440,68 @@ const char *near_miss(const char *s, const char *const *words)
     if (best_d == 0 || best_d > 2 || (best_d == 2 && len < 5))
         return NULL;
     return best;
+}
+
+/*
+ * Words that Keras, PyTorch and the textbooks use for ours, each with ours:
+ * a name can be far from the word it stands for (lr for learn_rate), so
+ * edit distance would not find it.  One word may stand for several of
+ * ours in different places (l2); the place's list of words picks one.
+ */
+static const struct {
+    const char *theirs, *ours;
+} aliases[] = {
+    /* statements */
+    {"learning_rate", "learn_rate"}, {"lr", "learn_rate"}, {"rate", "learn_rate"}, {"eta", "learn_rate"},
+    {"layers", "hidden"}, {"layer", "hidden"}, {"dense", "hidden"}, {"linear", "hidden"},
+    {"hidden_layer", "hidden"}, {"num_epochs", "epochs"}, {"n_epochs", "epochs"},
+    {"batch_size", "batch"}, {"random_seed", "seed"}, {"random_state", "seed"}, {"manual_seed", "seed"},
+    {"initializer", "init"}, {"initialization", "init"}, {"initialisation", "init"},
+    {"optim", "optimizer"}, {"decay", "weight_decay"}, {"l2", "weight_decay"}, {"dtype", "precision"},
+    {"criterion", "loss"}, {"standardize", "normalize"}, {"normalise", "normalize"},
+    /* losses */
+    {"bce", "binary_cross_entropy"}, {"binary_crossentropy", "binary_cross_entropy"},
+    {"bceloss", "binary_cross_entropy"}, {"log_loss", "binary_cross_entropy"},
+    {"ce", "cross_entropy"}, {"crossentropy", "cross_entropy"}, {"categorical_crossentropy", "cross_entropy"},
+    {"categorical_cross_entropy", "cross_entropy"}, {"sparse_categorical_crossentropy", "cross_entropy"},
+    {"crossentropyloss", "cross_entropy"}, {"mean_squared_error", "mse"}, {"mseloss", "mse"},
+    {"l2", "mse"},
+    /* optimizers */
+    {"sgd_momentum", "momentum"}, {"sgdm", "momentum"}, {"nesterov", "momentum"}, {"adamw", "adam"},
+    /* activations */
+    {"logistic", "sigmoid"}, {"identity", "linear"}, {"none", "linear"}, {"leakyrelu", "leaky_relu"},
+    {"lrelu", "leaky_relu"},
+    /* initialisations */
+    {"glorot", "xavier"}, {"glorot_normal", "xavier"}, {"xavier_normal", "xavier"},
+    {"kaiming", "he"}, {"kaiming_normal", "he"}, {"he_normal", "he"}, {"gaussian", "normal"},
+    {"randn", "normal"},
+    /* precisions */
+    {"float32", "float"}, {"single", "float"}, {"float64", "double"},
+};
+
+/* Are a and b the same but for case? */
+static int same_but_case(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+const char *suggestion(const char *s, const char *const *words)
+{
+    /* PyTorch's class names (ReLU, SGD, MSELoss) are ours in another case. */
+    for (int i = 0; words[i] != NULL; i++)
+        if (same_but_case(s, words[i]) && strcmp(s, words[i]) != 0)
+            return words[i];
+    for (size_t k = 0; k < sizeof aliases / sizeof aliases[0]; k++) {
+        if (!same_but_case(s, aliases[k].theirs))
+            continue;
+        for (int i = 0; words[i] != NULL; i++)
+            if (strcmp(aliases[k].ours, words[i]) == 0)
+                return words[i];
+    }
+    return near_miss(s, words);
 }
 
 void buf_puts(Ctx *c, Buf *b, const char *s)

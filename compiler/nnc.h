@@ -174,6 +174,12 @@ NORETURN void bug_at(const char *file, int line, const char *fmt, ...) PRINTF_LI
 
 /* The closest of the NULL-terminated words to s, if it is a likely typo; or NULL. */
 const char *near_miss(const char *s, const char *const *words);
+/*
+ * The one of the NULL-terminated words that s likely means: the same in
+ * another case, the word another library uses for it (lr for learn_rate,
+ * bce for binary_cross_entropy), or a near miss; or NULL.
+ */
+const char *suggestion(const char *s, const char *const *words);
 
 void buf_printf(Ctx *c, Buf *b, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void buf_puts(Ctx *c, Buf *b, const char *s);
@@ -200,6 +206,7 @@ typedef struct {
 typedef struct TokenList {
     Token tok;
     int is_arrow; /* in a data block: the '->' between inputs and targets */
+    int joined;   /* in a data block: a number written joined to the one before by a comma, as in 0,5 */
     struct TokenList *next;
     struct TokenList *tail; /* in the head node only: the last node */
 } TokenList;
@@ -266,6 +273,11 @@ typedef struct {
     int last_keyword;   /* token kind of the last keyword, for messages */
     int prev_keyword;   /* and of the one before it */
     Loc reported;       /* the last token that the lexer reported an error at */
+    size_t end;         /* the byte offset just past the last token */
+    Loc open;           /* the '{' of the block being read (line 0 between blocks) */
+    int open_keyword;   /* and the keyword of that block */
+    Loc number_end;     /* in a data block: where the last number ended */
+    Loc comma_end;      /* and where the last comma written joined to one ended */
     Ast *ast;
 } ParseState;
 

@@ -51,6 +51,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %nterm <Entry *> param_entries predict_entries
 %nterm <TokenList *> names numbers data_items settings
 %nterm <StmtKind> number_stmt
+%nterm <Token> number
 
 %code {
 #include <string.h>
@@ -92,6 +93,10 @@ static Entry *new_entry(ParseState *ps, Token name, TokenList *values)
 }
 
 static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg);
+static int comma_number(ParseState *ps, Token t, const char *what, int whole);
+static void statement_expected(ParseState *ps, YYLTYPE at, const char *text);
+static const char *quote(Ctx *c, const char *text, size_t len);
+static const char *ps_stmt_word(StmtKind kind);
 }
 
 %%
@@ -166,7 +171,15 @@ stmt:
         $$->word = tok($2, @2);
         $$->names = $3;
     }
-  | number_stmt NUMBER          { $$ = new_stmt(ps, $1, @1); $$->num = tok($2, @2); }
+  | number_stmt number {
+        /* After a decimal comma, the statement is dropped: its number is reported. */
+        if (comma_number(ps, $2, ps_stmt_word($1), $1 == ST_EPOCHS || $1 == ST_SEED || $1 == ST_BATCH)) {
+            $$ = NULL;
+        } else {
+            $$ = new_stmt(ps, $1, @1);
+            $$->num = $2;
+        }
+    }
   | error                       { $$ = NULL; }
     ;
 
@@ -178,31 +191,70 @@ number_stmt:
   | "seed"                      { $$ = ST_SEED; }
     ;
 
+/*
+ * A number where one is expected, or numbers joined by commas, as in
+ * `0,5`: a decimal comma, which the rule that takes it reports.  Its text
+ * is then not a number, and check.c says nothing more about it.
+ */
+number:
+    NUMBER                      { $$ = tok($1, @1); }
+  | number ',' NUMBER {
+        /* Written together, as "0,5", or apart, as "0, 5". */
+        int together = @3.first_line == @2.last_line && @3.first_column == @2.last_column &&
+                       @2.first_line == @1.last_line && @2.first_column == @1.last_column;
+        $$ = $1;
+        $$.text = ctx_printf(ps->c, "%s,%s%s", $1.text, together ? "" : " ", $3);
+    }
+    ;
+
 /* An optimizer's settings: names and numbers, as in `momentum 0.9 nesterov`, read by check.c. */
 settings:
     %empty                      { $$ = NULL; }
   | settings IDENT              { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
-  | settings NUMBER             { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
+  | settings number             { comma_number(ps, $2, NULL, 0); $$ = token_list_append(ps->c, $1, $2, 0); }
     ;
 
 names:
     IDENT                       { $$ = token_list_append(ps->c, NULL, tok($1, @1), 0); }
   | names ',' IDENT             { $$ = token_list_append(ps->c, $1, tok($3, @3), 0); }
+  | names IDENT {
+        /*
+         * A name after a name on its line lacks the comma between them; on
+         * a line of its own it is rather a statement misspelt, reported as
+         * such (as the parser would have) and skipped with its statement.
+         */
+        if (@2.first_line == @1.last_line) {
+            error_at(ps->c, loc_of(@2), "expected ',' between input names but found %s", quote(ps->c, $2, strlen($2)));
+            $$ = token_list_append(ps->c, $1, tok($2, @2), 0);
+        } else {
+            statement_expected(ps, @2, $2);
+            YYERROR;
+        }
+    }
     ;
 
 param_entries:
     %empty                      { $$ = NULL; }
-  | param_entries IDENT '=' NUMBER {
-        $$ = entry_append($1, new_entry(ps, tok($2, @2),
-                                        token_list_append(ps->c, NULL, tok($4, @4), 0)));
+  | param_entries IDENT '=' number {
+        comma_number(ps, $4, NULL, 0);
+        $$ = entry_append($1, new_entry(ps, tok($2, @2), token_list_append(ps->c, NULL, $4, 0)));
     }
   | param_entries error         { $$ = $1; }
     ;
 
 data_items:
     %empty                      { $$ = NULL; }
-  | data_items NUMBER           { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
-  | data_items ','              { $$ = $1; }
+  | data_items NUMBER {
+        /* Joined to the number before by a comma, as in 0,5: perhaps a decimal comma, which a miscount may tell. */
+        $$ = token_list_append(ps->c, $1, tok($2, @2), 0);
+        $$->tail->joined = @2.first_line == ps->comma_end.line && @2.first_column == ps->comma_end.col;
+        ps->number_end = (Loc){@2.last_line, @2.last_column};
+    }
+  | data_items ',' {
+        $$ = $1;
+        if (@2.first_line == ps->number_end.line && @2.first_column == ps->number_end.col)
+            ps->comma_end = (Loc){@2.last_line, @2.last_column};
+    }
   | data_items "->"             { $$ = token_list_append(ps->c, $1, tok(NULL, @2), 1); }
     ;
 
@@ -280,6 +332,64 @@ static const char *quote(Ctx *c, const char *text, size_t len)
     return ctx_printf(c, "'%.*s'", (int)len, text);
 }
 
+/* The keyword of a statement. */
+static const char *ps_stmt_word(StmtKind kind)
+{
+    return statement_words[kind];
+}
+
+/* Does s, numbers joined by commas, group thousands, as "1,000,000" does? */
+static int thousands(const char *s)
+{
+    const char *comma = strchr(s, ',');
+    if (comma == NULL || comma == s || comma - s > 3)
+        return 0;
+    for (; comma != NULL; comma = strchr(comma + 1, ','))
+        if (strspn(comma + 1, "0123456789") != 3 || (comma[4] != ',' && comma[4] != '\0'))
+            return 0;
+    return 1;
+}
+
+/*
+ * Reports t when it is numbers joined by commas (from the rule number)
+ * where one number is expected: a decimal comma, as Europe writes it, or
+ * in a whole number, commas between thousands.  what names the setting,
+ * or is NULL.  Returns 1 when it did.
+ */
+static int comma_number(ParseState *ps, Token t, const char *what, int whole)
+{
+    Ctx *c = ps->c;
+    if (strchr(t.text, ',') == NULL)
+        return 0;
+    const char *for_what = what != NULL ? ctx_printf(c, " for %s", what) : "";
+    const char *found = quote(c, t.text, strlen(t.text));
+    if (strstr(t.text, ", ") != NULL)
+        error_at(c, t.loc, "expected one number%s but found %s", for_what, found);
+    else if (whole && thousands(t.text))
+        error_at(c, t.loc, "expected a whole number%s but found %s; write it without ','", for_what, found);
+    else
+        error_at(c, t.loc, "expected a number%s but found %s; use '.' for decimals", for_what, found);
+    return 1;
+}
+
+/*
+ * Reports the name text at `at` where a statement of the network block
+ * was expected, as yyreport_syntax_error does there.
+ */
+static void statement_expected(ParseState *ps, YYLTYPE at, const char *text)
+{
+    Ctx *c = ps->c;
+    c->syntax_errors = 1;
+    Buf b = {0};
+    buf_puts(c, &b, "expected ");
+    list_words(c, &b, "a statement", statement_words);
+    buf_printf(c, &b, " or '}' but found %s", quote(c, text, strlen(text)));
+    const char *suggest = suggestion(text, statement_words);
+    if (suggest != NULL)
+        buf_printf(c, &b, "; did you mean '%s'?", suggest);
+    error_at(c, loc_of(at), "%s", b.s);
+}
+
 #include "lexer.h"
 
 Ast *parse(Ctx *c)
@@ -298,6 +408,57 @@ Ast *parse(Ctx *c)
      * tree holds what did parse, and checking it finds the rest.
      */
     return status == 0 ? ps.ast : NULL;
+}
+
+/* Does a block start at the source's byte `at`: is a '{' or a string next? */
+static int block_follows(const Ctx *c, size_t at)
+{
+    while (at < c->len) {
+        char ch = c->src[at];
+        if (ch == '#')
+            while (at < c->len && c->src[at] != '\n' && c->src[at] != '\r')
+                at++;
+        else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+            at++;
+        else
+            return ch == '{' || ch == '"';
+    }
+    return 0;
+}
+
+/*
+ * When a block's keyword (one that starts a block, not a name spelled so)
+ * or the end of the file is found inside a block, the block was left
+ * open: reports its '{'.  Returns 1 when that is the whole error, as when
+ * '}' would have done; 0 when the token was wrong in its place anyway.
+ */
+static int open_block(ParseState *ps, yysymbol_kind_t found, const YYLTYPE *at, const char *what,
+                      const yysymbol_kind_t *expected, int n)
+{
+    static const struct {
+        int token;
+        const char *word;
+    } blocks[] = {
+        {TOK_NETWORK, "network"}, {TOK_PARAMS, "params"}, {TOK_DATA, "data"},
+        {TOK_TEST, "test"}, {TOK_PREDICT, "predict"},
+    };
+    Ctx *c = ps->c;
+    if (ps->open.line == 0 || (found != YYSYMBOL_YYEOF && !(in_set(found, block_syms) && block_follows(c, ps->end))))
+        return 0;
+    const char *block = NULL;
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (blocks[i].token == ps->open_keyword)
+            block = blocks[i].word;
+    const char *before = found == YYSYMBOL_YYEOF ? what : ctx_printf(c, "%s at %d:%d", what, at->first_line, at->first_column);
+    if (block != NULL)
+        error_at(c, ps->open, "'{' of the %s block is never closed (expected '}' before %s)", block, before);
+    else
+        error_at(c, ps->open, "'{' is never closed (expected '}' before %s)", before);
+    ps->open.line = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(yysymbol_name(expected[i]), "'}'") == 0)
+            return 1;
+    return 0;
 }
 
 /* What a token of this kind would be called in "expected X". */
@@ -354,6 +515,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     else
         what = quote(c, text, len);
 
+    if (open_block(ps, found, at, what, expected, n))
+        return 0;
+
     /* Whole sets of statements or blocks are named as such. */
     int statements = count_in(expected, n, statement_syms) == (int)(sizeof statement_syms / sizeof *statement_syms) - 1;
     int blocks = count_in(expected, n, block_syms) == (int)(sizeof block_syms / sizeof *block_syms) - 1;
@@ -366,13 +530,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
         list_words(c, &b, "a statement", statement_words);
         listed++;
         if (found == YYSYMBOL_IDENT)
-            suggest = near_miss(text, statement_words);
+            suggest = suggestion(text, statement_words);
     }
     if (blocks) {
         list_words(c, &b, "a block", block_words);
         listed++;
         if (found == YYSYMBOL_IDENT)
-            suggest = near_miss(text, block_words);
+            suggest = suggestion(text, block_words);
     }
     for (int i = 0; i < n; i++) {
         yysymbol_kind_t k = expected[i];

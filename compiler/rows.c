@@ -160,13 +160,44 @@ static int targets_fit(const Spec *s, int n)
 }
 
 /* "expected 1 target after '->' but found 2", or its class-index form. */
-static void bad_targets(Ctx *c, const Spec *s, Loc loc, int found)
+static void bad_targets(Ctx *c, const Spec *s, Loc loc, int found, const char *hint)
 {
     int no = noutputs(s);
     if (takes_class_index(s))
-        error_at(c, loc, "expected %d targets or 1 class index after '->' but found %d", no, found);
+        error_at(c, loc, "expected %d targets or 1 class index after '->' but found %d%s", no, found, hint);
     else
-        error_at(c, loc, "expected %d target%s after '->' but found %d", no, no == 1 ? "" : "s", found);
+        error_at(c, loc, "expected %d target%s after '->' but found %d%s", no, no == 1 ? "" : "s", found, hint);
+}
+
+/*
+ * A hint for a miscounted run of n numbers at[]: when one was written
+ * joined to the one before by a comma (joined[]), as in 0,5, that may have
+ * been meant as a decimal comma.  Else "".
+ */
+static const char *decimal_hint(Ctx *c, const Token *at, const unsigned char *joined, int n)
+{
+    for (int i = 1; i < n; i++)
+        if (joined[i])
+            return ctx_printf(c, " ('%s,%s' is two numbers here; use '.' for decimals)", at[i - 1].text, at[i].text);
+    return "";
+}
+
+/*
+ * Reports a row without its arrow at the start of the n numbers at[],
+ * where one row's inputs were expected: their first line is a whole row
+ * (its inputs and its targets), and more lines follow it unless `last`
+ * (the numbers end the block).  Returns 1 when it did.
+ */
+static int row_without_arrow(Ctx *c, const Spec *s, const Token *at, int n, int last)
+{
+    int k = 0, ni = s->ninputs;
+    while (k < n && at[k].loc.line == at[0].loc.line)
+        k++;
+    if ((k == n && !last) || k <= ni || !targets_fit(s, k - ni))
+        return 0;
+    error_at(c, at[0].loc, "row has no '->' between its %d input%s and its target%s", ni, ni == 1 ? "" : "s",
+             k - ni == 1 ? "" : "s");
+    return 1;
 }
 
 /*
@@ -200,6 +231,7 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
     double *data = ctx_array(c, (size_t)narrows, (size_t)width * sizeof *data);
     double *v = ctx_array(c, (size_t)ntok, sizeof *v);
     Token *at = ctx_array(c, (size_t)ntok, sizeof *at);
+    unsigned char *joined = ctx_array(c, (size_t)ntok, sizeof *joined);
     int row = 0, ok = 1;
     TokenList *arrow = NULL, *t = b->items;
     for (;;) {
@@ -209,6 +241,7 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
             if (split < 0 && n > 0 && t->tok.loc.line != at[n - 1].loc.line)
                 split = n;
             at[n] = t->tok;
+            joined[n] = (unsigned char)t->joined;
             v[n] = number_of(c, t->tok);
             ok &= !isnan(v[n]);
             n++;
@@ -221,7 +254,9 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
             if (ntargets < 0 || ntargets > n)
                 ntargets = n;
             if (!targets_fit(s, ntargets)) {
-                bad_targets(c, s, arrow->tok.loc, ntargets);
+                /* At the end, a last row may have lost its arrow. */
+                if (!(last && split > 0 && targets_fit(s, split) && row_without_arrow(c, s, at + split, n - split, 1)))
+                    bad_targets(c, s, arrow->tok.loc, ntargets, decimal_hint(c, at, joined, ntargets));
                 ok = 0;
             } else if (ntargets == noutputs(s) && first_too_large(c, s, v, at, ntargets)) {
                 /* (A class index never becomes a float: put_targets checks it.) */
@@ -236,9 +271,10 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
 
         /* The inputs of the next row. */
         if (n - ntargets != ni) {
-            error_at(c, n - ntargets > 0 ? at[ntargets].loc : t->tok.loc,
-                     "expected %d input%s before '->' but found %d", ni, ni == 1 ? "" : "s",
-                     n - ntargets);
+            if (!row_without_arrow(c, s, at + ntargets, n - ntargets, 0))
+                error_at(c, n - ntargets > 0 ? at[ntargets].loc : t->tok.loc,
+                         "expected %d input%s before '->' but found %d%s", ni, ni == 1 ? "" : "s", n - ntargets,
+                         decimal_hint(c, at + ntargets, joined + ntargets, n - ntargets));
             ok = 0;
         } else if (!s->normalize && first_too_large(c, s, v + ntargets, at + ntargets, ni)) {
             ok = 0;
