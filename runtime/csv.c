@@ -97,6 +97,120 @@ int nnrt_csv_read(const char *path, int cols, struct nnrt_table *t, struct nnrt_
     return r;
 }
 
+/* Reports the line and column of the first NUL byte in text. */
+static void nul_error(const char *text, const char *path, struct nnrt_error *err)
+{
+    int line = 1;
+    const char *start = text, *p;
+    for (p = text; *p; p++) {
+        if (*p == '\n' || (*p == '\r' && p[1] != '\n')) {
+            line++;
+            start = p + 1;
+        }
+    }
+    nnrt__set_error(err, path, line, (int)(p - start) + 1, "NUL byte in a CSV file");
+}
+
+/* What split_fields found on a line: its field count and its first field that is not a number. */
+struct fields {
+    int n, bad_col, n_numbers;
+    char *bad;
+    size_t bad_len;
+};
+
+/*
+ * Splits data, a line starting at s, on commas and reads every field into
+ * *row up to the first that is not a number; -1 when out of memory.
+ */
+static int split_fields(char *data, const char *s, double **row, size_t *rcap, struct fields *fl,
+                        const char *path, struct nnrt_error *err)
+{
+    int n = 0, bad_col = 0, n_numbers = 0;
+    char *bad = NULL;
+    size_t bad_len = 0;
+    for (char *f = data;;) {
+        char *comma = strchr(f, ',');
+        char *fend = comma ? comma : f + strlen(f);
+        char saved = *fend;
+        *fend = '\0';
+        double v;
+        if (nnrt_parse_double(f, &v) != 0) {
+            if (bad == NULL) {
+                bad = f;
+                bad_len = (size_t)(fend - f);
+                bad_col = (int)(f - s) + 1;
+            }
+        } else if (n_numbers++, bad == NULL) {
+            if ((size_t)n == *rcap) {
+                size_t more = *rcap ? 2 * *rcap : 16;
+                double *bigger = realloc(*row, more * sizeof **row);
+                if (bigger == NULL) {
+                    nnrt__set_error(err, path, 0, 0, "out of memory");
+                    return -1;
+                }
+                *row = bigger;
+                *rcap = more;
+            }
+            (*row)[n] = v;
+        }
+        *fend = saved;
+        n++;
+        if (comma == NULL)
+            break;
+        f = comma + 1;
+    }
+    fl->n = n;
+    fl->bad_col = bad_col;
+    fl->n_numbers = n_numbers;
+    fl->bad = bad;
+    fl->bad_len = bad_len;
+    return 0;
+}
+
+/* Reports a field that is not a number, with a hint when the cause is a common one. */
+static void bad_field_error(const struct fields *fl, int lineno, const char *path, struct nnrt_error *err)
+{
+    char ex[64];
+    char *bad = fl->bad;
+    size_t bad_len = fl->bad_len;
+    int bad_col = fl->bad_col;
+    /* Trim blanks for the message. */
+    while (bad_len > 0 && (*bad == ' ' || *bad == '\t')) {
+        bad++;
+        bad_len--;
+        bad_col++;
+    }
+    while (bad_len > 0 && (bad[bad_len - 1] == ' ' || bad[bad_len - 1] == '\t'))
+        bad_len--;
+    const char *other = other_separator(bad, bad_len);
+    if (bad_len == 0)
+        nnrt__set_error(err, path, lineno, bad_col, "expected a number but found an empty field");
+    else if (too_large(bad, bad_len))
+        nnrt__set_error(err, path, lineno, bad_col, "number '%s' is too large for a double",
+                        excerpt(ex, bad, bad_len));
+    else
+        nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'%s%s%s",
+                        excerpt(ex, bad, bad_len),
+                        other != NULL ? "; fields are separated by commas, not " : "",
+                        other != NULL ? other : "",
+                        other == NULL && bad_len >= 2 && bad[0] == '"' && bad[bad_len - 1] == '"'
+                            ? "; numbers are written without quotes" : "");
+}
+
+/* Appends a row of n values read on line lineno to t; -1 when out of memory. */
+static int add_row(struct nnrt_table *t, size_t *vcap, size_t *lcap, int lineno, const double *row, int n)
+{
+    t->cols = n;
+    if (push_line(t, lcap, lineno) != 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (push(t, vcap, (size_t)t->rows * (size_t)n + (size_t)i, row[i]) != 0)
+            return -1;
+    }
+    t->rows++;
+    return 0;
+}
+
 int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct nnrt_table *t,
                     struct nnrt_error *err)
 {
@@ -104,15 +218,7 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
     t->v = NULL;
     t->line = NULL;
     if (strlen(text) != len) {
-        int line = 1;
-        const char *start = text, *p;
-        for (p = text; *p; p++) {
-            if (*p == '\n' || (*p == '\r' && p[1] != '\n')) {
-                line++;
-                start = p + 1;
-            }
-        }
-        nnrt__set_error(err, path, line, (int)(p - start) + 1, "NUL byte in a CSV file");
+        nul_error(text, path, err);
         goto fail;
     }
 
@@ -132,72 +238,21 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
         if (*p == '\0' || *p == '#')
             continue;
 
-        /* Split on commas and read every field. */
-        int n = 0, bad_col = 0, n_numbers = 0;
-        char *bad = NULL;
-        size_t bad_len = 0;
-        for (char *f = data;;) {
-            char *comma = strchr(f, ',');
-            char *fend = comma ? comma : f + strlen(f);
-            char saved = *fend;
-            *fend = '\0';
-            double v;
-            if (nnrt_parse_double(f, &v) != 0) {
-                if (bad == NULL) {
-                    bad = f;
-                    bad_len = (size_t)(fend - f);
-                    bad_col = (int)(f - s) + 1;
-                }
-            } else if (n_numbers++, bad == NULL) {
-                if ((size_t)n == rcap) {
-                    size_t more = rcap ? 2 * rcap : 16;
-                    double *bigger = realloc(row, more * sizeof *row);
-                    if (bigger == NULL) {
-                        nnrt__set_error(err, path, 0, 0, "out of memory");
-                        free(row);
-                        goto fail;
-                    }
-                    row = bigger;
-                    rcap = more;
-                }
-                row[n] = v;
-            }
-            *fend = saved;
-            n++;
-            if (comma == NULL)
-                break;
-            f = comma + 1;
+        struct fields fl;
+        if (split_fields(data, s, &row, &rcap, &fl, path, err) != 0) {
+            free(row);
+            goto fail;
         }
+        int n = fl.n;
 
-        if (bad != NULL) {
+        if (fl.bad != NULL) {
             /* A header names the columns: none of its fields is a number. */
-            if (first && t->rows == 0 && n_numbers == 0) {
+            if (first && t->rows == 0 && fl.n_numbers == 0) {
                 first = 0;
                 header_other = other_separator(data, strlen(data));
                 continue;
             }
-            char ex[64];
-            /* Trim blanks for the message. */
-            while (bad_len > 0 && (*bad == ' ' || *bad == '\t')) {
-                bad++;
-                bad_len--;
-                bad_col++;
-            }
-            while (bad_len > 0 && (bad[bad_len - 1] == ' ' || bad[bad_len - 1] == '\t'))
-                bad_len--;
-            const char *other = other_separator(bad, bad_len);
-            if (bad_len == 0)
-                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found an empty field");
-            else if (too_large(bad, bad_len))
-                nnrt__set_error(err, path, lineno, bad_col, "number '%s' is too large for a double",
-                                excerpt(ex, bad, bad_len));
-            else
-                nnrt__set_error(err, path, lineno, bad_col, "expected a number but found '%s'%s%s%s",
-                                excerpt(ex, bad, bad_len),
-                                other != NULL ? "; fields are separated by commas, not " : "",
-                                other != NULL ? other : "",
-                                other == NULL && bad_len >= 2 && bad[0] == '"' && bad[bad_len - 1] == '"'
-                                    ? "; numbers are written without quotes" : "");
+            bad_field_error(&fl, lineno, path, err);
             free(row);
             goto fail;
         }
@@ -214,19 +269,11 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
             free(row);
             goto fail;
         }
-        t->cols = n;
-        if (push_line(t, &lcap, lineno) != 0)
-            goto nomem;
-        for (int i = 0; i < n; i++) {
-            if (push(t, &vcap, (size_t)t->rows * (size_t)n + (size_t)i, row[i]) != 0)
-                goto nomem;
+        if (add_row(t, &vcap, &lcap, lineno, row, n) != 0) {
+            nnrt__set_error(err, path, 0, 0, "out of memory");
+            free(row);
+            goto fail;
         }
-        t->rows++;
-        continue;
-    nomem:
-        nnrt__set_error(err, path, 0, 0, "out of memory");
-        free(row);
-        goto fail;
     }
     free(row);
     if (t->rows == 0) {
