@@ -184,6 +184,137 @@ static const char *slot_name(const struct nnrt_net *net, const struct slots *sl,
     return buf;
 }
 
+/* Checks the range of value[i], read at column col of line lineno; -1 if out of it. */
+static int check_range(const struct nnrt_net *net, const struct slots *sl, int i, const double *value,
+                       int lineno, int col, const char *path, struct nnrt_error *err)
+{
+    char buf[40];
+    /* In a float network the parameters and the optimizer's state are floats. */
+    if (net->single && (i < net->nparams || i >= sl->state_start) && isinf((float)value[i])) {
+        char v[NNRT_DOUBLE_BUFSIZE];
+        nnrt__set_error(err, path, lineno, col, "'%s' is %s: too large for precision float "
+                        "(the largest float is about 3.4028235e+38)", slot_name(net, sl, i, buf),
+                        nnrt_format_double(v, value[i]));
+        return -1;
+    }
+    /* Adam's v_ is a mean of squares. */
+    if (net->optimizer == NNRT_ADAM && i >= sl->state_start + net->nparams && value[i] < 0) {
+        nnrt__set_error(err, path, lineno, col, "'%s' must be at least 0 (a mean of squares)",
+                        slot_name(net, sl, i, buf));
+        return -1;
+    }
+    if (i >= net->nparams + net->ninputs && i < sl->norm_end && !(value[i] > 0)) {
+        nnrt__set_error(err, path, lineno, col, "'%s' must be greater than 0", slot_name(net, sl, i, buf));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Reads line lineno, s, into value and seen, and the counts into *epoch and
+ * *step; -1 on a mistake in it.
+ */
+static int read_line(const struct nnrt_net *net, const struct slots *sl, char *s, int lineno, double *value,
+                     int *seen, long *epoch, long *step, const char *path, struct nnrt_error *err)
+{
+    char buf[40];
+    /* Past a byte order mark; columns count from the line's start. */
+    char *p = lineno == 1 ? s + nnrt__bom(s) : s;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0' || *p == '#')
+        return 0;
+    char *name = p;
+    while (*p && *p != ' ' && *p != '\t')
+        p++;
+    size_t nlen = (size_t)(p - name);
+    int col = (int)(name - s) + 1;
+    int i = find_name(net, sl, name, nlen);
+    if (i < 0) {
+        nnrt__set_error(err, path, lineno, col, "unknown parameter '%.*s'", nnrt__quote_len(name, nlen, 40),
+                        name);
+        return -1;
+    }
+    if (seen[i]) {
+        nnrt__set_error(err, path, lineno, col, "parameter '%s' given twice (first on line %d)",
+                        slot_name(net, sl, i, buf), seen[i]);
+        return -1;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    /* A trailing comment is allowed. */
+    char *hash = strchr(p, '#');
+    if (hash != NULL)
+        *hash = '\0';
+    if (*p == '\0') {
+        nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", slot_name(net, sl, i, buf));
+        return -1;
+    }
+    /* The counts are read as whole numbers: a double would round those past 2^53. */
+    int count = i == sl->epoch || i == sl->step;
+    unsigned long long whole = 0;
+    if (count ? nnrt__parse_whole(p, LONG_MAX, &whole) != 0 : nnrt_parse_double(p, &value[i]) != 0) {
+        nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "expected %s for '%s' but found '%.*s'",
+                        count ? "a whole number from 0 to 9223372036854775807" : "a finite number",
+                        slot_name(net, sl, i, buf), nnrt__quote_len(p, strlen(p), 40), p);
+        return -1;
+    }
+    if (count)
+        value[i] = 0;
+    if (i == sl->epoch)
+        *epoch = (long)whole;
+    else if (i == sl->step)
+        *step = (long)whole;
+    if (check_range(net, sl, i, value, lineno, (int)(p - s) + 1, path, err) != 0)
+        return -1;
+    seen[i] = lineno;
+    return 0;
+}
+
+/*
+ * Checks that every required slot was seen: the parameters and the
+ * normalization, and the state all or none.  Returns how many slots of the
+ * state were seen, or -1.
+ */
+static int check_complete(const struct nnrt_net *net, const struct slots *sl, const int *seen, const char *path,
+                          struct nnrt_error *err)
+{
+    char buf[40];
+    int state_seen = 0;
+    for (int i = sl->state_start; i < sl->nslots; i++)
+        state_seen += seen[i] != 0;
+    for (int i = 0; i < sl->nslots; i++) {
+        int optional = i == sl->epoch || i == sl->step || (i >= sl->state_start && state_seen == 0);
+        if (!seen[i] && !optional) {
+            nnrt__set_error(err, path, 0, 0, "'%s' has no value for %s '%s'", path,
+                            i < sl->state_start ? "parameter" : "the optimizer's state",
+                            slot_name(net, sl, i, buf));
+            return -1;
+        }
+    }
+    return state_seen;
+}
+
+/* Stores the values read, once the whole file is known to be right. */
+static void store(const struct nnrt_net *net, const struct slots *sl, const double *value, int state_seen,
+                  long epoch, long step, void *nn, struct nnrt_norm *norm, struct nnrt_progress *progress)
+{
+    for (int i = 0; i < net->nparams; i++)
+        nnrt__param_set(net, nn, i, value[i]);
+    if (norm != NULL) {
+        for (int i = 0; i < net->ninputs; i++) {
+            norm->mean[i] = value[net->nparams + i];
+            norm->std[i] = value[net->nparams + net->ninputs + i];
+        }
+    }
+    if (progress != NULL) {
+        progress->epoch = epoch;
+        progress->step = step;
+        for (int j = 0; j < net->nstate; j++)
+            net->state_set(progress->state, j, state_seen ? value[sl->state_start + j] : 0.0);
+    }
+}
+
 int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
                      struct nnrt_progress *progress, const char *path, struct nnrt_error *err)
 {
@@ -199,7 +330,6 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         return -1;
     double *value = malloc((size_t)(sl.nslots > 0 ? sl.nslots : 1) * sizeof *value);
     int *seen = calloc((size_t)(sl.nslots > 0 ? sl.nslots : 1), sizeof *seen);
-    char buf[40];
     if (value == NULL || seen == NULL) {
         nnrt__set_error(err, path, 0, 0, "out of memory");
         goto fail;
@@ -223,103 +353,15 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
             nnrt__set_error(err, path, lineno, 0, "line too long");
             goto fail;
         }
-
-        /* Past a byte order mark; columns count from the line's start. */
-        char *p = lineno == 1 ? s + nnrt__bom(s) : s;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0' || *p == '#')
-            continue;
-        char *name = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-        size_t nlen = (size_t)(p - name);
-        int col = (int)(name - s) + 1;
-        int i = find_name(net, &sl, name, nlen);
-        if (i < 0) {
-            nnrt__set_error(err, path, lineno, col, "unknown parameter '%.*s'",
-                            nnrt__quote_len(name, nlen, 40), name);
+        if (read_line(net, &sl, s, lineno, value, seen, &epoch, &step, path, err) != 0)
             goto fail;
-        }
-        if (seen[i]) {
-            nnrt__set_error(err, path, lineno, col, "parameter '%s' given twice (first on line %d)",
-                            slot_name(net, &sl, i, buf), seen[i]);
-            goto fail;
-        }
-        while (*p == ' ' || *p == '\t')
-            p++;
-        /* A trailing comment is allowed. */
-        char *hash = strchr(p, '#');
-        if (hash != NULL)
-            *hash = '\0';
-        if (*p == '\0') {
-            nnrt__set_error(err, path, lineno, col, "expected a value after '%s'", slot_name(net, &sl, i, buf));
-            goto fail;
-        }
-        /* The counts are read as whole numbers: a double would round those past 2^53. */
-        int count = i == sl.epoch || i == sl.step;
-        unsigned long long whole = 0;
-        if (count ? nnrt__parse_whole(p, LONG_MAX, &whole) != 0 : nnrt_parse_double(p, &value[i]) != 0) {
-            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "expected %s for '%s' but found '%.*s'",
-                            count ? "a whole number from 0 to 9223372036854775807" : "a finite number",
-                            slot_name(net, &sl, i, buf), nnrt__quote_len(p, strlen(p), 40), p);
-            goto fail;
-        }
-        if (count)
-            value[i] = 0;
-        if (i == sl.epoch)
-            epoch = (long)whole;
-        else if (i == sl.step)
-            step = (long)whole;
-        /* In a float network the parameters and the optimizer's state are floats. */
-        if (net->single && (i < net->nparams || i >= sl.state_start) && isinf((float)value[i])) {
-            char v[NNRT_DOUBLE_BUFSIZE];
-            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' is %s: too large for precision float "
-                            "(the largest float is about 3.4028235e+38)", slot_name(net, &sl, i, buf),
-                            nnrt_format_double(v, value[i]));
-            goto fail;
-        }
-        /* Adam's v_ is a mean of squares. */
-        if (net->optimizer == NNRT_ADAM && i >= sl.state_start + net->nparams && value[i] < 0) {
-            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' must be at least 0 (a mean of squares)",
-                            slot_name(net, &sl, i, buf));
-            goto fail;
-        }
-        if (i >= net->nparams + net->ninputs && i < sl.norm_end && !(value[i] > 0)) {
-            nnrt__set_error(err, path, lineno, (int)(p - s) + 1, "'%s' must be greater than 0",
-                            slot_name(net, &sl, i, buf));
-            goto fail;
-        }
-        seen[i] = lineno;
     }
 
     /* Required: the parameters and the normalization.  The state: all of it or none. */
-    int state_seen = 0;
-    for (int i = sl.state_start; i < sl.nslots; i++)
-        state_seen += seen[i] != 0;
-    for (int i = 0; i < sl.nslots; i++) {
-        int optional = i == sl.epoch || i == sl.step || (i >= sl.state_start && state_seen == 0);
-        if (!seen[i] && !optional) {
-            nnrt__set_error(err, path, 0, 0, "'%s' has no value for %s '%s'", path,
-                            i < sl.state_start ? "parameter" : "the optimizer's state",
-                            slot_name(net, &sl, i, buf));
-            goto fail;
-        }
-    }
-    for (int i = 0; i < net->nparams; i++)
-        nnrt__param_set(net, nn, i, value[i]);
-    if (norm != NULL) {
-        for (int i = 0; i < net->ninputs; i++) {
-            norm->mean[i] = value[net->nparams + i];
-            norm->std[i] = value[net->nparams + net->ninputs + i];
-        }
-    }
-    if (progress != NULL) {
-        progress->epoch = epoch;
-        progress->step = step;
-        for (int j = 0; j < net->nstate; j++)
-            net->state_set(progress->state, j, state_seen ? value[sl.state_start + j] : 0.0);
-    }
+    int state_seen = check_complete(net, &sl, seen, path, err);
+    if (state_seen < 0)
+        goto fail;
+    store(net, &sl, value, state_seen, epoch, step, nn, norm, progress);
     free(value);
     free(seen);
     free(text);
