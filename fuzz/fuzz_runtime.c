@@ -146,7 +146,8 @@ static void set_value(void *array, int i, double v)
     ((double *)array)[i] = v;
 }
 
-static void fuzz_params(unsigned mode)
+/* The network that bits 1-2 and 5-6 of mode choose, its parameters plain doubles. */
+static struct nnrt_net fuzz_net(unsigned mode)
 {
     static const struct {
         int ninputs, nlayers, sizes[3];
@@ -189,6 +190,89 @@ static void fuzz_params(unsigned mode)
         .epochs = 1,
         .seed = 1,
     };
+    return net;
+}
+
+/* Fails unless a failed load left the sentinels as they were and gave a message. */
+static void check_unchanged(const double *nn, const double *state, const double *mean, const double *sd,
+                            const struct nnrt_progress *progress, const struct nnrt_error *err)
+{
+    for (int i = 0; i < MAX_P; i++)
+        if (nn[i] != -7)
+            fail("nnrt_params_load failed but changed a parameter");
+    for (int i = 0; i < 2 * MAX_P; i++)
+        if (state[i] != -7)
+            fail("nnrt_params_load failed but changed the optimizer's state");
+    for (int i = 0; i < MAX_IN; i++)
+        if (mean[i] != -7 || sd[i] != -7)
+            fail("nnrt_params_load failed but changed the normalization");
+    if (progress->epoch != -7 || progress->step != -7)
+        fail("nnrt_params_load failed but changed the progress");
+    if (memchr(err->msg, '\0', sizeof err->msg) == NULL || memchr(err->file, '\0', sizeof err->file) == NULL ||
+        err->msg[0] == '\0')
+        fail("nnrt_params_load failed without a message");
+}
+
+/* Fails unless what was loaded is in range and nothing was written past the network. */
+static void check_loaded(const struct nnrt_net *net, const double *nn, const double *state, const double *mean,
+                         const double *sd, const struct nnrt_progress *progress, int with_norm,
+                         int with_progress)
+{
+    int ni = net->ninputs, nparams = net->nparams;
+    for (int i = 0; i < nparams; i++)
+        if (!isfinite(nn[i]))
+            fail("nnrt_params_load gave a parameter that is not finite");
+    for (int i = nparams; i < MAX_P; i++)
+        if (nn[i] != -7)
+            fail("nnrt_params_load wrote past the parameters");
+    for (int i = net->nstate; i < 2 * MAX_P; i++)
+        if (state[i] != -7)
+            fail("nnrt_params_load wrote past the optimizer's state");
+    for (int i = 0; with_norm && i < ni; i++)
+        if (!(sd[i] > 0) || !isfinite(mean[i]))
+            fail("nnrt_params_load gave a mean that is not finite or a deviation that is not > 0");
+    for (int i = with_norm ? ni : 0; i < MAX_IN; i++)
+        if (mean[i] != -7 || sd[i] != -7)
+            fail("nnrt_params_load wrote past the normalization");
+    if (with_progress && (progress->epoch < 0 || progress->step < 0))
+        fail("nnrt_params_load gave a negative epoch or step");
+}
+
+/* Fails unless what was loaded, saved and loaded again, comes back bit for bit. */
+static void check_round_trip(const struct nnrt_net *net, const double *nn, const double *state,
+                             struct nnrt_norm *norm, struct nnrt_progress *progress, int with_norm,
+                             int with_progress)
+{
+    int ni = net->ninputs, nparams = net->nparams;
+    const double *mean = norm->mean, *sd = norm->std;
+    struct nnrt_error err;
+    double nn2[MAX_P], state2[2 * MAX_P], mean2[MAX_IN], sd2[MAX_IN];
+    memset(nn2, 0, sizeof nn2);
+    memset(state2, 0, sizeof state2);
+    memset(mean2, 0, sizeof mean2);
+    memset(sd2, 0, sizeof sd2);
+    struct nnrt_norm norm2 = {mean2, sd2};
+    struct nnrt_progress progress2 = {0, 0, net->nstate > 0 ? state2 : NULL};
+    if (nnrt_params_save(net, nn, with_norm ? norm : NULL, with_progress ? progress : NULL, path2, &err) != 0) {
+        fprintf(stderr, "fuzz_runtime: nnrt_params_save: %s\n", err.msg);
+        fail("nnrt_params_save failed");
+    }
+    int status = nnrt_params_load(net, nn2, with_norm ? &norm2 : NULL, with_progress ? &progress2 : NULL, path2,
+                                  &err);
+    report("nnrt_params_load (again)", status, &err);
+    unlink(path2);
+    if (status != 0 || memcmp(nn, nn2, (size_t)nparams * sizeof *nn) != 0 ||
+        (with_norm && (memcmp(mean, mean2, (size_t)ni * sizeof *mean) != 0 ||
+                       memcmp(sd, sd2, (size_t)ni * sizeof *sd) != 0)) ||
+        (with_progress && (progress->epoch != progress2.epoch || progress->step != progress2.step ||
+                           memcmp(state, state2, (size_t)net->nstate * sizeof *state) != 0))) {
+        fail("what nnrt_params_save wrote does not load back the same");
+    }
+}
+
+static void fuzz_params(unsigned mode)
+{
+    struct nnrt_net net = fuzz_net(mode);
 
     /* Sentinels: a failed load must leave everything as it was. */
     double nn[MAX_P], state[2 * MAX_P], mean[MAX_IN], sd[MAX_IN];
@@ -207,63 +291,13 @@ static void fuzz_params(unsigned mode)
                                   path, &err);
     report("nnrt_params_load", status, &err);
     if (status != 0) {
-        for (int i = 0; i < MAX_P; i++)
-            if (nn[i] != -7)
-                fail("nnrt_params_load failed but changed a parameter");
-        for (int i = 0; i < 2 * MAX_P; i++)
-            if (state[i] != -7)
-                fail("nnrt_params_load failed but changed the optimizer's state");
-        for (int i = 0; i < MAX_IN; i++)
-            if (mean[i] != -7 || sd[i] != -7)
-                fail("nnrt_params_load failed but changed the normalization");
-        if (progress.epoch != -7 || progress.step != -7)
-            fail("nnrt_params_load failed but changed the progress");
-        if (memchr(err.msg, '\0', sizeof err.msg) == NULL || memchr(err.file, '\0', sizeof err.file) == NULL ||
-            err.msg[0] == '\0')
-            fail("nnrt_params_load failed without a message");
+        check_unchanged(nn, state, mean, sd, &progress, &err);
         return;
     }
     /* Loaded: every parameter finite, every deviation > 0, nothing written past the network. */
-    for (int i = 0; i < nparams; i++)
-        if (!isfinite(nn[i]))
-            fail("nnrt_params_load gave a parameter that is not finite");
-    for (int i = nparams; i < MAX_P; i++)
-        if (nn[i] != -7)
-            fail("nnrt_params_load wrote past the parameters");
-    for (int i = net.nstate; i < 2 * MAX_P; i++)
-        if (state[i] != -7)
-            fail("nnrt_params_load wrote past the optimizer's state");
-    for (int i = 0; with_norm && i < ni; i++)
-        if (!(sd[i] > 0) || !isfinite(mean[i]))
-            fail("nnrt_params_load gave a mean that is not finite or a deviation that is not > 0");
-    for (int i = with_norm ? ni : 0; i < MAX_IN; i++)
-        if (mean[i] != -7 || sd[i] != -7)
-            fail("nnrt_params_load wrote past the normalization");
-    if (with_progress && (progress.epoch < 0 || progress.step < 0))
-        fail("nnrt_params_load gave a negative epoch or step");
-
+    check_loaded(&net, nn, state, mean, sd, &progress, with_norm, with_progress);
     /* Saved and loaded again, everything comes back bit for bit. */
-    double nn2[MAX_P], state2[2 * MAX_P], mean2[MAX_IN], sd2[MAX_IN];
-    memset(nn2, 0, sizeof nn2);
-    memset(state2, 0, sizeof state2);
-    memset(mean2, 0, sizeof mean2);
-    memset(sd2, 0, sizeof sd2);
-    struct nnrt_norm norm2 = {mean2, sd2};
-    struct nnrt_progress progress2 = {0, 0, net.nstate > 0 ? state2 : NULL};
-    if (nnrt_params_save(&net, nn, with_norm ? &norm : NULL, with_progress ? &progress : NULL, path2, &err) != 0) {
-        fprintf(stderr, "fuzz_runtime: nnrt_params_save: %s\n", err.msg);
-        fail("nnrt_params_save failed");
-    }
-    status = nnrt_params_load(&net, nn2, with_norm ? &norm2 : NULL, with_progress ? &progress2 : NULL, path2, &err);
-    report("nnrt_params_load (again)", status, &err);
-    unlink(path2);
-    if (status != 0 || memcmp(nn, nn2, (size_t)nparams * sizeof *nn) != 0 ||
-        (with_norm && (memcmp(mean, mean2, (size_t)ni * sizeof *mean) != 0 ||
-                       memcmp(sd, sd2, (size_t)ni * sizeof *sd) != 0)) ||
-        (with_progress && (progress.epoch != progress2.epoch || progress.step != progress2.step ||
-                           memcmp(state, state2, (size_t)net.nstate * sizeof *state) != 0))) {
-        fail("what nnrt_params_save wrote does not load back the same");
-    }
+    check_round_trip(&net, nn, state, &norm, &progress, with_norm, with_progress);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
