@@ -14,7 +14,8 @@
 BENCH_PYTHON ?= /usr/bin/python3
 BENCH_BUILD  ?= bench/build
 BENCH_FLAGS  ?=
-BENCH_DEPS    = compiler/nnc runtime/libnnrt.a bench/bench.py bench/harness.c \
+BENCH_DEPS    = compiler/nnc runtime/libnnrt.a bench/bench.py bench/harness.c bench/harness.h \
+                bench/harness_impls.c \
                 bench/loopnest.c bench/loopnest.h bench/critpath.c bench/critpath.h \
                 bench/tutorial_numpy.py
 

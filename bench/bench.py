@@ -8,13 +8,13 @@ For each network shape (inputs-hidden-outputs, sigmoid layers, MSE) this
      with -O2, timing each (/usr/bin/time: wall, CPU, peak memory); every
      global symbol of the objects is renamed (objcopy, prefix o2_ / native_
      / float_) so that all link into one program;
-  3. builds harness.c, which reaches nnc's network only through the generated
-     bnet_train_sample (and bnet_train_epoch, the same steps over the data
-     set's rows in one call, as the generated program trains) and struct
-     bnet (glue.c, written here from the
-     generated struct, gives offsetof() of w1.. b1.., named doubles or
-     w[]/b[] arrays), the loop nest of loopnest.c (same two flag sets) and
-     FANN (libdoublefann); and harness.c again as harness-ff, FANN in float
+  3. builds the harness (harness.c and harness_impls.c), which reaches
+     nnc's network only through the generated bnet_train_sample (and
+     bnet_train_epoch, the same steps over the data set's rows in one call,
+     as the generated program trains) and struct bnet (glue.c, written here
+     from the generated struct, gives offsetof() of w1.. b1.., named doubles
+     or w[]/b[] arrays), the loop nest of loopnest.c (same two flag sets) and
+     FANN (libdoublefann); and the harness again as harness-ff, FANN in float
      (libfloatfann) alone, as the two FANN libraries cannot share a process;
      at 2-2-1 the first harness also holds critpath.c, the tutorial's step
      cut down to its longest chains of dependent operations (its latency
@@ -295,17 +295,26 @@ def link_harness(shape, args):
         defs.append("-DBENCH_NNC_FLOAT=0")
     write_glue(shape, alt, flt)
     run(cc + O2_FLAGS + ["-I", rt, "-c", shape.path("glue.c"), "-o", shape.path("glue.o")])
-    run(cc + O2_FLAGS + ["-Wall", "-Wextra"] + defs + ["-I", BENCH, "-I", rt, "-c",
-                         os.path.join(BENCH, "harness.c"), "-o", shape.path("harness.o")])
+    harness = compile_harness(shape, args, defs + ["-I", rt], "harness")
     # The pad object is linked several times: ld takes each copy (an object
     # named on the command line is always linked), and its symbol is local.
-    run(cc + ["-o", shape.path("harness"), shape.path("harness.o"), shape.path("glue.o")] + objs +
+    run(cc + ["-o", shape.path("harness")] + harness + [shape.path("glue.o")] + objs +
         [os.path.join(rt, "libnnrt.a"), "-ldoublefann", "-lm"])
     # The second harness: FANN in single precision (libfloatfann) alone.
-    run(cc + O2_FLAGS + ["-Wall", "-Wextra", "-DBENCH_FANN_FLOAT=1", "-I", BENCH, "-c",
-                         os.path.join(BENCH, "harness.c"), "-o", shape.path("harness-ff.o")])
-    run(cc + ["-o", shape.path("harness-ff"), shape.path("harness-ff.o"), shape.path("glue.o"),
+    harness = compile_harness(shape, args, ["-DBENCH_FANN_FLOAT=1"], "harness-ff")
+    run(cc + ["-o", shape.path("harness-ff")] + harness + [shape.path("glue.o"),
               os.path.join(rt, "libnnrt.a"), "-lfloatfann", "-lm"])
+
+
+def compile_harness(shape, args, flags, name):
+    """Compiles the harness's files (harness.c, harness_impls.c) with flags into
+    NAME.o and NAME_impls.o; returns their paths."""
+    objs = []
+    for src, obj in (("harness.c", name + ".o"), ("harness_impls.c", name + "_impls.o")):
+        run(args.cc + O2_FLAGS + ["-Wall", "-Wextra"] + flags + ["-I", BENCH, "-c",
+                                  os.path.join(BENCH, src), "-o", shape.path(obj)])
+        objs.append(shape.path(obj))
+    return objs
 
 
 def harness_cmd(shape, *rest, exe="harness"):

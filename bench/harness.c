@@ -57,6 +57,10 @@
  *
  * --normal draws every initial parameter from N(0, 1), as the tutorial
  * does; the default is Xavier's weights and zero biases.
+ *
+ * This file is the command line, the network and the data set, and the
+ * modes; harness_impls.c holds the implementations and the timed loops,
+ * harness.h what the two share.
  */
 #define _POSIX_C_SOURCE 200112L
 #include <math.h>
@@ -65,85 +69,8 @@
 #include <string.h>
 #include <time.h>
 
-#ifndef BENCH_FANN_FLOAT
-#define BENCH_FANN_FLOAT 0
-#endif
-#if BENCH_FANN_FLOAT
-#include <floatfann.h>
-#define FANN_X XF /* the data in fann_type: float */
-#define FANN_Y YF
-#define BENCH_NNC_O2 0
-#define BENCH_NNC_NATIVE 0
-#define BENCH_NNC_ALT 0
-#define BENCH_NNC_FLOAT 0
-#define BENCH_LOOP_O2 0
-#define BENCH_LOOP_NATIVE 0
-#define BENCH_CRITPATH 0
-#else
-#include <doublefann.h>
-#define FANN_X X
-#define FANN_Y Y
-#endif
+#include "harness.h"
 
-#include "loopnest.h"
-
-#ifndef BENCH_CRITPATH
-#define BENCH_CRITPATH 0
-#endif
-#if BENCH_CRITPATH
-#include "critpath.h"
-#endif
-
-/* ---- What the two renamed objects of the generated C give us ---------- */
-
-/* Declared on void *: struct bnet is opaque here (the ABI is the same). */
-void o2_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
-void native_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
-void o2_bnet_train_epoch(void *nn, const double *rows, const int *order, int n, double learn_rate);
-
-/*
- * What bench.py's glue.c says: the shape, and where each parameter lives in
- * struct bnet (offsetof(struct bnet, w1), ..., for the struct that bench.py
- * copied out of the generated C), in nnc's order.
- */
-extern const int bench_nlayers;
-extern const int bench_size[];
-extern const size_t bench_struct_size;
-extern const size_t bench_param_offset[];
-
-/*
- * With bench.py --alt-nnc-flags, a third build of the network: nnc run with
- * those flags (say --unroll never), compiled -O2, prefixed alt_; its struct
- * (renamed struct bnet_alt in glue.c) may be laid out differently.
- */
-#ifndef BENCH_NNC_ALT
-#define BENCH_NNC_ALT 0
-#endif
-#if BENCH_NNC_ALT
-void alt_bnet_train_sample(void *nn, const double *x, const double *y_true, double learn_rate);
-extern const size_t bench_alt_struct_size;
-extern const size_t bench_alt_param_offset[];
-#endif
-
-/*
- * The float build (nnc --precision float): its struct, renamed struct
- * bnet_float in glue.c, holds floats.
- */
-#ifndef BENCH_NNC_FLOAT
-#define BENCH_NNC_FLOAT 1
-#endif
-#if BENCH_NNC_FLOAT
-void float_bnet_train_sample(void *nn, const float *x, const float *y_true, float learn_rate);
-extern const size_t bench_float_struct_size;
-extern const size_t bench_float_param_offset[];
-#endif
-
-/* ---- The network and the data set ---------------------------------------- */
-
-#define NDATA 256              /* samples in the fixed random data set */
-#define DATA_SEED 12345u
-#define INIT_SEED 1u
-#define LEARN_RATE 0.1         /* the spec's learn_rate too */
 #define CHECK_TOL 1e-11        /* nnc vs the loop nest, max |difference| */
 /*
  * nnc-float vs nnc-O2: float's rounding (2^-24 relative) compounds over the
@@ -152,38 +79,32 @@ extern const size_t bench_float_param_offset[];
  */
 #define FLOAT_TOL 1e-4
 
-static int nlayers;            /* weight layers */
-static int size[LN_MAX_LAYERS + 1];
-static int nparams, nweights;
-static int wbase[LN_MAX_LAYERS], bbase[LN_MAX_LAYERS];
-static double learn_rate = LEARN_RATE;
-static int init_normal;        /* every parameter ~ N(0, 1), as the tutorial */
-static double *init;           /* the initial parameters, in nnc's order */
-static double *X, *Y;          /* NDATA samples */
-static double *ROWS;           /* the same, a row of inputs then targets each, for nnc-epoch */
-static float *XF, *YF;         /* the same, rounded to float, for nnc-float */
+/* ---- The network and the data set ---------------------------------------- */
 
-static void die(const char *msg)
+/* Set once, by setup(); harness.h says what each is. */
+int nlayers;
+int size[LN_MAX_LAYERS + 1];
+int nparams, nweights;
+int wbase[LN_MAX_LAYERS], bbase[LN_MAX_LAYERS];
+double learn_rate = LEARN_RATE;
+static int init_normal;        /* every parameter ~ N(0, 1), as the tutorial */
+double *init;
+double *X, *Y;
+double *ROWS;
+float *XF, *YF;
+
+void die(const char *msg)
 {
     fprintf(stderr, "harness: %s\n", msg);
     exit(2);
 }
 
-static void *xmalloc(size_t n)
+void *xmalloc(size_t n)
 {
     void *p = calloc(1, n ? n : 1);
     if (!p)
         die("out of memory");
     return p;
-}
-
-/* nnc's index of w(l, j, i) (input i of neuron j of layer l), and of b(l, j). */
-static int widx(int l, int j, int i) { return wbase[l] + j * size[l] + i; }
-static int bidx(int l, int j) { return nweights + bbase[l] + j; }
-
-static double *param_at(const size_t *offset, void *nn, int p)
-{
-    return (double *)((char *)nn + offset[p]);
 }
 
 /* splitmix64, and uniform and normal draws from it: the harness's own numbers. */
@@ -263,276 +184,7 @@ static void setup(void)
         YF[k] = (float)Y[k];
 }
 
-/* ---- nnc ------------------------------------------------------------------- */
-
-static void *nnc_new(size_t struct_size, const size_t *offset)
-{
-    void *nn = xmalloc(struct_size);
-    for (int p = 0; p < nparams; p++)
-        *param_at(offset, nn, p) = init[p];
-    return nn;
-}
-
-static void nnc_get(const size_t *offset, void *nn, double *out)
-{
-    for (int p = 0; p < nparams; p++)
-        out[p] = *param_at(offset, nn, p);
-}
-
-#if BENCH_NNC_FLOAT
-/* The float build's struct: the same start, rounded to float. */
-static void *nnc_float_new(void)
-{
-    void *nn = xmalloc(bench_float_struct_size);
-    for (int p = 0; p < nparams; p++)
-        *(float *)((char *)nn + bench_float_param_offset[p]) = (float)init[p];
-    return nn;
-}
-
-static void nnc_float_get(void *nn, double *out)
-{
-    for (int p = 0; p < nparams; p++)
-        out[p] = *(float *)((char *)nn + bench_float_param_offset[p]);
-}
-#endif
-
-/* ---- The loop nest --------------------------------------------------------- */
-
-static struct ln *ln_new(void)
-{
-    struct ln *n = xmalloc(sizeof *n);
-    n->nlayers = nlayers;
-    memcpy(n->size, size, sizeof size);
-    for (int l = 0; l < nlayers; l++) {
-        n->w[l] = xmalloc(sizeof(double) * (size_t)size[l] * (size_t)size[l + 1]);
-        n->b[l] = xmalloc(sizeof(double) * (size_t)size[l + 1]);
-        n->a[l + 1] = xmalloc(sizeof(double) * (size_t)size[l + 1]);
-        n->d[l] = xmalloc(sizeof(double) * (size_t)size[l + 1]);
-        for (int j = 0; j < size[l + 1]; j++) {
-            for (int i = 0; i < size[l]; i++)
-                n->w[l][j * size[l] + i] = init[widx(l, j, i)];
-            n->b[l][j] = init[bidx(l, j)];
-        }
-    }
-    return n;
-}
-
-static void ln_free(struct ln *n)
-{
-    for (int l = 0; l < nlayers; l++) {
-        free(n->w[l]);
-        free(n->b[l]);
-        free(n->a[l + 1]);
-        free(n->d[l]);
-    }
-    free(n);
-}
-
-static void ln_get(const struct ln *n, double *out)
-{
-    for (int l = 0; l < nlayers; l++)
-        for (int j = 0; j < size[l + 1]; j++) {
-            for (int i = 0; i < size[l]; i++)
-                out[widx(l, j, i)] = n->w[l][j * size[l] + i];
-            out[bidx(l, j)] = n->b[l][j];
-        }
-}
-
-/* ---- The critical path of the tutorial's step ------------------------------ */
-
-#if BENCH_CRITPATH
-static double *critpath_param(struct critpath *c, int p)
-{
-    double *v[9] = {&c->w1, &c->w2, &c->w3, &c->w4, &c->w5, &c->w6, &c->b1, &c->b2, &c->b3};
-    return v[p];
-}
-
-static void *critpath_new(void)
-{
-    if (nparams != 9 || size[0] != 2 || size[1] != 2 || size[2] != 1)
-        die("the critical path is the 2-2-1 network's");
-    struct critpath *c = xmalloc(sizeof *c);
-    for (int p = 0; p < nparams; p++)
-        *critpath_param(c, p) = init[p];
-    return c;
-}
-
-static void critpath_get(void *c, double *out)
-{
-    for (int p = 0; p < nparams; p++)
-        out[p] = *critpath_param(c, p);
-}
-#endif
-
-/* ---- FANN ------------------------------------------------------------------ */
-
-/*
- * FANN numbers its neurons through the layers, each layer followed by its
- * bias neuron (value 1); a connection goes from a neuron (or the bias) of
- * the previous layer to a neuron.  fann_connection_param maps one to nnc's
- * parameter index, or -1.
- */
-static int fann_connection_param(unsigned from, unsigned to)
-{
-    int start[LN_MAX_LAYERS + 2];
-    start[0] = 0;
-    for (int l = 0; l <= nlayers; l++)
-        start[l + 1] = start[l] + size[l] + 1;
-    for (int l = 0; l < nlayers; l++) {
-        int t = (int)to - start[l + 1], f = (int)from - start[l];
-        if (t >= 0 && t < size[l + 1]) {
-            if (f >= 0 && f < size[l])
-                return widx(l, t, f);
-            if (f == size[l])
-                return bidx(l, t);
-            return -1;
-        }
-    }
-    return -1;
-}
-
-/* FANN's learning rate: MSE's factor 2 and 1/noutputs folded in (it is a float). */
-static float fann_learn_rate(void)
-{
-    return (float)(2 * learn_rate / size[nlayers]);
-}
-
-static struct fann *fann_new(void)
-{
-    unsigned sizes[LN_MAX_LAYERS + 1];
-    for (int l = 0; l <= nlayers; l++)
-        sizes[l] = (unsigned)size[l];
-    struct fann *ann = fann_create_standard_array((unsigned)nlayers + 1, sizes);
-    if (!ann)
-        die("fann_create_standard_array failed");
-    fann_set_training_algorithm(ann, FANN_TRAIN_INCREMENTAL);
-    fann_set_activation_function_hidden(ann, FANN_SIGMOID);
-    fann_set_activation_function_output(ann, FANN_SIGMOID);
-    /* FANN's sigmoid is 1 / (1 + exp(-2 s x)): s = 0.5 is the logistic function. */
-    fann_set_activation_steepness_hidden(ann, 0.5);
-    fann_set_activation_steepness_output(ann, 0.5);
-    fann_set_train_error_function(ann, FANN_ERRORFUNC_LINEAR);
-    fann_set_learning_rate(ann, fann_learn_rate());
-    fann_set_learning_momentum(ann, 0);
-
-    unsigned nconn = fann_get_total_connections(ann);
-    if ((int)nconn != nparams)
-        die("FANN's connections are not nnc's parameters");
-    struct fann_connection *c = xmalloc(sizeof *c * nconn);
-    fann_get_connection_array(ann, c);
-    int *seen = xmalloc(sizeof *seen * (size_t)nparams);
-    for (unsigned k = 0; k < nconn; k++) {
-        int p = fann_connection_param(c[k].from_neuron, c[k].to_neuron);
-        if (p < 0 || seen[p]++)
-            die("cannot map FANN's connections to nnc's parameters");
-        c[k].weight = init[p];
-    }
-    fann_set_weight_array(ann, c, nconn);
-    free(seen);
-    free(c);
-    return ann;
-}
-
-static void fann_get(struct fann *ann, double *out)
-{
-    unsigned nconn = fann_get_total_connections(ann);
-    struct fann_connection *c = xmalloc(sizeof *c * nconn);
-    fann_get_connection_array(ann, c);
-    for (unsigned k = 0; k < nconn; k++)
-        out[fann_connection_param(c[k].from_neuron, c[k].to_neuron)] = c[k].weight;
-    free(c);
-}
-
-/*
- * FANN's arithmetic written out over the loop nest's arrays, for the check
- * only: the derivative's activation clipped to [0.01f, 0.99f], the error
- * y - o with the factor 2 / noutputs in the (float) learning rate.  It
- * counts the activations that the clipping changed.
- */
-static long fannref_clipped, fannref_derivs;
-
-static double fannref_deriv(double v)
-{
-    fannref_derivs++;
-    if (v < 0.01f || v > 0.99f) {
-        fannref_clipped++;
-        v = v < 0.01f ? 0.01f : 0.99f;
-    }
-    return v * (1 - v);
-}
-
-static void fannref_step(struct ln *n, const double *x, const double *y_true)
-{
-    int L = n->nlayers;
-    const double *in = x;
-    for (int l = 0; l < L; l++) {
-        int ni = n->size[l], no = n->size[l + 1];
-        for (int j = 0; j < no; j++) {
-            double sum = 0;
-            for (int i = 0; i < ni; i++)
-                sum += n->w[l][j * ni + i] * in[i];
-            sum += n->b[l][j];
-            n->a[l + 1][j] = 1 / (1 + exp(-sum));
-        }
-        in = n->a[l + 1];
-    }
-    for (int k = 0; k < n->size[L]; k++)
-        n->d[L - 1][k] = (y_true[k] - n->a[L][k]) * fannref_deriv(n->a[L][k]);
-    for (int l = L - 1; l > 0; l--) {
-        int ni = n->size[l], no = n->size[l + 1];
-        for (int j = 0; j < ni; j++) {
-            double sum = 0;
-            for (int k = 0; k < no; k++)
-                sum += n->w[l][k * ni + j] * n->d[l][k];
-            n->d[l - 1][j] = sum * fannref_deriv(n->a[l][j]);
-        }
-    }
-    double lr = fann_learn_rate();
-    for (int l = 0; l < L; l++) {
-        int ni = n->size[l], no = n->size[l + 1];
-        const double *inp = l == 0 ? x : n->a[l];
-        for (int j = 0; j < no; j++) {
-            double g = lr * n->d[l][j];
-            for (int i = 0; i < ni; i++)
-                n->w[l][j * ni + i] += g * inp[i];
-            n->b[l][j] += g;
-        }
-    }
-}
-
 /* ---- Timing ---------------------------------------------------------------- */
-
-/*
- * Which builds were linked in: bench.py leaves out the -O3 -march=native
- * ones (--no-native) and the nnc objects whose compile it gave up on.
- */
-#ifndef BENCH_NNC_O2
-#define BENCH_NNC_O2 1
-#endif
-#ifndef BENCH_NNC_NATIVE
-#define BENCH_NNC_NATIVE 1
-#endif
-#ifndef BENCH_LOOP_NATIVE
-#define BENCH_LOOP_NATIVE 1
-#endif
-#ifndef BENCH_LOOP_O2
-#define BENCH_LOOP_O2 1
-#endif
-
-enum {
-    NNC_O2, NNC_NATIVE, NNC_ALT, NNC_FLOAT, LOOP_O2, LOOP_NATIVE, FANN, CRITPATH, NNC_EPOCH, CRITPATH_EPOCH,
-    NIMPL
-};
-static const char *const impl_name[NIMPL] = {
-    "nnc-O2", "nnc-native", "nnc-alt", "nnc-float", "loop-O2", "loop-native",
-    BENCH_FANN_FLOAT ? "fann-float" : "fann", "critpath", "nnc-epoch", "critpath-epoch",
-};
-static const int impl_built[NIMPL] = {
-    BENCH_NNC_O2, BENCH_NNC_NATIVE, BENCH_NNC_ALT, BENCH_NNC_FLOAT, BENCH_LOOP_O2, BENCH_LOOP_NATIVE, 1,
-    BENCH_CRITPATH, BENCH_NNC_O2, BENCH_CRITPATH,
-};
-
-static void *state[NIMPL];
 
 /*
  * The clock of the measurements: this thread's CPU time by default, so that
@@ -547,148 +199,6 @@ static double now_ns(void)
     struct timespec t;
     clock_gettime(clock_id, &t);
     return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-/* Runs n steps of implementation k, cycling through the data set from *pos. */
-static void run(int k, long n, int *pos)
-{
-    int ni = size[0], no = size[nlayers], s = *pos;
-    double lr = learn_rate;
-    void *st = state[k];
-
-    /* One plain loop per implementation: a direct call, as a user's would be. */
-#define LOOP(T, XS, YS, CALL)                                       \
-    for (long t = 0; t < n; t++) {                                  \
-        const T *x = XS + (size_t)s * ni, *y = YS + (size_t)s * no; \
-        CALL;                                                       \
-        if (++s == NDATA)                                           \
-            s = 0;                                                  \
-    }
-    /* The same steps from s on, CALL taking rows (at most the rest of the data set) and m. */
-#define EPOCHS(CALL)                                                       \
-    for (long t = 0; t < n;) {                                             \
-        int m = n - t < NDATA - s ? (int)(n - t) : NDATA - s;              \
-        const double *rows = ROWS + (size_t)s * (size_t)(ni + no);         \
-        CALL;                                                              \
-        t += m;                                                            \
-        s = (s + m) % NDATA;                                               \
-    }
-    switch (k) {
-#if BENCH_NNC_O2
-    case NNC_O2:
-        LOOP(double, X, Y, o2_bnet_train_sample(st, x, y, lr));
-        break;
-#endif
-#if BENCH_NNC_O2
-    case NNC_EPOCH:
-        EPOCHS(o2_bnet_train_epoch(st, rows, NULL, m, lr));
-        break;
-#endif
-#if BENCH_NNC_NATIVE
-    case NNC_NATIVE:
-        LOOP(double, X, Y, native_bnet_train_sample(st, x, y, lr));
-        break;
-#endif
-#if BENCH_LOOP_O2
-    case LOOP_O2:
-        LOOP(double, X, Y, ln_train_sample_o2(st, x, y, lr));
-        break;
-#endif
-#if BENCH_NNC_ALT
-    case NNC_ALT:
-        LOOP(double, X, Y, alt_bnet_train_sample(st, x, y, lr));
-        break;
-#endif
-#if BENCH_NNC_FLOAT
-    case NNC_FLOAT:
-        LOOP(float, XF, YF, float_bnet_train_sample(st, x, y, (float)lr));
-        break;
-#endif
-#if BENCH_LOOP_NATIVE
-    case LOOP_NATIVE:
-        LOOP(double, X, Y, ln_train_sample_native(st, x, y, lr));
-        break;
-#endif
-    case FANN:
-        LOOP(fann_type, FANN_X, FANN_Y, fann_train(st, (fann_type *)x, (fann_type *)y));
-        break;
-#if BENCH_CRITPATH
-    case CRITPATH:
-        LOOP(double, X, Y, critpath_train_sample(st, x, y, lr));
-        break;
-    case CRITPATH_EPOCH:
-        EPOCHS(critpath_train_epoch(st, rows, m, lr));
-        break;
-#endif
-    }
-#undef LOOP
-#undef EPOCHS
-    (void)lr;
-    *pos = s;
-}
-
-static void *impl_new(int k)
-{
-    switch (k) {
-    case NNC_O2:
-    case NNC_EPOCH:
-    case NNC_NATIVE: return nnc_new(bench_struct_size, bench_param_offset);
-#if BENCH_NNC_ALT
-    case NNC_ALT: return nnc_new(bench_alt_struct_size, bench_alt_param_offset);
-#endif
-#if BENCH_NNC_FLOAT
-    case NNC_FLOAT: return nnc_float_new();
-#endif
-    case LOOP_O2:
-    case LOOP_NATIVE: return ln_new();
-#if BENCH_CRITPATH
-    case CRITPATH:
-    case CRITPATH_EPOCH: return critpath_new();
-#endif
-    default: return fann_new();
-    }
-}
-
-static void impl_get(int k, double *out)
-{
-    switch (k) {
-    case NNC_O2:
-    case NNC_EPOCH:
-    case NNC_NATIVE: nnc_get(bench_param_offset, state[k], out); break;
-#if BENCH_NNC_ALT
-    case NNC_ALT: nnc_get(bench_alt_param_offset, state[k], out); break;
-#endif
-#if BENCH_NNC_FLOAT
-    case NNC_FLOAT: nnc_float_get(state[k], out); break;
-#endif
-    case LOOP_O2:
-    case LOOP_NATIVE: ln_get(state[k], out); break;
-#if BENCH_CRITPATH
-    case CRITPATH:
-    case CRITPATH_EPOCH: critpath_get(state[k], out); break;
-#endif
-    default: fann_get(state[k], out); break;
-    }
-}
-
-static void impl_free(int k)
-{
-    switch (k) {
-    case LOOP_O2:
-    case LOOP_NATIVE: ln_free(state[k]); break;
-    case FANN: fann_destroy(state[k]); break;
-    default: free(state[k]); break;
-    }
-    state[k] = NULL;
-}
-
-static int impl_find(const char *name)
-{
-    for (int k = 0; k < NIMPL; k++)
-        if (impl_built[k] && strcmp(name, impl_name[k]) == 0)
-            return k;
-    fprintf(stderr, "harness: no implementation %s\n", name);
-    exit(2);
 }
 
 /* ---- Modes ----------------------------------------------------------------- */

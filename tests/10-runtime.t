@@ -1,5 +1,6 @@
 #!/bin/sh
-# The runtime library's public API, through tests/runtime_test.c (TAP).
+# The runtime library's public API, through tests/runtime_test.c and the
+# files it is built with, runtime_test_numbers.c and runtime_test_files.c (TAP).
 . "$(dirname "$0")/lib.sh"
 
 # The parameter-file tests use the descriptor of a small network that nnc
@@ -13,10 +14,11 @@ if ! "$NNC" "$tmp/three.nn" -o "$tmp/three.c" 2> "$tmp/nnc.err"; then
 fi
 
 if ! $CC -std=c99 -Wall -Wextra -Wpedantic -Werror $NNC_TEST_CFLAGS -DNNC_NO_MAIN -I"$RT" \
-        -I"$top/tests" -o "$tmp/runtime_test" "$top/tests/runtime_test.c" "$tmp/three.c" \
+        -I"$top/tests" -o "$tmp/runtime_test" "$top/tests/runtime_test.c" \
+        "$top/tests/runtime_test_numbers.c" "$top/tests/runtime_test_files.c" "$tmp/three.c" \
         "$RT/libnnrt.a" -lm 2> "$tmp/cc.err"; then
     sed 's/^/# /' "$tmp/cc.err"
-    echo "Bail out! tests/runtime_test.c does not compile"
+    echo "Bail out! tests/runtime_test*.c do not compile"
     exit 1
 fi
 

@@ -25,7 +25,7 @@ x86_64)
     skip "x87 arithmetic is an x86-64 option" ;;
 esac
 
-# runtime_test NAME DESCRIPTION CC [FLAGS...]: builds tests/runtime_test.c
+# runtime_test NAME DESCRIPTION CC [FLAGS...]: builds tests/runtime_test*.c
 # with CC and FLAGS, runs it, and passes when it passes all its tests (at
 # least 100); its TAP stays in $tmp/NAME.tap.
 runtime_test() {
@@ -34,7 +34,8 @@ runtime_test() {
     mkdir "$tmp/$name.files"
     : > "$tmp/$name.tap"
     if "$@" -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -DNNC_NO_MAIN -I"$RT" -I"$top/tests" \
-            -o "$tmp/$name" "$top/tests/runtime_test.c" "$tmp/three.c" "$RT/libnnrt.a" -lm 2> "$tmp/$name.err"; then
+            -o "$tmp/$name" "$top/tests/runtime_test.c" "$top/tests/runtime_test_numbers.c" \
+            "$top/tests/runtime_test_files.c" "$tmp/three.c" "$RT/libnnrt.a" -lm 2> "$tmp/$name.err"; then
         "$tmp/$name" "$tmp/$name.files" > "$tmp/$name.tap"
         status=$?
         grep '^not ok' "$tmp/$name.tap" | sed 's/^/# /'

@@ -5,6 +5,11 @@
  *   is_double(got, want, tol, ...)   |got - want| <= tol (NaNs never pass)
  *   is_string(got, want, ...)        equal strings
  *   done_testing()                   prints the plan; returns the exit status
+ *
+ * A test program may be several files that all include this header: they
+ * share one count of tests, which the file with main holds by defining
+ * TAP_MAIN before it includes tap.h.  The functions are static inline so
+ * that a file need not use all of them.
  */
 #ifndef TAP_H
 #define TAP_H
@@ -14,9 +19,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static int tap_count, tap_failed;
+#ifdef TAP_MAIN
+int tap_count, tap_failed;
+#else
+extern int tap_count, tap_failed;
+#endif
 
-static int tap_result(int pass, const char *fmt, va_list ap)
+static inline int tap_result(int pass, const char *fmt, va_list ap)
 {
     tap_count++;
     printf("%sok %d - ", pass ? "" : "not ", tap_count);
@@ -27,7 +36,7 @@ static int tap_result(int pass, const char *fmt, va_list ap)
     return pass;
 }
 
-static int ok(int pass, const char *fmt, ...)
+static inline int ok(int pass, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -36,7 +45,7 @@ static int ok(int pass, const char *fmt, ...)
     return pass;
 }
 
-static int is_double(double got, double want, double tol, const char *fmt, ...)
+static inline int is_double(double got, double want, double tol, const char *fmt, ...)
 {
     va_list ap;
     int pass = fabs(got - want) <= tol;
@@ -48,7 +57,7 @@ static int is_double(double got, double want, double tol, const char *fmt, ...)
     return pass;
 }
 
-static int is_string(const char *got, const char *want, const char *fmt, ...)
+static inline int is_string(const char *got, const char *want, const char *fmt, ...)
 {
     va_list ap;
     int pass = got != NULL && strcmp(got, want) == 0;
@@ -60,7 +69,7 @@ static int is_string(const char *got, const char *want, const char *fmt, ...)
     return pass;
 }
 
-static int done_testing(void)
+static inline int done_testing(void)
 {
     printf("1..%d\n", tap_count);
     return tap_failed > 0;
