@@ -417,7 +417,7 @@ is "$(cat "$tmp/first-example.nn")" "$(cat "$top/specs/tutorial.nn")" \
 
 # The words: keywords from the scanner, the names of kinds from the table
 # that nnc and the runtime share, the rest from the checker's own tables.
-keywords=$(sed -n 's/^"\([a-z_0-9]*\)"[[:space:]]*KEYWORD.*/\1/p' "$top/compiler/lexer.l")
+keywords=$(grep -o '{"[a-z_0-9]*", TOK_[A-Z_0-9]*}' "$top/compiler/lexer.l" | sed 's/^{"\([a-z_0-9]*\)".*/\1/')
 names_of() {
     sed -n "/^const char \*const nnrt__$1\[\] = {/,/};/p" "$top/runtime/names.c" | grep -o '"[a-z_0-9]*"' | tr -d '"'
 }
