@@ -77,6 +77,7 @@ import numpy as np
 
 out = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
+sys.dont_write_bytecode = True  # nothing written into the source tree
 import cnn_reference as ref  # only to count parameters and check shapes
 
 rng = random.Random(4545)
