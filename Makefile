@@ -130,7 +130,8 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    make gcc g++ clang flex bison perl python3 python3-numpy valgrind \
-	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace
+	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace \
+	    python3-torch
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 
