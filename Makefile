@@ -38,7 +38,8 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
 # nnrt_ functions of nnrt.h among them.
 INTERNAL_OBJS = runtime/names.o runtime/dot.o runtime/number.o runtime/file.o runtime/csv.o
 RUNTIME_OBJS  = $(INTERNAL_OBJS) runtime/loss.o runtime/rng.o runtime/exp.o runtime/params.o \
-                runtime/options.o runtime/data.o runtime/train.o runtime/report.o runtime/driver.o
+                runtime/options.o runtime/data.o runtime/train.o runtime/report.o runtime/driver.o \
+                runtime/schedule.o runtime/validate.o
 
 SPECS     = $(wildcard specs/*.nn)
 GENERATED = $(SPECS:specs/%.nn=generated/%.c)
