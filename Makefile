@@ -134,6 +134,8 @@ deps:
 	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+	# torch.optim's schedulers, the reference of tests/94-validate-schedule.t.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-torch
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \
