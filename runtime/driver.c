@@ -7,8 +7,8 @@
  * recompiling.  The order of work is fixed, so that the output of a run is
  * easy to read and to test:
  *
- *   1. read the options (options.c), the data (data.c) and the starting
- *      parameters;
+ *   1. read the options (options.c), the data (data.c), holding out the
+ *      validation rows (validate.c), and the starting parameters;
  *   2. normalize the inputs, when the spec says so;
  *   3. train, printing the loss lines (and accuracy lines, for
  *      classifiers) (train.c);

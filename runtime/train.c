@@ -3,9 +3,13 @@
  *
  * An epoch visits the samples in data order or in a seeded shuffle that
  * depends on the epoch alone, so that a resumed run trains as an
- * uninterrupted one.  Parameters are checked once an epoch, which costs
- * nothing per update; when one has diverged, the epoch is replayed from a
- * copy to name the sample that did it.  The loop allocates nothing.
+ * uninterrupted one, and so does the learning rate of a schedule
+ * (schedule.c).  Parameters are checked once an epoch, which costs
+ * nothing per update; when one has diverged (NaN, infinite, or past
+ * 1e150), the epoch is replayed from a copy to name the sample that did
+ * it.  With validation rows, their loss is measured after each epoch, and
+ * early stopping keeps a copy of the run at its best epoch to put back.
+ * The loop allocates nothing.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
