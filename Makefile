@@ -38,7 +38,8 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
 # nnrt_ functions of nnrt.h among them.
 INTERNAL_OBJS = runtime/names.o runtime/dot.o runtime/number.o runtime/file.o runtime/csv.o
 RUNTIME_OBJS  = $(INTERNAL_OBJS) runtime/loss.o runtime/rng.o runtime/exp.o runtime/params.o \
-                runtime/options.o runtime/data.o runtime/train.o runtime/report.o runtime/driver.o
+                runtime/options.o runtime/data.o runtime/train.o runtime/report.o runtime/driver.o \
+                runtime/schedule.o runtime/validate.o
 
 SPECS     = $(wildcard specs/*.nn)
 GENERATED = $(SPECS:specs/%.nn=generated/%.c)
@@ -134,6 +135,8 @@ deps:
 	    python3-torch
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+	# torch.optim's schedulers, the reference of tests/94-validate-schedule.t.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-torch
 
 clean:
 	rm -rf build compiler/nnc compiler/*.o compiler/*.d compiler/lexer.c compiler/lexer.h \

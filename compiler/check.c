@@ -26,7 +26,7 @@ const char *const *const opt_names = nnrt__opt_names;
 
 static const char *const stmt_names[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
-    "optimizer", "batch", "shuffle", "weight_decay", "precision",
+    "optimizer", "batch", "shuffle", "weight_decay", "precision", "validate", "early_stop", "schedule",
 };
 
 static const char *const c_keywords[] = {
@@ -381,9 +381,89 @@ static void check_optimizer(Ctx *c, Stmt *st, Spec *s)
     }
 }
 
+/*
+ * `schedule step EVERY GAMMA`, `schedule exponential GAMMA` or `schedule
+ * cosine T_MAX [ETA_MIN]`: PyTorch's StepLR, ExponentialLR and
+ * CosineAnnealingLR, which the runtime steps once an epoch.
+ */
+static void check_schedule(Ctx *c, Stmt *st, Spec *s)
+{
+    static const char *const kinds[] = {"step", "exponential", "cosine", NULL};
+    static const char *const form[] = {
+        "'schedule step EVERY GAMMA' (as in 'schedule step 30 0.1')",
+        "'schedule exponential GAMMA' (as in 'schedule exponential 0.95')",
+        "'schedule cosine T_MAX [ETA_MIN]' (as in 'schedule cosine 100 0.001')",
+    };
+    int k = lookup(c, st->word, kinds, "schedule");
+    if (k < 0)
+        return;
+    int least = k == 0 ? 2 : 1, most = k == 1 ? 1 : 2, n = 0;
+    Token num[2];
+    for (TokenList *t = st->names; t != NULL; t = t->next) {
+        if (!is_number(t->tok) || n == most) {
+            error_at(c, t->tok.loc, "expected %s but found %s", form[k], quoted(c, t->tok.text));
+            return;
+        }
+        num[n++] = t->tok;
+    }
+    if (n < least) {
+        error_at(c, st->word.loc, "schedule %s needs %s: expected %s", kinds[k],
+                 k == 0 ? "EVERY and GAMMA" : k == 1 ? "GAMMA" : "T_MAX", form[k]);
+        return;
+    }
+    long every = 0;
+    double gamma = 0, eta_min = 0;
+    if (k != 1 && (every = whole(c, num[0], 1, INT_MAX, k == 0 ? "EVERY" : "T_MAX")) < 0)
+        return;
+    if (k != 2) {
+        Token t = num[k == 0];
+        if (isnan(gamma = number_of(c, t)))
+            return;
+        if (!(gamma > 0)) {
+            error_at(c, t.loc, "GAMMA must be greater than 0 but is %s", t.text);
+            return;
+        }
+    }
+    if (k == 2 && n == 2) {
+        if (isnan(eta_min = number_of(c, num[1])))
+            return;
+        if (!(eta_min >= 0)) {
+            error_at(c, num[1].loc, "ETA_MIN must be at least 0 but is %s", num[1].text);
+            return;
+        }
+    }
+    s->schedule = k + 1;
+    s->schedule_every = every;
+    s->schedule_gamma = gamma;
+    s->schedule_eta_min = eta_min;
+}
+
+/* `validate F`, `early_stop N` (which needs validate) and the schedule. */
+static void check_validation(Ctx *c, Stmt *validate, Stmt *early_stop, Stmt *schedule, Spec *s)
+{
+    if (validate != NULL) {
+        Token t = validate->num;
+        double v = number_of(c, t);
+        if (!isnan(v) && !(v > 0 && v < 1))
+            error_at(c, t.loc, "validate must be greater than 0 and less than 1 but is %s", t.text);
+        else if (!isnan(v))
+            s->validate = v;
+    }
+    if (early_stop != NULL) {
+        long n = whole(c, early_stop->num, 1, INT_MAX, "early_stop");
+        if (n > 0 && validate == NULL)
+            error_at(c, early_stop->loc, "early_stop needs validation rows: add 'validate F' (as in "
+                                         "'validate 0.2')");
+        else if (n > 0)
+            s->early_stop = n;
+    }
+    if (schedule != NULL)
+        check_schedule(c, schedule, s);
+}
+
 /* What check_network finds, before the rest of the spec is read. */
 typedef struct {
-    Stmt *seen[ST_PRECISION + 1];
+    Stmt *seen[ST_SCHEDULE + 1];
     int nhidden;
     Stmt *hidden[MAX_LAYERS];
 } NetworkStmts;
@@ -529,7 +609,7 @@ static void check_settings(Ctx *c, const NetworkStmts *n, Stmt *out, int bad, Sp
         else if (!isnan(v = as_computed(c, s, t, v, 0, 1, "weight_decay")))
             s->weight_decay = v;
     }
-
+    check_validation(c, n->seen[ST_VALIDATE], n->seen[ST_EARLY_STOP], n->seen[ST_SCHEDULE], s);
 }
 
 static void check_network(Ctx *c, Block *b, Spec *s)

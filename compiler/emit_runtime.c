@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "nnrt.h"
 
 /* Writes n doubles, at most `per` a line and within 100 columns, indented by 4. */
 static void emit_doubles(Emitter *e, const double *v, long n, int per)
@@ -187,6 +188,26 @@ static void emit_tables(Emitter *e)
     }
 }
 
+/*
+ * The descriptor's validation, early stopping and schedule, written only
+ * when the spec has them: a spec without them gives the C it always gave.
+ */
+static void emit_validation(Emitter *e, const Spec *s)
+{
+    static const char *const kinds[] = {"NNRT_CONSTANT", "NNRT_STEP", "NNRT_EXPONENTIAL", "NNRT_COSINE"};
+    char a[NNRT_DOUBLE_BUFSIZE], b[NNRT_DOUBLE_BUFSIZE];
+    if (s->validate > 0)
+        W("    .validate = %s,\n", nnrt_format_double(a, s->validate));
+    if (s->early_stop > 0)
+        W("    .early_stop = %ld,\n", s->early_stop);
+    if (s->schedule == 1 || s->schedule == 2)
+        W("    .schedule = {%s, %ld, %s, 0, 0},\n", kinds[s->schedule], s->schedule_every,
+          nnrt_format_double(a, s->schedule_gamma));
+    else if (s->schedule == 3)
+        W("    .schedule = {%s, 0, 0, %ld, %s},\n", kinds[s->schedule], s->schedule_every,
+          nnrt_format_double(b, s->schedule_eta_min));
+}
+
 /* The description of the network that nnrt_main works from. */
 void emit_descriptor(Emitter *e)
 {
@@ -272,6 +293,7 @@ void emit_descriptor(Emitter *e)
     if (s->npredict > 0)
         W("    .npredict = %d,\n    .predict_name = %s_predict_name,\n    .predict_x = %s_predict_x,\n",
           s->npredict, n, n);
+    emit_validation(e, s);
     W("};\n\n");
 
     W("/* The program: nnrt_main reads the options, trains and reports. */\n");

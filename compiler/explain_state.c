@@ -11,6 +11,35 @@
 #include "explain.h"
 #include "nnrt_impl.h"
 
+/*
+ * How the spec's schedule changes the learning rate from epoch to epoch
+ * (from 0), or "": PyTorch's formulas, which the runtime computes in
+ * their recursive form (schedule.c).
+ */
+static const char *schedule_text(Explainer *x)
+{
+    Ctx *c = x->c;
+    Spec *s = x->net->spec;
+    double lr = s->learn_rate, g = s->schedule_gamma, eta = s->schedule_eta_min;
+    long n = s->schedule_every;
+    switch (s->schedule) {
+    case 1:
+        return ctx_printf(c, " It follows 'schedule step %ld %g' (PyTorch's StepLR): the rate of epoch e is "
+                             "%g * %g^floor(e / %ld), times %g every %ld epochs.", n, g, lr, g, n, g, n);
+    case 2:
+        return ctx_printf(c, " It follows 'schedule exponential %g' (PyTorch's ExponentialLR): the rate of "
+                             "epoch e is %g * %g^e, times %g every epoch.", g, lr, g, g);
+    case 3:
+        return ctx_printf(c, " It follows 'schedule cosine %ld %g' (PyTorch's CosineAnnealingLR): the rate of "
+                             "epoch e is %g + (%g - %g) * (1 + cos(pi * e / %ld)) / 2, from %g down to %g at "
+                             "epoch %ld and back up by epoch %ld; each is computed from the one before, as "
+                             "torch does, rate_e = (1 + cos(pi * e / %ld)) / (1 + cos(pi * (e - 1) / %ld)) * "
+                             "(rate_(e-1) - %g) + %g.", n, eta, eta, lr, eta, n, lr, eta, n, 2 * n, n, n, eta,
+                          eta);
+    }
+    return "";
+}
+
 /* Explains an argument of NAME_train_sample (x, y_true, learn_rate, nn); 0 if name is none. */
 int explain_argument(Explainer *x, const char *name)
 {
@@ -35,8 +64,8 @@ int explain_argument(Explainer *x, const char *name)
                        k == 1 ? "" : "s");
     } else if (strcmp(name, "learn_rate") == 0) {
         t = ctx_printf(c, "learn_rate is the learning rate, how far each step of gradient descent "
-                          "moves the parameters against their partials: %g in the spec.",
-                       s->learn_rate);
+                          "moves the parameters against their partials: %g in the spec.%s",
+                       s->learn_rate, schedule_text(x));
     } else if (strcmp(name, "nn") == 0) {
         t = x->compact ? ctx_printf(c, "nn points to the parameters of the network, a struct %s: "
                                        "nn->w[0] .. nn->w[%d] (w1 .. w%d) and nn->b[0] .. nn->b[%d] (b1 .. b%d).",

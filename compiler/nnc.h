@@ -226,6 +226,9 @@ typedef enum {
     ST_SHUFFLE,
     ST_WEIGHT_DECAY,
     ST_PRECISION,
+    ST_VALIDATE,
+    ST_EARLY_STOP,
+    ST_SCHEDULE,
 } StmtKind;
 
 /* A statement of the network block: `hidden 2 sigmoid` is kind ST_HIDDEN, num 2, word sigmoid. */
@@ -332,6 +335,11 @@ typedef struct {
     long epochs;
     uint64_t seed;
     int single;           /* computes in float: precision float, or nnc --precision float */
+    double validate;      /* the fraction of the rows held out for validation, or 0 */
+    long early_stop;      /* epochs without a better validation loss before stopping, or 0 */
+    int schedule;         /* the learning rate's schedule: 0 none, 1 step, 2 exponential, 3 cosine */
+    long schedule_every;  /* step: EVERY; cosine: T_MAX */
+    double schedule_gamma, schedule_eta_min;
 
     int nparams;
     double *init_value;   /* nparams values, or NULL without a params block */

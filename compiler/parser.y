@@ -43,6 +43,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %token OPTIMIZER "optimizer" BATCH "batch" SHUFFLE "shuffle" WEIGHT_DECAY "weight_decay"
 %token PRECISION "precision"
 %token TEST "test"
+%token VALIDATE "validate" EARLY_STOP "early_stop" SCHEDULE "schedule"
 %token ARROW "->"
 %token <char *> IDENT "name" NUMBER "number" STRING "string"
 
@@ -171,9 +172,15 @@ stmt:
         $$->word = tok($2, @2);
         $$->names = $3;
     }
+  | "schedule" IDENT settings {
+        $$ = new_stmt(ps, ST_SCHEDULE, @1);
+        $$->word = tok($2, @2);
+        $$->names = $3;
+    }
   | number_stmt number {
         /* After a decimal comma, the statement is dropped: its number is reported. */
-        if (comma_number(ps, $2, ps_stmt_word($1), $1 == ST_EPOCHS || $1 == ST_SEED || $1 == ST_BATCH)) {
+        if (comma_number(ps, $2, ps_stmt_word($1), $1 == ST_EPOCHS || $1 == ST_SEED || $1 == ST_BATCH ||
+                                                  $1 == ST_EARLY_STOP)) {
             $$ = NULL;
         } else {
             $$ = new_stmt(ps, $1, @1);
@@ -189,6 +196,8 @@ number_stmt:
   | "weight_decay"              { $$ = ST_WEIGHT_DECAY; }
   | "epochs"                    { $$ = ST_EPOCHS; }
   | "seed"                      { $$ = ST_SEED; }
+  | "validate"                  { $$ = ST_VALIDATE; }
+  | "early_stop"                { $$ = ST_EARLY_STOP; }
     ;
 
 /*
@@ -284,11 +293,12 @@ static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg
 static const yysymbol_kind_t statement_syms[] = {
     YYSYMBOL_INPUT, YYSYMBOL_HIDDEN, YYSYMBOL_OUTPUT, YYSYMBOL_LOSS, YYSYMBOL_LEARN_RATE,
     YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_OPTIMIZER,
-    YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_PRECISION, YYSYMBOL_YYEMPTY,
+    YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_PRECISION, YYSYMBOL_VALIDATE,
+    YYSYMBOL_EARLY_STOP, YYSYMBOL_SCHEDULE, YYSYMBOL_YYEMPTY,
 };
 static const char *const statement_words[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
-    "optimizer", "batch", "shuffle", "weight_decay", "precision", NULL,
+    "optimizer", "batch", "shuffle", "weight_decay", "precision", "validate", "early_stop", "schedule", NULL,
 };
 static const yysymbol_kind_t block_syms[] = {
     YYSYMBOL_NETWORK, YYSYMBOL_PARAMS, YYSYMBOL_DATA, YYSYMBOL_TEST, YYSYMBOL_PREDICT, YYSYMBOL_YYEMPTY,

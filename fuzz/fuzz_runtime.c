@@ -252,7 +252,7 @@ static void check_round_trip(const struct nnrt_net *net, const double *nn, const
     memset(mean2, 0, sizeof mean2);
     memset(sd2, 0, sizeof sd2);
     struct nnrt_norm norm2 = {mean2, sd2};
-    struct nnrt_progress progress2 = {0, 0, net->nstate > 0 ? state2 : NULL};
+    struct nnrt_progress progress2 = {0, 0, net->nstate > 0 ? state2 : NULL, 0};
     if (nnrt_params_save(net, nn, with_norm ? norm : NULL, with_progress ? progress : NULL, path2, &err) != 0) {
         fprintf(stderr, "fuzz_runtime: nnrt_params_save: %s\n", err.msg);
         fail("nnrt_params_save failed");
@@ -283,7 +283,7 @@ static void fuzz_params(unsigned mode)
     for (int i = 0; i < MAX_IN; i++)
         mean[i] = sd[i] = -7;
     struct nnrt_norm norm = {mean, sd};
-    struct nnrt_progress progress = {-7, -7, net.nstate > 0 ? state : NULL};
+    struct nnrt_progress progress = {-7, -7, net.nstate > 0 ? state : NULL, 0};
     struct nnrt_error err;
 
     int with_norm = (mode >> 3) & 1, with_progress = (mode >> 4) & 1;

@@ -7,8 +7,8 @@
  * recompiling.  The order of work is fixed, so that the output of a run is
  * easy to read and to test:
  *
- *   1. read the options (options.c), the data (data.c) and the starting
- *      parameters;
+ *   1. read the options (options.c), the data (data.c), holding out the
+ *      validation rows (validate.c), and the starting parameters;
  *   2. normalize the inputs, when the spec says so;
  *   3. train, printing the loss lines (and accuracy lines, for
  *      classifiers) (train.c);
@@ -33,7 +33,7 @@
 /* Everything a run holds, freed at its end whatever happened. */
 struct run {
     struct nnrt__options o;
-    struct nnrt__dataset train_set, test_set;
+    struct nnrt__dataset train_set, test_set, val_set; /* val_set: held out of train_set */
     struct nnrt_norm norm, *np; /* np: &norm when the network normalizes, else NULL */
     struct nnrt__trainer t;
     struct nnrt__output history;
@@ -73,6 +73,11 @@ static int start(struct run *r, const struct nnrt_net *net)
                 o->epochs > 0 ? " or --epochs 0" : "");
         return 1;
     }
+    /* Held out only to train: --epochs 0 evaluates every row. */
+    if (o->validate > 0 && o->epochs > 0 &&
+        (status = nnrt__split_validation(net, &r->train_set, &r->val_set, o->validate, o->seed)) != 0)
+        return status;
+    r->t.val = r->val_set.n > 0 ? &r->val_set : NULL;
 
     /* Everything training needs, allocated before it starts. */
     struct nnrt__trainer *t = &r->t;
@@ -85,6 +90,14 @@ static int start(struct run *r, const struct nnrt_net *net)
     t->order = malloc((size_t)(r->train_set.n > 0 ? r->train_set.n : 1) * sizeof *t->order);
     r->y = malloc((size_t)net->noutputs * sizeof *r->y);
     r->xn = malloc(ni * sizeof *r->xn);
+    if (o->early_stop > 0 && t->val != NULL) {
+        t->nn_best = malloc(net->size);
+        t->best.state = malloc(ss);
+        if (t->nn_best == NULL || t->best.state == NULL) {
+            fprintf(stderr, "%s: error: out of memory\n", nnrt__progname);
+            return 1;
+        }
+    }
     if (net->normalize) {
         r->norm.mean = malloc(ni * sizeof *r->norm.mean);
         r->norm.std = malloc(ni * sizeof *r->norm.std);
@@ -149,7 +162,10 @@ static int start_params(struct run *r, const struct nnrt_net *net)
     int width = net->ninputs + net->noutputs;
     nnrt__apply_norm(net, r->np, r->train_set.rows, r->train_set.n, width);
     nnrt__apply_norm(net, r->np, r->test_set.rows, r->test_set.n, width);
+    nnrt__apply_norm(net, r->np, r->val_set.rows, r->val_set.n, width);
     int status = nnrt__check_normalized(net, &r->train_set, "data");
+    if (status == 0)
+        status = nnrt__check_normalized(net, &r->val_set, "data");
     if (status == 0)
         status = nnrt__check_normalized(net, &r->test_set, "test rows");
     if (status == 0)
@@ -181,7 +197,9 @@ static int train_and_save(struct run *r, const struct nnrt_net *net)
         if (nnrt__output_open(&r->history, o->history, &err) != 0)
             return nnrt__file_error(&err);
         t->history = r->history.f;
-        fprintf(t->history, "epoch,loss%s\n", net->classify != NNRT_NO_CLASSES ? ",accuracy" : "");
+        int classes = net->classify != NNRT_NO_CLASSES;
+        fprintf(t->history, "epoch,loss%s%s%s%s\n", classes ? ",accuracy" : "", t->val != NULL ? ",val_loss" : "",
+                t->val != NULL && classes ? ",val_accuracy" : "", o->schedule.kind != NNRT_CONSTANT ? ",learn_rate" : "");
     }
     t->progress = isatty(STDERR_FILENO) && getenv("NNRT_NO_PROGRESS") == NULL;
     int status = nnrt__train(net, r->nn, &r->train_set, o, t, r->y);
@@ -252,6 +270,9 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     r.o.shuffle = net->shuffle;
     r.o.seed = net->seed;
     r.o.every = 10;
+    r.o.validate = net->validate;
+    r.o.early_stop = net->early_stop;
+    r.o.schedule = net->schedule;
     int status = nnrt__parse_options(&r.o, net, argc, argv);
     if (status < 0) { /* -1: go on; else --help, --version or a mistake */
         status = start(&r, net);
@@ -276,11 +297,14 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     free(r.t.p.state);
     free(r.t.nn_start);
     free(r.t.sum);
+    free(r.t.nn_best);
+    free(r.t.best.state);
     free(r.nn);
     free(r.norm.mean);
     free(r.norm.std);
     free(r.o.predict);
     nnrt__free_rows(&r.train_set);
     nnrt__free_rows(&r.test_set);
+    nnrt__free_rows(&r.val_set);
     return status;
 }

@@ -359,6 +359,26 @@ enum nnrt_classify {
 };
 
 /*
+ * How the learning rate changes from one epoch to the next: PyTorch's
+ * schedulers StepLR, ExponentialLR and CosineAnnealingLR, stepped once an
+ * epoch, in the recursive form of their get_lr (schedule.c).
+ */
+enum nnrt_schedule_kind {
+    NNRT_CONSTANT,    /* the learning rate of the spec (or --learn-rate) throughout */
+    NNRT_STEP,        /* times gamma every `every` epochs */
+    NNRT_EXPONENTIAL, /* times gamma every epoch */
+    NNRT_COSINE,      /* along a cosine down to eta_min in t_max epochs, and back up in as many */
+};
+
+struct nnrt_schedule {
+    enum nnrt_schedule_kind kind;
+    long every;     /* NNRT_STEP: epochs between two changes */
+    double gamma;   /* NNRT_STEP, NNRT_EXPONENTIAL: the factor */
+    long t_max;     /* NNRT_COSINE: epochs from the rate down to eta_min */
+    double eta_min; /* NNRT_COSINE: the lowest rate */
+};
+
+/*
  * What a generated file tells the runtime about its network.  Parameters
  * are ordered as nnc names them: the weights w1 .. w<nweights> layer by
  * layer, neuron by neuron, input by input, then the biases b1, b2, ...
@@ -428,6 +448,11 @@ struct nnrt_net {
     int npredict;
     const char *const *predict_name;
     const double *predict_x;
+
+    /* The spec's validation split, early stopping and learning-rate schedule. */
+    double validate;                /* the fraction of the training rows held out (0: none) */
+    long early_stop;                /* stop after this many epochs without a better validation loss (0: never) */
+    struct nnrt_schedule schedule;
 };
 
 /* The name of parameter i of net (w1 .., b1 ..), written into buf. */
@@ -453,13 +478,15 @@ struct nnrt_progress {
     long epoch;   /* epochs done */
     long step;    /* optimizer updates done */
     void *state;  /* the optimizer's state, net->state_size bytes (NULL when it has none) */
+    double learn_rate; /* under a schedule, the rate of the next epoch (0: not known) */
 };
 
 /*
  * Writes the parameters of nn to path as `name value` lines; then, when
  * norm is not NULL, `mean_x1 value` and `std_x1 value` lines for each
- * input; then, when progress is not NULL, `epoch N`, `step N` and a line
- * for each value of the optimizer's state.  Writes through a temporary
+ * input; then, when progress is not NULL, `epoch N`, `step N`, `learn_rate
+ * X` when progress->learn_rate is not 0, and a line for each value of the
+ * optimizer's state.  Writes through a temporary
  * file renamed into place.  Returns 0, or -1 with err filled in.
  */
 int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
@@ -467,8 +494,8 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
 
 /*
  * Reads what nnrt_params_save wrote.  Every parameter must appear exactly
- * once, and when norm is not NULL every mean_x and std_x too.  `epoch` and
- * `step` may be left out (0), and so may the optimizer's state, but only
+ * once, and when norm is not NULL every mean_x and std_x too.  `epoch`,
+ * `step` and `learn_rate` may be left out (0), and so may the optimizer's state, but only
  * as a whole (zeros).  progress may be NULL when such lines are not
  * wanted.  Returns 0, or -1 with err filled in (nothing is changed then).
  */

@@ -245,6 +245,9 @@ struct nnrt__options {
     int eval, grad, gradcheck, dot;
     int npredict;
     double *predict; /* npredict rows of ninputs */
+    double validate; /* the fraction of the rows held out for validation (0: none) */
+    long early_stop; /* epochs without a better validation loss before stopping (0: never) */
+    struct nnrt_schedule schedule;
 };
 
 /* Rows to train or test on: n rows of ninputs inputs, then noutputs targets. */
@@ -263,6 +266,12 @@ struct nnrt__trainer {
     void *nn_start, *state_start; /* copies taken at the start of an epoch */
     FILE *history;          /* --history, being written */
     int progress;           /* show a progress line on standard error (a terminal) */
+    const struct nnrt__dataset *val; /* the validation rows, or NULL */
+    /* Early stopping: the best epoch's validation loss, and the run as it was after it. */
+    double best_loss;
+    long best_epoch;        /* -1 before the first */
+    struct nnrt_progress best; /* its counts and rate; best.state: its optimizer's state */
+    void *nn_best;          /* its parameters */
 };
 
 /* nnrt__past_range for a row of net. */
@@ -340,10 +349,46 @@ void nnrt__mean_grad(const struct nnrt_net *net, const void *nn, const struct nn
  */
 int nnrt__gradcheck(const struct nnrt_net *net, void *nn, const struct nnrt__dataset *d, void *grad);
 
+/* schedule.c: the learning rate of each epoch. */
+
+/*
+ * The rate after the scheduler's step to epoch (>= 1) from lr, the rate of
+ * the epoch before, base the first epoch's: torch's get_lr.
+ */
+double nnrt__schedule_next(const struct nnrt_schedule *s, double base, double lr, long epoch);
+
+/* The rate of epoch (from 0), stepped from base through every epoch before it. */
+double nnrt__schedule_rate(const struct nnrt_schedule *s, double base, long epoch);
+
+/*
+ * Reads "none", "step EVERY GAMMA", "exponential GAMMA" or "cosine T_MAX
+ * [ETA_MIN]" (words apart by blanks or commas) into s.  Returns 0, or -1
+ * when text is none of them (s unchanged).
+ */
+int nnrt__parse_schedule(const char *text, struct nnrt_schedule *s);
+
+/* validate.c: the validation split. */
+
+/*
+ * Moves a seeded fraction of d's rows (stratified by class in a
+ * classifier) into val, an empty dataset.  Returns 0 or an exit status.
+ */
+int nnrt__split_validation(const struct nnrt_net *net, struct nnrt__dataset *d, struct nnrt__dataset *val,
+                           double fraction, uint64_t seed);
+
 /* report.c: the progress line and what a run prints at its end. */
 
-/* Draws the progress line: epoch done of total, the last loss reported, samples a second. */
-void nnrt__progress_show(long done, long total, double loss, double rate);
+/*
+ * A loss in a loss line: %.3f, as always, up to a million; past it (or
+ * below minus it) %.3e, so that a diverging run prints no 300-digit line.
+ */
+const char *nnrt__loss_text(char buf[NNRT_DOUBLE_BUFSIZE], double loss);
+
+/*
+ * Draws the progress line: epoch done of total, the loss of that epoch,
+ * samples a second and the seconds left.
+ */
+void nnrt__progress_show(long done, long total, double loss, double rate, double left);
 
 /* Blanks the progress line from a signal handler (async-signal-safe). */
 void nnrt__progress_blank(void);

@@ -15,6 +15,9 @@
 
 const char *nnrt__progname = "nnrt";
 
+/* Indexed by enum nnrt_schedule_kind. */
+static const char *const schedule_names[] = {"none", "step", "exponential", "cosine"};
+
 static void usage(FILE *f, const struct nnrt_net *net)
 {
     const struct nnrt_hyper *h = &net->hyper;
@@ -43,6 +46,10 @@ static void usage(FILE *f, const struct nnrt_net *net)
     fprintf(f,
             "  --seed N           seed of the initial parameters and the shuffling (%llu)\n"
             "  --every N          print the loss line every N epochs (default 10; 0: never)\n"
+            "  --validate F       hold out a fraction F of the rows to validate on (%g; 0: none)\n"
+            "  --early-stop N     stop after N epochs without a better validation loss (%ld; 0: never)\n"
+            "  --schedule S       the learning rate's schedule: 'step EVERY GAMMA', 'exponential\n"
+            "                     GAMMA', 'cosine T_MAX [ETA_MIN]' or 'none' (%s)\n"
             "\n"
             "Data and files:\n"
             "  --data FILE.csv    train on FILE.csv instead of the spec's data\n"
@@ -60,7 +67,9 @@ static void usage(FILE *f, const struct nnrt_net *net)
             "  --dot              print the network with its weights as a Graphviz diagram\n"
             "  -h, --help         print this help and exit\n"
             "  --version          print the program's name and the runtime's version, and exit\n",
-            (unsigned long long)net->seed, net->ninputs, NNRT__GRADCHECK_THRESHOLD);
+            (unsigned long long)net->seed, net->validate, net->early_stop,
+            schedule_names[net->schedule.kind], net->ninputs,
+            NNRT__GRADCHECK_THRESHOLD);
 }
 
 
@@ -164,7 +173,7 @@ static const struct {
     {"--optimizer", -1}, {"--momentum", NNRT_MOMENTUM}, {"--beta1", NNRT_ADAM},
     {"--beta2", NNRT_ADAM}, {"--epsilon", NNRT_ADAM}, {"--seed", -1}, {"--every", -1},
     {"--data", -1}, {"--test", -1}, {"--load", -1}, {"--save", -1}, {"--predict", -1},
-    {"--history", -1},
+    {"--history", -1}, {"--validate", -1}, {"--early-stop", -1}, {"--schedule", -1},
 };
 
 /*
@@ -250,6 +259,16 @@ static int set_option(struct nnrt__options *o, const struct nnrt_net *net, const
         o->save = val;
     } else if (strcmp(name, "--history") == 0) {
         o->history = val;
+    } else if (strcmp(name, "--validate") == 0) {
+        if (parse_in(val, 0, 1, 1, &o->validate) != 0 || o->validate == 1)
+            return nnrt__usage_error("--validate: expected a number >= 0 and < 1 but found '%s'", val);
+    } else if (strcmp(name, "--early-stop") == 0) {
+        if (parse_long(val, 0, &o->early_stop) != 0)
+            return nnrt__usage_error("--early-stop: expected a whole number >= 0 but found '%s'", val);
+    } else if (strcmp(name, "--schedule") == 0) {
+        if (nnrt__parse_schedule(val, &o->schedule) != 0)
+            return nnrt__usage_error("--schedule: expected 'step EVERY GAMMA', 'exponential GAMMA', "
+                                     "'cosine T_MAX [ETA_MIN]' or 'none' but found '%s'", val);
     } else {
         return add_predict(o, net, val);
     }
@@ -357,5 +376,8 @@ int nnrt__parse_options(struct nnrt__options *o, const struct nnrt_net *net, int
         if (status != 0)
             return status;
     }
+    if (o->early_stop > 0 && o->validate == 0)
+        return nnrt__usage_error("%s", "early stopping needs validation rows: give --validate F "
+                                       "(or --early-stop 0)");
     return check_outputs(o);
 }

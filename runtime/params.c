@@ -77,6 +77,9 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
     if (progress != NULL) {
         fprintf(f, "# training so far, to resume it\n");
         fprintf(f, "epoch %ld\nstep %ld\n", progress->epoch, progress->step);
+        /* Under a schedule the rate is state too: the next one is computed from it. */
+        if (progress->learn_rate != 0)
+            fprintf(f, "learn_rate %.17g\n", progress->learn_rate);
         for (int j = 0; j < net->nstate; j++)
             fprintf(f, "%s %.17g\n", nnrt__state_name(net, j, name), net->state_get(progress->state, j));
     }
@@ -85,11 +88,11 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
 
 /*
  * The names a parameter file may hold, as numbered slots: the parameters
- * [0, nparams), then mean_x and std_x [nparams, norm_end), then epoch and
- * step, then the optimizer's state [state_start, nslots).
+ * [0, nparams), then mean_x and std_x [nparams, norm_end), then epoch,
+ * step and learn_rate, then the optimizer's state [state_start, nslots).
  */
 struct slots {
-    int nparams, norm_end, epoch, step, state_start, nslots;
+    int nparams, norm_end, epoch, step, learn_rate, state_start, nslots;
 };
 
 static struct slots layout(const struct nnrt_net *net, int with_norm, int with_progress)
@@ -99,7 +102,8 @@ static struct slots layout(const struct nnrt_net *net, int with_norm, int with_p
     s.norm_end = s.nparams + (with_norm ? 2 * net->ninputs : 0);
     s.epoch = with_progress ? s.norm_end : -1;
     s.step = with_progress ? s.norm_end + 1 : -1;
-    s.state_start = s.norm_end + (with_progress ? 2 : 0);
+    s.learn_rate = with_progress ? s.norm_end + 2 : -1;
+    s.state_start = s.norm_end + (with_progress ? 3 : 0);
     s.nslots = s.state_start + (with_progress ? net->nstate : 0);
     return s;
 }
@@ -154,6 +158,8 @@ static int find_name(const struct nnrt_net *net, const struct slots *sl, const c
         return sl->epoch;
     if (sl->step >= 0 && name_is(name, len, "step"))
         return sl->step;
+    if (sl->learn_rate >= 0 && name_is(name, len, "learn_rate"))
+        return sl->learn_rate;
     for (int k = 0; sl->nslots > sl->state_start && k < 2 && net->state_prefix[k] != NULL; k++)
         if ((i = param_slot(net, name, len, net->state_prefix[k])) >= 0)
             return sl->state_start + k * net->nparams + i;
@@ -174,6 +180,8 @@ static const char *slot_name(const struct nnrt_net *net, const struct slots *sl,
         return "epoch";
     if (i == sl->step)
         return "step";
+    if (i == sl->learn_rate)
+        return "learn_rate";
     if (i >= sl->state_start)
         return nnrt__state_name(net, i - sl->state_start, buf);
     i -= net->nparams;
@@ -203,7 +211,7 @@ static int check_range(const struct nnrt_net *net, const struct slots *sl, int i
                         slot_name(net, sl, i, buf));
         return -1;
     }
-    if (i >= net->nparams + net->ninputs && i < sl->norm_end && !(value[i] > 0)) {
+    if (((i >= net->nparams + net->ninputs && i < sl->norm_end) || i == sl->learn_rate) && !(value[i] > 0)) {
         nnrt__set_error(err, path, lineno, col, "'%s' must be greater than 0", slot_name(net, sl, i, buf));
         return -1;
     }
@@ -284,7 +292,8 @@ static int check_complete(const struct nnrt_net *net, const struct slots *sl, co
     for (int i = sl->state_start; i < sl->nslots; i++)
         state_seen += seen[i] != 0;
     for (int i = 0; i < sl->nslots; i++) {
-        int optional = i == sl->epoch || i == sl->step || (i >= sl->state_start && state_seen == 0);
+        int optional = i == sl->epoch || i == sl->step || i == sl->learn_rate ||
+                       (i >= sl->state_start && state_seen == 0);
         if (!seen[i] && !optional) {
             nnrt__set_error(err, path, 0, 0, "'%s' has no value for %s '%s'", path,
                             i < sl->state_start ? "parameter" : "the optimizer's state",
@@ -296,8 +305,9 @@ static int check_complete(const struct nnrt_net *net, const struct slots *sl, co
 }
 
 /* Stores the values read, once the whole file is known to be right. */
-static void store(const struct nnrt_net *net, const struct slots *sl, const double *value, int state_seen,
-                  long epoch, long step, void *nn, struct nnrt_norm *norm, struct nnrt_progress *progress)
+static void store(const struct nnrt_net *net, const struct slots *sl, const double *value, const int *seen,
+                  int state_seen, long epoch, long step, void *nn, struct nnrt_norm *norm,
+                  struct nnrt_progress *progress)
 {
     for (int i = 0; i < net->nparams; i++)
         nnrt__param_set(net, nn, i, value[i]);
@@ -310,6 +320,7 @@ static void store(const struct nnrt_net *net, const struct slots *sl, const doub
     if (progress != NULL) {
         progress->epoch = epoch;
         progress->step = step;
+        progress->learn_rate = seen[sl->learn_rate] ? value[sl->learn_rate] : 0;
         for (int j = 0; j < net->nstate; j++)
             net->state_set(progress->state, j, state_seen ? value[sl->state_start + j] : 0.0);
     }
@@ -361,7 +372,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     int state_seen = check_complete(net, &sl, seen, path, err);
     if (state_seen < 0)
         goto fail;
-    store(net, &sl, value, state_seen, epoch, step, nn, norm, progress);
+    store(net, &sl, value, seen, state_seen, epoch, step, nn, norm, progress);
     free(value);
     free(seen);
     free(text);

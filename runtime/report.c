@@ -20,11 +20,32 @@
  */
 static volatile sig_atomic_t progress_columns; /* the progress line's width on the screen, or 0 */
 
+const char *nnrt__loss_text(char buf[NNRT_DOUBLE_BUFSIZE], double loss)
+{
+    snprintf(buf, NNRT_DOUBLE_BUFSIZE, fabs(loss) < 1e6 || isnan(loss) ? "%.3f" : "%.3e", loss);
+    return buf;
+}
+
+/* Seconds as "42s", "3m07s" or "5h02m". */
+static const char *duration(char buf[32], double s)
+{
+    if (!(s < 1e9))
+        snprintf(buf, 32, "?");
+    else if (s < 59.5)
+        snprintf(buf, 32, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, 32, "%ldm%02lds", (long)(s + 0.5) / 60, (long)(s + 0.5) % 60);
+    else
+        snprintf(buf, 32, "%ldh%02ldm", (long)(s + 30) / 3600, (long)(s + 30) % 3600 / 60);
+    return buf;
+}
+
 /*
- * The progress line: epoch, a bar, the last loss reported and the speed,
- * redrawn in place (train.c asks at most ten times a second).
+ * The progress line: epoch, a bar, the loss of the epoch it shows, the
+ * speed and the time left, redrawn in place (train.c asks at most ten
+ * times a second).
  */
-void nnrt__progress_show(long done, long total, double loss, double rate)
+void nnrt__progress_show(long done, long total, double loss, double rate, double left)
 {
     char bar[31];
     int filled = (int)(30.0 * (double)done / (double)total);
@@ -32,9 +53,16 @@ void nnrt__progress_show(long done, long total, double loss, double rate)
         bar[i] = i < filled ? '=' : i == filled ? '>' : ' ';
     bar[30] = '\0';
     int n = fprintf(stderr, "\r%s: epoch %ld/%ld [%s]", nnrt__progname, done, total, bar) - 1;
+    char v[NNRT_DOUBLE_BUFSIZE], t[32];
     if (!isnan(loss))
-        n += fprintf(stderr, " loss %.3f", loss);
-    n += fprintf(stderr, " %.0f samples/s  ", rate);
+        n += fprintf(stderr, " loss %s", nnrt__loss_text(v, loss));
+    n += fprintf(stderr, " %.0f samples/s", rate);
+    if (done < total)
+        n += fprintf(stderr, " %s left", duration(t, left));
+    n += fprintf(stderr, "  ");
+    /* A shorter line (no time left at the end) blanks what the longer one left. */
+    if (n < progress_columns)
+        n += fprintf(stderr, "%*s", (int)progress_columns - n, "");
     fflush(stderr);
     progress_columns = n;
 }

@@ -3,9 +3,13 @@
  *
  * An epoch visits the samples in data order or in a seeded shuffle that
  * depends on the epoch alone, so that a resumed run trains as an
- * uninterrupted one.  Parameters are checked once an epoch, which costs
- * nothing per update; when one has diverged, the epoch is replayed from a
- * copy to name the sample that did it.  The loop allocates nothing.
+ * uninterrupted one, and so does the learning rate of a schedule
+ * (schedule.c).  Parameters are checked once an epoch, which costs
+ * nothing per update; when one has diverged (NaN, infinite, or past
+ * 1e150), the epoch is replayed from a copy to name the sample that did
+ * it.  With validation rows, their loss is measured after each epoch, and
+ * early stopping keeps a copy of the run at its best epoch to put back.
+ * The loop allocates nothing.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
@@ -13,11 +17,19 @@
 
 #include "nnrt_impl.h"
 
-/* The first parameter of nn that is not finite, or -1. */
+/*
+ * Past this size a parameter has diverged, though it is still finite: its
+ * square is near the largest double, and saturating activations (tanh,
+ * softmax) can keep a loss finite while the weights run off to 1e300.  No
+ * network that learns comes near it.
+ */
+#define DIVERGED 1e150
+
+/* The first parameter of nn that is not finite or is past DIVERGED, or -1. */
 static int bad_param(const struct nnrt_net *net, const void *nn, const void *state)
 {
     for (int i = 0; i < net->nparams; i++)
-        if (!isfinite(nnrt__param_get(net, nn, i)))
+        if (!(fabs(nnrt__param_get(net, nn, i)) <= DIVERGED))
             return i;
     /* The optimizer's state: Adam's mean square of a huge partial may overflow alone. */
     for (int j = 0; j < net->nstate; j++)
@@ -59,9 +71,9 @@ static void epoch_order(int *order, int n, int shuffle, uint64_t seed, long epoc
 }
 
 /* Per-sample plain SGD without weight decay: the tutorial's fused step. */
-static int fused_step(const struct nnrt_net *net, const struct nnrt__options *o, int count)
+static int fused_step(const struct nnrt_net *net, const struct nnrt_hyper *h, int count)
 {
-    return net->optimizer == NNRT_SGD && count == 1 && o->h.weight_decay == 0;
+    return net->optimizer == NNRT_SGD && count == 1 && h->weight_decay == 0;
 }
 
 /*
@@ -70,13 +82,13 @@ static int fused_step(const struct nnrt_net *net, const struct nnrt__options *o,
  * them to the optimizer.
  */
 static void train_batch(const struct nnrt_net *net, void *nn, const struct nnrt__dataset *d,
-                        const struct nnrt__options *o, struct nnrt__trainer *t, int k, int count)
+                        const struct nnrt_hyper *h, struct nnrt__trainer *t, int k, int count)
 {
     size_t cols = (size_t)(net->ninputs + net->noutputs);
     t->p.step++;
-    if (fused_step(net, o, count)) {
+    if (fused_step(net, h, count)) {
         const double *row = d->rows + (size_t)t->order[k] * cols;
-        net->train_sample(nn, row, row + net->ninputs, o->h.learn_rate);
+        net->train_sample(nn, row, row + net->ninputs, h->learn_rate);
         return;
     }
     for (int i = 0; i < net->nparams; i++)
@@ -85,94 +97,221 @@ static void train_batch(const struct nnrt_net *net, void *nn, const struct nnrt_
         const double *row = d->rows + (size_t)t->order[j] * cols;
         net->backprop(nn, row, row + net->ninputs, t->sum);
     }
-    net->update(nn, t->p.state, t->sum, count, &o->h, t->p.step);
+    net->update(nn, t->p.state, t->sum, count, h, t->p.step);
+}
+
+/* One epoch of updates, in the order of t->order. */
+static void train_once(const struct nnrt_net *net, void *nn, const struct nnrt__dataset *d,
+                       const struct nnrt__options *o, const struct nnrt_hyper *h, struct nnrt__trainer *t, int batch)
+{
+    if (fused_step(net, h, batch) && net->train_epoch != NULL) {
+        /* train_batch's fused steps, all in one call: the same arithmetic, faster. */
+        net->train_epoch(nn, d->rows, o->shuffle ? t->order : NULL, d->n, h->learn_rate);
+        t->p.step += d->n;
+    } else {
+        for (int k = 0; k < d->n; k += batch)
+            train_batch(net, nn, d, h, t, k, d->n - k < batch ? d->n - k : batch);
+    }
 }
 
 /*
- * Trains nn on d for o->epochs more epochs.  Parameters are checked once
- * an epoch; when one has gone to NaN or infinity, the epoch is replayed
- * from copies taken at its start, checking after every update, to name
- * the update that did it.
+ * Epoch epoch left a parameter past its bound: replays it from the copies
+ * taken at its start (step: the count of updates then), checking after
+ * every update, and says which update did it.  Returns 1.
+ */
+static int diverged(const struct nnrt_net *net, void *nn, const struct nnrt__dataset *d, const struct nnrt_hyper *h,
+                    struct nnrt__trainer *t, int batch, long epoch, long step)
+{
+    memcpy(nn, t->nn_start, net->size);
+    if (net->state_size > 0)
+        memcpy(t->p.state, t->state_start, net->state_size);
+    t->p.step = step;
+    int k = 0, count = 0, p = -1;
+    for (; k < d->n && p < 0; k += count) {
+        count = d->n - k < batch ? d->n - k : batch;
+        train_batch(net, nn, d, h, t, k, count);
+        p = bad_param(net, nn, t->p.state);
+    }
+    k -= count;
+    char v[NNRT_DOUBLE_BUFSIZE], name[40];
+    int first = t->order[k] + 1;
+    nnrt__progress_clear();
+    fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", nnrt__progname, epoch, first);
+    char shown[NNRT__SHOWN_NAME];
+    if (d->file != NULL)
+        fprintf(stderr, " (%s:%d)", nnrt__shown_name(shown, d->file), d->line[first - 1]);
+    if (count > 1)
+        fprintf(stderr, ", the first of a batch of %d", count);
+    if (p < 0)
+        p = 0;
+    if (p < net->nparams) {
+        double x = nnrt__param_get(net, nn, p);
+        fprintf(stderr, ": %s became %s%s; is the learning rate (%g) too high?\n", nnrt_param_name(net, p, name),
+                nnrt_format_double(v, x), isfinite(x) ? ", past 1e150, where no training converges" : "",
+                h->learn_rate);
+    } else {
+        fprintf(stderr, ": the optimizer's %s became %s; a partial is too large for it (are the "
+                        "inputs or targets far from 1?)\n",
+                nnrt__state_name(net, p - net->nparams, name),
+                nnrt_format_double(v, net->state_get(t->p.state, p - net->nparams)));
+    }
+    return 1;
+}
+
+/* The loss and accuracy of the rows of d (accuracy NaN for a regression). */
+static void measure(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d, double *y,
+                    double *loss, double *acc)
+{
+    *loss = nnrt__data_loss(net, nn, d);
+    *acc = net->classify != NNRT_NO_CLASSES ? nnrt__accuracy(net, nn, d, y) : NAN;
+}
+
+/* Prints "Epoch N what: V" unless v is NaN (the accuracy of a regression). */
+static void epoch_line(long epoch, const char *what, double v)
+{
+    char b[NNRT_DOUBLE_BUFSIZE];
+    if (!isnan(v))
+        printf("Epoch %ld %s: %s\n", epoch, what, nnrt__loss_text(b, v));
+}
+
+/* Appends ",V" to the history row, unless v is NaN. */
+static void history_value(FILE *f, double v)
+{
+    char b[NNRT_DOUBLE_BUFSIZE];
+    if (!isnan(v))
+        fprintf(f, ",%s", nnrt_format_double(b, v));
+}
+
+/*
+ * After epoch epoch, trained at rate lr: the loss lines (every o->every
+ * epochs) and the history row.  Returns the epoch's training loss when it
+ * was measured, else NaN; *val_loss is the validation loss (NaN when not
+ * measured), which early stopping measures every epoch.
+ */
+static double report_epoch(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d,
+                           const struct nnrt__options *o, struct nnrt__trainer *t, double *y, long epoch,
+                           double lr, double *val_loss)
+{
+    int report = o->every > 0 && epoch % o->every == 0;
+    double loss = NAN, acc = NAN, val_acc = NAN;
+    *val_loss = NAN;
+    if (report || t->history != NULL)
+        measure(net, nn, d, y, &loss, &acc);
+    if (t->val != NULL && (report || t->history != NULL || o->early_stop > 0))
+        measure(net, nn, t->val, y, val_loss, &val_acc);
+    if (report) {
+        nnrt__progress_clear();
+        epoch_line(epoch, "loss", loss);
+        epoch_line(epoch, "accuracy", acc);
+        if (t->val != NULL) {
+            epoch_line(epoch, "val_loss", *val_loss);
+            epoch_line(epoch, "val_accuracy", val_acc);
+        }
+    }
+    if (t->history != NULL) {
+        fprintf(t->history, "%ld", epoch);
+        history_value(t->history, loss);
+        history_value(t->history, acc);
+        history_value(t->history, *val_loss);
+        history_value(t->history, val_acc);
+        if (o->schedule.kind != NNRT_CONSTANT)
+            history_value(t->history, lr);
+        fprintf(t->history, "\n");
+    }
+    return loss;
+}
+
+/* The run as it is after epoch epoch, kept as the best so far; or (restore) put back. */
+static void keep_best(const struct nnrt_net *net, void *nn, struct nnrt__trainer *t, int restore)
+{
+    void *state = t->p.state;
+    if (restore) {
+        memcpy(nn, t->nn_best, net->size);
+        t->p = t->best;
+        t->p.state = state;
+        if (net->state_size > 0)
+            memcpy(state, t->best.state, net->state_size);
+        return;
+    }
+    void *best_state = t->best.state;
+    memcpy(t->nn_best, nn, net->size);
+    t->best = t->p;
+    t->best.state = best_state;
+    if (net->state_size > 0)
+        memcpy(best_state, state, net->state_size);
+}
+
+/*
+ * Early stopping, after epoch epoch: keeps the run when its validation loss
+ * is the best yet.  Returns 1 when o->early_stop epochs have passed
+ * without a better one.
+ */
+static int stop_early(const struct nnrt_net *net, void *nn, const struct nnrt__options *o,
+                      struct nnrt__trainer *t, long epoch, double val_loss, long *since)
+{
+    if (o->early_stop <= 0)
+        return 0;
+    if (val_loss < t->best_loss) {
+        t->best_loss = val_loss;
+        t->best_epoch = epoch;
+        keep_best(net, nn, t, 0);
+        *since = 0;
+        return 0;
+    }
+    return ++*since >= o->early_stop;
+}
+
+/*
+ * Trains nn on d for o->epochs more epochs, at the rate of the schedule.
+ * Parameters are checked once an epoch; when one has gone to NaN, infinity
+ * or past DIVERGED, the epoch is replayed (diverged).  With early
+ * stopping, the best epoch's run is put back at the end.
  */
 int nnrt__train(const struct nnrt_net *net, void *nn, const struct nnrt__dataset *d,
                 const struct nnrt__options *o, struct nnrt__trainer *t, double *y)
 {
     int batch = (int)(o->batch < d->n ? o->batch : d->n);
-    double start = t->progress ? now() : 0, shown = start, last_loss = NAN;
+    double start = t->progress ? now() : 0, shown = start;
+    struct nnrt_hyper h = o->h;
+    int scheduled = o->schedule.kind != NNRT_CONSTANT;
+    double lr = scheduled && t->p.learn_rate > 0 ? t->p.learn_rate
+                                                 : nnrt__schedule_rate(&o->schedule, o->h.learn_rate, t->p.epoch);
+    long since = 0; /* epochs since the best validation loss */
+    t->best_loss = INFINITY;
+    t->best_epoch = -1;
     for (long e = 0; e < o->epochs; e++) {
         long epoch = t->p.epoch, step = t->p.step;
+        h.learn_rate = lr;
         memcpy(t->nn_start, nn, net->size);
         if (net->state_size > 0)
             memcpy(t->state_start, t->p.state, net->state_size);
         epoch_order(t->order, d->n, o->shuffle, o->seed, epoch);
-        if (fused_step(net, o, batch) && net->train_epoch != NULL) {
-            /* train_batch's fused steps, all in one call: the same arithmetic, faster. */
-            net->train_epoch(nn, d->rows, o->shuffle ? t->order : NULL, d->n, o->h.learn_rate);
-            t->p.step += d->n;
-        } else {
-            for (int k = 0; k < d->n; k += batch)
-                train_batch(net, nn, d, o, t, k, d->n - k < batch ? d->n - k : batch);
-        }
-
-        if (bad_param(net, nn, t->p.state) >= 0) {
-            memcpy(nn, t->nn_start, net->size);
-            if (net->state_size > 0)
-                memcpy(t->p.state, t->state_start, net->state_size);
-            t->p.step = step;
-            int k = 0, count = 0, p = -1;
-            for (; k < d->n && p < 0; k += count) {
-                count = d->n - k < batch ? d->n - k : batch;
-                train_batch(net, nn, d, o, t, k, count);
-                p = bad_param(net, nn, t->p.state);
-            }
-            k -= count;
-            char v[NNRT_DOUBLE_BUFSIZE], name[40];
-            int first = t->order[k] + 1;
-            nnrt__progress_clear();
-            fprintf(stderr, "%s: error: training diverged in epoch %ld at sample %d", nnrt__progname, epoch, first);
-            char shown[NNRT__SHOWN_NAME];
-            if (d->file != NULL)
-                fprintf(stderr, " (%s:%d)", nnrt__shown_name(shown, d->file), d->line[first - 1]);
-            if (count > 1)
-                fprintf(stderr, ", the first of a batch of %d", count);
-            if (p < 0)
-                p = 0;
-            if (p < net->nparams)
-                fprintf(stderr, ": %s became %s; is the learning rate (%g) too high?\n",
-                        nnrt_param_name(net, p, name), nnrt_format_double(v, nnrt__param_get(net, nn, p)),
-                        o->h.learn_rate);
-            else
-                fprintf(stderr, ": the optimizer's %s became %s; a partial is too large for it (are the "
-                                "inputs or targets far from 1?)\n",
-                        nnrt__state_name(net, p - net->nparams, name),
-                        nnrt_format_double(v, net->state_get(t->p.state, p - net->nparams)));
-            return 1;
-        }
+        train_once(net, nn, d, o, &h, t, batch);
+        if (bad_param(net, nn, t->p.state) >= 0)
+            return diverged(net, nn, d, &h, t, batch, epoch, step);
         t->p.epoch++;
-        int report = o->every > 0 && epoch % o->every == 0;
-        if (report || t->history != NULL) {
-            double loss = nnrt__data_loss(net, nn, d);
-            double acc = net->classify != NNRT_NO_CLASSES ? nnrt__accuracy(net, nn, d, y) : NAN;
-            last_loss = loss;
-            if (report) {
-                nnrt__progress_clear();
-                printf("Epoch %ld loss: %.3f\n", epoch, loss);
-                if (!isnan(acc))
-                    printf("Epoch %ld accuracy: %.3f\n", epoch, acc);
-            }
-            if (t->history != NULL) {
-                char v[NNRT_DOUBLE_BUFSIZE], a[NNRT_DOUBLE_BUFSIZE];
-                fprintf(t->history, "%ld,%s%s%s\n", epoch, nnrt_format_double(v, loss), isnan(acc) ? "" : ",",
-                        isnan(acc) ? "" : nnrt_format_double(a, acc));
-            }
-        }
-        if (t->progress && (e + 1 == o->epochs || now() - shown > 0.1)) {
+        lr = nnrt__schedule_next(&o->schedule, o->h.learn_rate, lr, t->p.epoch);
+        t->p.learn_rate = scheduled ? lr : 0;
+        double val_loss, loss = report_epoch(net, nn, d, o, t, y, epoch, h.learn_rate, &val_loss);
+        int stop = stop_early(net, nn, o, t, epoch, val_loss, &since);
+        if (t->progress && (e + 1 == o->epochs || stop || now() - shown > 0.1)) {
             shown = now();
             fflush(stdout);
-            nnrt__progress_show(e + 1, o->epochs, last_loss, (double)(e + 1) * d->n / (shown - start + 1e-9));
+            if (isnan(loss))
+                loss = nnrt__data_loss(net, nn, d);
+            double per = (shown - start) / (double)(e + 1);
+            nnrt__progress_show(e + 1, o->epochs, loss, (double)(e + 1) * d->n / (shown - start + 1e-9),
+                                per * (double)(o->epochs - e - 1));
         }
+        if (stop)
+            break;
     }
     nnrt__progress_clear();
+    if (t->best_epoch >= 0) {
+        char v[NNRT_DOUBLE_BUFSIZE];
+        keep_best(net, nn, t, 1);
+        printf("best validation loss: %s (epoch %ld)\n", nnrt__loss_text(v, t->best_loss), t->best_epoch);
+    }
     return 0;
 }
 

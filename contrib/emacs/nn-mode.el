@@ -40,7 +40,8 @@
 
 (defconst nn-statements
   '("input" "hidden" "output" "loss" "learn_rate" "epochs" "seed" "init"
-    "normalize" "optimizer" "batch" "shuffle" "weight_decay" "precision")
+    "normalize" "optimizer" "batch" "shuffle" "weight_decay" "precision"
+    "validate" "early_stop" "schedule")
   "The statements of a network block.")
 
 (defconst nn-activations
@@ -58,6 +59,9 @@
 
 (defconst nn-precisions '("double" "float")
   "The types of `precision'.")
+
+(defconst nn-schedules '("step" "exponential" "cosine")
+  "The kinds of `schedule'.")
 
 (defconst nn-optimizer-settings '("nesterov" "beta1" "beta2" "epsilon")
   "The settings that follow an optimizer's name.")
@@ -80,6 +84,7 @@
     (,(regexp-opt nn-optimizer-settings 'symbols)
      . font-lock-variable-name-face)
     (,(regexp-opt nn-precisions 'symbols) . font-lock-type-face)
+    (,(regexp-opt nn-schedules 'symbols) . font-lock-type-face)
     ;; `name:' in a predict block.
     ("^[ \t]*\\(\\(?:\\sw\\|\\s_\\)+\\)[ \t]*:" 1 font-lock-function-name-face)
     ;; Parameters: w1, w2, ..., b1, b2, ...

@@ -21,6 +21,7 @@ syn keyword nnBlock		network nextgroup=nnNetworkName skipwhite skipnl
 syn keyword nnBlock		params data test predict
 syn keyword nnStatement		input hidden output loss learn_rate epochs seed init
 syn keyword nnStatement		normalize optimizer batch shuffle weight_decay precision
+syn keyword nnStatement		validate early_stop schedule
 
 " The words that statements take.
 syn keyword nnActivation	sigmoid tanh relu leaky_relu linear softmax
@@ -29,6 +30,8 @@ syn keyword nnInit		normal xavier he
 syn keyword nnOptimizer		sgd momentum adam
 syn keyword nnSetting		nesterov beta1 beta2 epsilon
 syn keyword nnPrecision		double float
+" The schedules of the learning rate, kinds as the precisions are.
+syn keyword nnPrecision		step exponential cosine
 
 " The name after `network`, and `name:` in a predict block.
 syn match nnNetworkName		contained "\<\h\w*\>"
