@@ -146,7 +146,7 @@ static void conv_chain(Ctx *c, Model *m, int l)
     for (int p = first_b; p < first_b + y->out.c; p++)
         if (m->values[m->grad[p]].nterms == 0)
             value_expr(c, m, m->grad[p], "0", NULL, 0);
-    if (l > 0)
+    if (l > 0 && needs_partials(net, l - 1))
         chain_inputs(c, m, l);
 }
 

@@ -216,7 +216,8 @@ static void dense_chain(Ctx *c, Model *m, int l)
         }
     }
     /* A map below needs every d_L_d of its values named: its own chain starts from them. */
-    if (l == 0 || (net->neurons[net->layer_first[l - 1]].nfeeds < 2 && net->spec->layers[l - 1].type == LAYER_DENSE))
+    if (l == 0 || (net->neurons[net->layer_first[l - 1]].nfeeds < 2 && net->spec->layers[l - 1].type == LAYER_DENSE)
+        || !needs_partials(net, l - 1))
         return;
     /* partial L / partial each neuron below that feeds several: a term for every neuron it feeds. */
     for (int h = net->layer_first[l - 1]; h < net->layer_first[l]; h++) {

@@ -542,6 +542,13 @@ static void emit_preamble(Emitter *e, const char *kind)
 
 int is_compact(const Ctx *c, const Net *net)
 {
+    if (c->unroll == UNROLL_AUTO && net->has_maps) {
+        long terms = net->nweights;
+        for (int id = 0; id < net->nneurons; id++)
+            if (net->spec->layers[net->neurons[id].layer].type != LAYER_DENSE)
+                terms += net->neurons[id].ninputs;
+        return terms > UNROLL_MAX_MAP_TERMS;
+    }
     return c->unroll == UNROLL_NEVER || (c->unroll == UNROLL_AUTO && net->nweights > UNROLL_MAX_WEIGHTS);
 }
 

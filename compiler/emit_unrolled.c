@@ -137,6 +137,8 @@ void emit_feedforward(Emitter *e)
         int first = net->layer_first[l], last = net->layer_first[l + 1];
         for (int id = first; id < last; id++) {
             Neuron *u = neuron(e, id);
+            if (u->nfeeds == 0 && l < s->nlayers - 1)
+                continue; /* a map's value that no window reads */
             if (e->m->sum[id] < 0) { /* a pool's value */
                 decl_value(e, e->m->act[id]);
                 continue;
@@ -181,6 +183,8 @@ static void emit_forward_pass(Emitter *e)
                                   s->layers[l].type == LAYER_CONV ? "each filter's sum at each position, "
                                   "then its activation" : m->values[m->act[first]].rule));
         for (int id = first; id < last; id++) {
+            if (neuron(e, id)->nfeeds == 0 && l < s->nlayers - 1)
+                continue; /* a map's value that no window reads */
             if (m->sum[id] >= 0)
                 sum_value(e, m->sum[id]);
             if (neuron(e, id)->act == ACT_SOFTMAX)

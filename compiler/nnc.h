@@ -87,6 +87,15 @@ static inline int ends_line(const char *s, size_t i, size_t len)
 #define UNROLL_MAX_WEIGHTS 64
 
 /*
+ * A network with conv or pool layers is written as loops under --unroll
+ * auto past this many weights and terms of its maps (each value's taps
+ * or window): a few hundred of them, as in a 5x5 image through two 2x2
+ * filters, still read name by name; the 8x8 digits through 8 filters of
+ * 3x3 (2,592 terms) do not.
+ */
+#define UNROLL_MAX_MAP_TERMS 1000
+
+/*
  * NAME_train_epoch keeps the parameters of an unrolled network of at most
  * this many in registers across samples (a local copy, NAME_train_sample
  * inlined).  make bench, time per sample against NAME_train_sample called in
@@ -604,6 +613,8 @@ const char *value_ref(Ctx *c, const Model *m, int v);
 const char **value_terms(Ctx *c, const Model *m, int v, int *n);
 /* The C expression of v's formula, on one line. */
 const char *value_c(Ctx *c, const Model *m, int v);
+/* Do layer l's values need partials of L: is there a layer with parameters at l or below? */
+int needs_partials(const Net *net, int l);
 /* Is u an output neuron whose partial is taken with respect to its sum (softmax, or sigmoid under BCE)? */
 int is_sum_form(const Net *net, const Neuron *u);
 

@@ -72,7 +72,7 @@ static void pool_local(Ctx *c, Model *m, int l)
     const char *f = net->spec->single ? "f" : "";
     for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++) {
         Neuron *u = &net->neurons[id];
-        if (m->d_L_d_act[id] < 0 || l == 0)
+        if (m->d_L_d_act[id] < 0 || l == 0 || !needs_partials(net, l - 1))
             continue;
         m->d_act_d_in[id] = ctx_array(c, (size_t)u->ninputs, sizeof *m->d_act_d_in[id]);
         int *deps = ctx_array(c, (size_t)u->ninputs, sizeof *deps);
