@@ -129,4 +129,36 @@ ok $? "tiny_cnn compiles"
 like "$("$tmp/tiny")" 'accuracy: 1\.000' "tiny_cnn learns to tell upright bars from lying ones"
 like "$("$tmp/tiny" --precision float 2>&1 || true)" '.' "tiny_cnn runs"
 
+# The optimizers, batches, shuffling, weight decay and float act on
+# parameters, and so work with shared weights as with any: each in both
+# forms passes --gradcheck (float: trains) and fits tiny_cnn's rows.
+for opt in 'optimizer adam' 'optimizer momentum 0.9 nesterov' 'batch 3' 'shuffle' 'weight_decay 0.01' \
+           'precision float'; do
+    sed "s/^    seed   2$/    seed   2\n    $opt/" "$top/specs/tiny_cnn.nn" > "$tmp/opt.nn"
+    for form in always never; do
+        build_form "$tmp/opt.nn" "$tmp/opt" "$form"
+        ok $? "tiny_cnn with $opt ($form): compiles"
+        [ "$opt" = 'precision float' ] ||
+            like "$("$tmp/opt" --gradcheck)" ': ok$' "tiny_cnn with $opt ($form): --gradcheck passes"
+        like "$("$tmp/opt")" 'Epoch 190 accuracy: (0\.9|1\.0)' "tiny_cnn with $opt ($form): learns"
+    done
+done
+
+# --explain walks the model: a filter weight's partial is the sum over the positions that used it.
+out=$("$NNC" "$top/specs/tiny_cnn.nn" --explain d_L_d_w1)
+ok $? "--explain d_L_d_w1 on tiny_cnn succeeds"
+like "$out" 'dL/dw1 = dL/dsum_c1_1_1_1 \* x\[0\] \+ dL/dsum_c1_1_2_1 \* x\[1\]' \
+    "--explain d_L_d_w1: the sum over the positions of filter 1"
+for n in c1_2_3_1 p1_1_1_1 d_L_d_c1_1_1_1 w9 b1; do
+    "$NNC" "$top/specs/tiny_cnn.nn" --explain "$n" > /dev/null
+    ok $? "--explain $n on tiny_cnn succeeds"
+    "$NNC" "$top/specs/tiny_cnn.nn" --unroll never --explain "$n" > /dev/null
+    ok $? "--explain $n on tiny_cnn's compact form succeeds"
+done
+
+# Drawing maps neuron by neuron is refused, with a message, not attempted.
+"$NNC" --emit dot "$top/specs/tiny_cnn.nn" > /dev/null 2> "$tmp/dot.err"
+is "$?:$(cat "$tmp/dot.err")" "1:$top/specs/tiny_cnn.nn: error: --emit dot cannot draw network 'tiny_cnn': it has conv or pool layers" \
+    "--emit dot refuses a network with maps"
+
 done_testing
