@@ -25,8 +25,10 @@ PREFIX  ?= /usr/local
 PROG_CFLAGS ?= -std=c99 -O2 -Wall -Wextra -Wpedantic
 
 COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o \
-                compiler/check.o compiler/rows.o compiler/derive.o compiler/chain.o compiler/dense.o \
-                compiler/emit.o compiler/emit_unrolled.o compiler/emit_compact.o compiler/emit_runtime.o \
+                compiler/check.o compiler/shape.o compiler/rows.o compiler/derive.o compiler/chain.o \
+                compiler/dense.o compiler/conv.o compiler/pool.o \
+                compiler/emit.o compiler/emit_unrolled.o compiler/emit_compact.o compiler/emit_maps.o \
+                compiler/emit_runtime.o \
                 compiler/dot.o compiler/explain.o compiler/explain_compact.o compiler/explain_state.o \
                 compiler/compile.o compiler/width.o compiler/build.o \
                 compiler/main.o

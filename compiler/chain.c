@@ -117,6 +117,14 @@ int is_sum_form(const Net *net, const Neuron *u)
     return u->act == ACT_SOFTMAX || s->loss == LOSS_BCE;
 }
 
+int needs_partials(const Net *net, int l)
+{
+    for (int k = l; k >= 0; k--)
+        if (net->spec->layers[k].type != LAYER_POOL)
+            return 1;
+    return 0;
+}
+
 static int *filled(Ctx *c, int n)
 {
     int *a = ctx_array(c, (size_t)(n > 0 ? n : 1), sizeof *a);

@@ -27,6 +27,7 @@ const char *const *const opt_names = nnrt__opt_names;
 static const char *const stmt_names[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
     "optimizer", "batch", "shuffle", "weight_decay", "precision", "validate", "early_stop", "schedule",
+    "conv", "pool",
 };
 
 static const char *const c_keywords[] = {
@@ -205,15 +206,28 @@ static int lookup(Ctx *c, Token word, const char *const *names, const char *what
     return -1;
 }
 
+long layer_weights(int ninputs, const Layer *layers, int l)
+{
+    const Layer *y = &layers[l];
+    if (y->type == LAYER_CONV)
+        return (long)y->out.c * y->kh * y->kw * y->in.c;
+    if (y->type == LAYER_POOL)
+        return 0;
+    return (long)y->size * (l == 0 ? ninputs : layers[l - 1].size);
+}
+
+long layer_biases(const Layer *layer)
+{
+    return layer->type == LAYER_POOL ? 0 : layer->type == LAYER_CONV ? layer->out.c : layer->size;
+}
+
 long count_params(int ninputs, const Layer *layers, int nlayers)
 {
     long n = 0;
-    int fan_in = ninputs;
     for (int l = 0; l < nlayers; l++) {
-        n += (long)layers[l].size * ((long)fan_in + 1);
+        n += layer_weights(ninputs, layers, l) + layer_biases(&layers[l]);
         if (n > MAX_PARAMS)
             return -1;
-        fan_in = layers[l].size;
     }
     return n;
 }
@@ -463,7 +477,7 @@ static void check_validation(Ctx *c, Stmt *validate, Stmt *early_stop, Stmt *sch
 
 /* What check_network finds, before the rest of the spec is read. */
 typedef struct {
-    Stmt *seen[ST_SCHEDULE + 1];
+    Stmt *seen[ST_POOL + 1]; /* by kind; hidden, conv and pool go to hidden[] */
     int nhidden;
     Stmt *hidden[MAX_LAYERS];
 } NetworkStmts;
@@ -472,7 +486,9 @@ typedef struct {
 static int check_inputs(Ctx *c, Stmt *in, Spec *s)
 {
     int bad = 0;
-    if (in->num.text != NULL) {
+    if (in->dims.text != NULL) {
+        bad = check_input_shape(c, in, s);
+    } else if (in->num.text != NULL) {
         s->ninputs = (int)whole(c, in->num, 1, MAX_INPUTS, "the number of inputs");
         bad |= s->ninputs < 0;
     } else {
@@ -509,10 +525,24 @@ static int check_layers(Ctx *c, const NetworkStmts *n, Stmt *out, Spec *s)
     int bad = 0;
     s->nlayers = n->nhidden + 1;
     s->layers = ctx_array(c, (size_t)s->nlayers, sizeof *s->layers);
+    Shape map = s->input_shape;
     for (int l = 0; l < s->nlayers; l++) {
         Stmt *st = l < n->nhidden ? n->hidden[l] : out;
         if (st == NULL)
             continue;
+        if (st->kind == ST_CONV || st->kind == ST_POOL) {
+            if (map.h == 0) {
+                error_at(c, st->loc, "a %s layer needs a map as its input, as in 'input 8x8' before it",
+                         stmt_names[st->kind]);
+                bad = 1;
+            } else if (check_map_layer(c, st, s, map, &s->layers[l]) != 0) {
+                bad = 1;
+                map.h = 0;
+            } else {
+                map = s->layers[l].out;
+            }
+            continue;
+        }
         const char *what = l < n->nhidden ? "the size of a hidden layer" : "the number of outputs";
         long size = whole(c, st->num, 1, MAX_NEURONS, what);
         int act = lookup(c, st->word, act_names, "activation");
@@ -624,8 +654,18 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     s->seed = 1;
     s->loss = LOSS_MSE;
 
+    Stmt *dense = NULL; /* the first hidden or output statement so far */
     for (Stmt *st = b->stmts; st != NULL; st = st->next) {
-        if (st->kind == ST_HIDDEN) {
+        if ((st->kind == ST_CONV || st->kind == ST_POOL) && dense != NULL) {
+            error_at(c, st->loc, "a %s layer after a dense layer ('%s' at %d:%d); conv and pool layers come "
+                     "before the hidden and output layers", stmt_names[st->kind], stmt_names[dense->kind],
+                     dense->loc.line, dense->loc.col);
+            bad = 1;
+            continue;
+        }
+        if (dense == NULL && (st->kind == ST_HIDDEN || st->kind == ST_OUTPUT))
+            dense = st;
+        if (st->kind == ST_HIDDEN || st->kind == ST_CONV || st->kind == ST_POOL) {
             if (n.nhidden == MAX_LAYERS - 1) {
                 error_at(c, st->loc, "too many hidden layers; the limit is %d", MAX_LAYERS - 1);
                 bad = 1;

@@ -18,14 +18,12 @@
  */
 #include "nnc.h"
 
-/* The j-th input of u as a value: x[j], or a neuron of the layer below. */
-static int input_value(Model *m, Neuron *u, int j)
+int input_value(const Model *m, const Neuron *u, int j)
 {
-    return u->first_input < 0 ? m->input[j] : m->act[u->first_input + j];
+    return u->input[j] < 0 ? m->input[-1 - u->input[j]] : m->act[u->input[j]];
 }
 
-/* The C function of an activation, with the precision's suffix; NULL for linear. */
-static const char *act_fn(Ctx *c, Act act, int single)
+const char *act_c_fn(Ctx *c, Act act, int single)
 {
     static const char *const fn[] = {
         [ACT_SIGMOID] = "nnrt_sigmoid", [ACT_TANH] = "nnrt_tanh",
@@ -79,7 +77,7 @@ static void dense_forward(Ctx *c, Model *m, int l)
         value_term(c, m, v, &m->param[u->bias], 1);
         if (u->act == ACT_SOFTMAX)
             continue;
-        const char *fn = act_fn(c, u->act, net->spec->single);
+        const char *fn = act_c_fn(c, u->act, net->spec->single);
         int a = m->act[id] = value_add(c, m, VAL_ACT, u->name, l, id, -1);
         m->values[a].by = &dense_layer;
         value_expr(c, m, a, fn ? ctx_printf(c, "%s(sum_%s)", fn, u->name) : ctx_printf(c, "sum_%s", u->name),
@@ -89,8 +87,7 @@ static void dense_forward(Ctx *c, Model *m, int l)
         softmax_values(c, m, first, last, l);
 }
 
-/* f'(sum_u) as C from values at hand, its formula for the comment, and the value it reads. */
-static const char *derivative(Ctx *c, Model *m, Neuron *u, int id, const char **rule, int *reads)
+const char *act_derivative(Ctx *c, const Model *m, const Neuron *u, int id, const char **rule, int *reads)
 {
     const char *n = u->name, *f = m->net->spec->single ? "f" : "";
     *reads = m->act[id];
@@ -142,7 +139,7 @@ static void dense_local(Ctx *c, Model *m, int l)
             continue; /* its partials chain from d_L_d_sum_<u> (chain.c's loss values) */
         const char *rule, *n = u->name, *pn = m->ypred >= 0 && id == m->values[m->ypred].unit ? "y_pred" : n;
         int reads;
-        const char *d = derivative(c, m, u, id, &rule, &reads);
+        const char *d = act_derivative(c, m, u, id, &rule, &reads);
         int v = m->d_act_d_sum[id] = value_add(c, m, VAL_LOCAL, ctx_printf(c, "d_%s_d_sum_%s", u->pname, n), l,
                                                id, -1);
         value_expr(c, m, v, d, &reads, reads >= 0);
@@ -218,7 +215,9 @@ static void dense_chain(Ctx *c, Model *m, int l)
             m->values[m->grad[p]].by = &dense_layer;
         }
     }
-    if (l == 0 || net->neurons[net->layer_first[l - 1]].nfeeds < 2)
+    /* A map below needs every d_L_d of its values named: its own chain starts from them. */
+    if (l == 0 || (net->neurons[net->layer_first[l - 1]].nfeeds < 2 && net->spec->layers[l - 1].type == LAYER_DENSE)
+        || !needs_partials(net, l - 1))
         return;
     /* partial L / partial each neuron below that feeds several: a term for every neuron it feeds. */
     for (int h = net->layer_first[l - 1]; h < net->layer_first[l]; h++) {

@@ -231,6 +231,8 @@ static void describe_network(Emitter *e, const char *lead)
     Net *net = e->net;
     W("%sA neural network with:\n", lead);
     W("%s  - %d input%s", lead, s->ninputs, s->ninputs == 1 ? "" : "s");
+    if (s->input_shape.h > 0)
+        W(", a map of %dx%dx%d (rows, columns, channels)", s->input_shape.h, s->input_shape.w, s->input_shape.c);
     if (s->input_names != NULL) {
         W(" (");
         for (int i = 0; i < s->ninputs && i < 8; i++)
@@ -241,6 +243,18 @@ static void describe_network(Emitter *e, const char *lead)
     for (int l = 0; l < s->nlayers; l++) {
         int first = net->layer_first[l], size = s->layers[l].size;
         const char *a = neuron(e, first)->name, *z = neuron(e, first + size - 1)->name;
+        const Layer *y = &s->layers[l];
+        if (y->type != LAYER_DENSE) {
+            W("%s  - a %s layer: ", lead, y->type == LAYER_CONV ? "conv" : y->pool == POOL_MAX ? "max pool" : "avg pool");
+            if (y->type == LAYER_CONV)
+                W("%d filter%s of ", y->out.c, y->out.c == 1 ? "" : "s");
+            W("%dx%d, stride %dx%d", y->kh, y->kw, y->stride_h, y->stride_w);
+            if (y->pad > 0)
+                W(", padding %d", y->pad);
+            W(", to a map of %dx%dx%d (%s .. %s)", y->out.h, y->out.w, y->out.c, a, z);
+            W("%s%s\n", y->type == LAYER_CONV ? ", " : "", y->type == LAYER_CONV ? act_names[y->act] : "");
+            continue;
+        }
         const char *what = l == s->nlayers - 1 ? "an output layer" : "a hidden layer";
         W("%s  - %s with %d neuron%s (", lead, what, size, size == 1 ? "" : "s");
         if (size == 1)
@@ -368,7 +382,7 @@ static void emit_optimizer_state(Emitter *e)
     W("struct %s_optimizer {\n", e->name);
     for (int k = 0; pre[k] != NULL; k++) {
         if (e->compact) {
-            W("    %s %sw[%d], %sb[%d];\n", e->type, pre[k], e->net->nweights, pre[k], e->net->nneurons);
+            W("    %s %sw[%d], %sb[%d];\n", e->type, pre[k], e->net->nweights, pre[k], e->net->nbiases);
             continue;
         }
         const char **t = ctx_array(e->c, (size_t)e->net->nparams, sizeof *t);
@@ -461,7 +475,7 @@ static void emit_update(Emitter *e)
         static const char *const arrays[] = {"w", "b"};
         for (int k = 0; k < 2; k++) {
             const char *a = arrays[k];
-            W("%s    for (int i = 0; i < %d; i++) {\n", k ? "\n" : "", k ? e->net->nneurons : e->net->nweights);
+            W("%s    for (int i = 0; i < %d; i++) {\n", k ? "\n" : "", k ? e->net->nbiases : e->net->nweights);
             W("        %s d_L_d_%s = sum_d_L_d->%s[i] / %sn + weight_decay * nn->%s[i];\n", e->type, a, a, e->cast, a);
             emit_template(e, body.s, ctx_printf(e->c, "%s[i]", a), ctx_printf(e->c, "d_L_d_%s", a));
             W("    }\n");
@@ -469,13 +483,13 @@ static void emit_update(Emitter *e)
         W("}\n\n");
         return;
     }
-    for (int id = 0; id < e->net->nneurons; id++) {
-        Neuron *u = neuron(e, id);
-        if (id > 0)
+    for (int k = 0; k < e->net->nowners; k++) {
+        const Owner *o = &e->net->owners[k];
+        if (k > 0)
             W("\n");
-        W("    /* Neuron %s */\n", u->name);
-        for (int j = 0; j <= u->ninputs; j++) {
-            const char *p = pname_of(e, j < u->ninputs ? u->weight[j] : u->bias);
+        W("    /* %s %s */\n", o->is_filter ? "Filter" : "Neuron", o->name);
+        for (int j = 0; j <= o->nweights; j++) {
+            const char *p = pname_of(e, j < o->nweights ? o->first_weight + j : o->bias);
             /* With a state to update, each parameter is a block of its own. */
             if (j > 0 && s->optimizer != OPT_SGD)
                 W("\n");
@@ -502,18 +516,19 @@ static void emit_preamble(Emitter *e, const char *kind)
     describe_network(e, " * ");
     W(" *\n * Parameters:");
     int col = 14;
-    for (int id = 0; id < net->nneurons; id++) {
-        Neuron *u = neuron(e, id);
+    for (int k = 0; k < net->nowners; k++) {
+        const Owner *o = &net->owners[k];
+        int w = o->first_weight, n = o->nweights;
         char *part;
-        if (u->ninputs == 1)
-            part = ctx_printf(e->c, " %s has %s, %s;", u->name, pname_of(e, u->weight[0]), pname_of(e, u->bias));
-        else if (u->ninputs == 2)
-            part = ctx_printf(e->c, " %s has %s, %s, %s;", u->name, pname_of(e, u->weight[0]),
-                              pname_of(e, u->weight[1]), pname_of(e, u->bias));
+        if (n == 1)
+            part = ctx_printf(e->c, " %s has %s, %s;", o->name, pname_of(e, w), pname_of(e, o->bias));
+        else if (n == 2)
+            part = ctx_printf(e->c, " %s has %s, %s, %s;", o->name, pname_of(e, w), pname_of(e, w + 1),
+                              pname_of(e, o->bias));
         else
-            part = ctx_printf(e->c, " %s has %s .. %s, %s;", u->name, pname_of(e, u->weight[0]),
-                              pname_of(e, u->weight[u->ninputs - 1]), pname_of(e, u->bias));
-        if (id == net->nneurons - 1)
+            part = ctx_printf(e->c, " %s has %s .. %s, %s;", o->name, pname_of(e, w), pname_of(e, w + n - 1),
+                              pname_of(e, o->bias));
+        if (k == net->nowners - 1)
             part[strlen(part) - 1] = '.';
         if (col + (int)strlen(part) > 90) {
             W("\n *");
@@ -527,6 +542,13 @@ static void emit_preamble(Emitter *e, const char *kind)
 
 int is_compact(const Ctx *c, const Net *net)
 {
+    if (c->unroll == UNROLL_AUTO && net->has_maps) {
+        long terms = net->nweights;
+        for (int id = 0; id < net->nneurons; id++)
+            if (net->spec->layers[net->neurons[id].layer].type != LAYER_DENSE)
+                terms += net->neurons[id].ninputs;
+        return terms > UNROLL_MAX_MAP_TERMS;
+    }
     return c->unroll == UNROLL_NEVER || (c->unroll == UNROLL_AUTO && net->nweights > UNROLL_MAX_WEIGHTS);
 }
 

@@ -91,5 +91,15 @@ void emit_compact_struct(Emitter *e);
 void emit_compact_feedforward(Emitter *e);
 void emit_compact_train_sample(Emitter *e);
 void emit_compact_backprop(Emitter *e);
+/* The array of layer l's values (sum_ prefixed for its sums): h, h2, c1, p1, o; x for l = -1. */
+const char *layer_array(Emitter *e, int l);
+/* f'(sum) in array form for layer l's value at index j. */
+const char *deriv_at(Emitter *e, int l, const char *j);
+/* Does the derivative of act need the sum (not only the activation)? */
+int needs_sum(Act act);
+
+/* The compact form's loops for conv and pool layers (emit_maps.c): forward, then backward. */
+void emit_map_forward(Emitter *e, int l);
+void emit_map_backward(Emitter *e, int l, int train);
 
 #endif

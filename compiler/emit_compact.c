@@ -10,18 +10,21 @@
  * C would grow with every weight, and the loops let the C compiler
  * vectorise.
  */
+#include <string.h>
+
 #include "emit.h"
 
-/* The array of layer l's activations (sum_ prefixed for its sums); the inputs for l = -1. */
-static const char *layer_array(Emitter *e, int l)
+const char *layer_array(Emitter *e, int l)
 {
     if (l < 0)
         return "x";
     if (l == e->s->nlayers - 1)
         return "o";
-    if (e->s->nlayers == 2)
-        return "h";
-    return ctx_printf(e->c, "h%d", l + 1);
+    /* Named as its units are: h for h1, h2 .. (one hidden layer), h2 for h2_1 .., c1 for c1_1_1_1 ... */
+    const char *u = e->net->neurons[e->net->layer_first[l]].name;
+    if (e->s->layers[l].type != LAYER_DENSE || strchr(u, '_') != NULL)
+        return ctx_strndup(e->c, u, strcspn(u, "_"));
+    return "h";
 }
 
 static int fan_in(Emitter *e, int l)
@@ -37,11 +40,10 @@ static int weight_base(Emitter *e, int l)
 
 static int bias_base(Emitter *e, int l)
 {
-    return e->net->layer_first[l];
+    return e->net->neurons[e->net->layer_first[l]].bias - e->net->nweights;
 }
 
-/* "f(s)" in array form for layer l's neuron j, for a comment-free expression. */
-static const char *deriv_at(Emitter *e, int l, const char *j)
+const char *deriv_at(Emitter *e, int l, const char *j)
 {
     const char *a = layer_array(e, l);
     switch (e->s->layers[l].act) {
@@ -61,8 +63,7 @@ static const char *deriv_at(Emitter *e, int l, const char *j)
     bug("no derivative for activation %d", e->s->layers[l].act);
 }
 
-/* Does the derivative of act need the neuron's sum (not only its activation)? */
-static int needs_sum(Act act)
+int needs_sum(Act act)
 {
     return act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_SOFTMAX;
 }
@@ -82,6 +83,13 @@ static void emit_compact_forward(Emitter *e, CompactLines *lines)
     for (int l = 0; l < s->nlayers; l++) {
         if (lines != NULL)
             lines[l].forward.first = e->line;
+        if (s->layers[l].type != LAYER_DENSE) {
+            emit_map_forward(e, l);
+            if (lines != NULL)
+                lines[l].forward.last = e->line - 1;
+            W("\n");
+            continue;
+        }
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
         Act act = s->layers[l].act;
@@ -177,6 +185,16 @@ static void emit_compact_backward(Emitter *e, int train, CompactLines *lines)
     emit_compact_loss_partials(e);
     loss.last = e->line - 2; /* before the blank line */
     for (int l = s->nlayers - 1; l >= 0; l--) {
+        if (s->layers[l].type != LAYER_DENSE) {
+            if (lines != NULL)
+                lines[l].backward.first = e->line;
+            emit_map_backward(e, l, train);
+            if (lines != NULL)
+                lines[l].backward.last = e->line - 1;
+            if (l > 0)
+                W("\n");
+            continue;
+        }
         const char *a = layer_array(e, l), *in = layer_array(e, l - 1);
         int n = fan_in(e, l), size = s->layers[l].size, wb = weight_base(e, l), bb = bias_base(e, l);
         block(e, s->layers[l].line);
@@ -191,20 +209,21 @@ static void emit_compact_backward(Emitter *e, int train, CompactLines *lines)
         }
         W("    /*\n");
         W("     * Layer %s: partial L / partial w[%d + %d j + i] = d_L_d_sum_%s[j] * %s[i],\n", a, wb, n, a, in);
+        int back = l > 0 && needs_partials(e->net, l - 1); /* the partials of its inputs */
         W("     * partial L / partial b[%d + j] = d_L_d_sum_%s[j]", bb, a);
-        if (l > 0)
+        if (back)
             W(",\n     * partial L / partial %s[i] = sum_j d_L_d_sum_%s[j] * w[%d + %d j + i]", in, a, wb, n);
         W("%s\n     */\n", train ? " (taken before w changes)" : "");
-        if (l > 0)
+        if (back)
             W("    %s d_L_d_%s[%d] = {0};\n", e->type, in, n);
         W("    for (int j = 0; j < %d; j++) {\n", size);
         W("        %s d = d_L_d_sum_%s[j];\n", e->type, a);
-        if (train || l > 0)
+        if (train || back)
             W("        %s%s *w = nn->w + %d + %d * j;\n", train ? "" : "const ", e->type, wb, n);
         if (!train)
             W("        %s *g = sum_d_L_d->w + %d + %d * j;\n", e->type, wb, n);
         W("        for (int i = 0; i < %d; i++) {\n", n);
-        if (l > 0)
+        if (back)
             W("            d_L_d_%s[i] += d * w[i];\n", in);
         if (train)
             W("            w[i] -= learn_rate * (d * %s[i]);\n", in);
@@ -232,7 +251,7 @@ void emit_compact_struct(Emitter *e)
     W("/*\n * The network's weights and biases: w[k] is w<k+1> and b[k] is b<k+1>, numbered as\n");
     W(" * the tutorial numbers them: layer by layer, neuron by neuron, input by input.\n */\n");
     W("struct %s {\n", e->name);
-    W("    %s w[%d];\n    %s b[%d];\n};\n\n", e->type, net->nweights, e->type, net->nneurons);
+    W("    %s w[%d];\n    %s b[%d];\n};\n\n", e->type, net->nweights, e->type, net->nbiases);
 }
 
 void emit_compact_feedforward(Emitter *e)

@@ -224,6 +224,21 @@ void emit_descriptor(Emitter *e)
     for (int l = 0; l < s->nlayers; l++)
         W("%s%d", l ? ", " : "", s->layers[l].size);
     W("};\n\n");
+    if (net->has_maps) {
+        /* Each layer's weights, their fan-in and fan-out, for the initialisation. */
+        W("static const int %s_layer_fan[%d] = {", n, 3 * s->nlayers);
+        for (int l = 0; l < s->nlayers; l++) {
+            const Layer *y = &s->layers[l];
+            int k = y->kh * y->kw, in = l == 0 ? ni : s->layers[l - 1].size;
+            if (y->type == LAYER_DENSE)
+                W("%s%ld, %d, %d", l ? ", " : "", layer_weights(ni, s->layers, l), in, y->size);
+            else if (y->type == LAYER_CONV)
+                W("%s%ld, %d, %d", l ? ", " : "", layer_weights(ni, s->layers, l), k * y->in.c, k * y->out.c);
+            else
+                W("%s0, 0, 0", l ? ", " : "");
+        }
+        W("};\n\n");
+    }
 
     emit_adapters(e);
     W("static void %s_update_any(void *nn, void *state, const void *sum_d_L_d, int count,\n", n);
@@ -294,6 +309,8 @@ void emit_descriptor(Emitter *e)
         W("    .npredict = %d,\n    .predict_name = %s_predict_name,\n    .predict_x = %s_predict_x,\n",
           s->npredict, n, n);
     emit_validation(e, s);
+    if (net->has_maps)
+        W("    .layer_fan = %s_layer_fan,\n", n);
     W("};\n\n");
 
     W("/* The program: nnrt_main reads the options, trains and reports. */\n");

@@ -61,22 +61,22 @@ void emit_struct(Emitter *e)
 {
     Net *net = e->net;
     W("/* The network's weights and biases, like the tutorial's self.w1 .. self.b%d. */\n",
-      net->nneurons);
+      net->nbiases);
     W("struct %s {\n", e->name);
     for (int kind = 0; kind < 2; kind++) {
         W("    /* %s */\n", kind == 0 ? "Weights" : "Biases");
-        /* One line a neuron, wrapped. */
-        for (int id = 0; id < net->nneurons; id++) {
-            Neuron *u = neuron(e, id);
-            int n = kind == 0 ? u->ninputs : 1;
+        /* One line a neuron or filter, wrapped. */
+        for (int k = 0; k < net->nowners; k++) {
+            const Owner *o = &net->owners[k];
+            int n = kind == 0 ? o->nweights : 1;
             const char **t = ctx_array(e->c, (size_t)n, sizeof *t);
             for (int j = 0; j < n; j++)
-                t[j] = pname_of(e, kind == 0 ? u->weight[j] : u->bias);
+                t[j] = pname_of(e, kind == 0 ? o->first_weight + j : o->bias);
             if (kind == 1) {
-                W("    %s %s; /* %s */\n", e->type, t[0], u->name);
+                W("    %s %s; /* %s */\n", e->type, t[0], o->name);
                 continue;
             }
-            W("    /* into %s */\n", u->name);
+            W("    /* into %s */\n", o->name);
             const char *head = ctx_printf(e->c, "%s ", e->type);
             sum_line(e, 4, head, typed_width(e, head), t, n, ", ");
         }
@@ -137,6 +137,12 @@ void emit_feedforward(Emitter *e)
         int first = net->layer_first[l], last = net->layer_first[l + 1];
         for (int id = first; id < last; id++) {
             Neuron *u = neuron(e, id);
+            if (u->nfeeds == 0 && l < s->nlayers - 1)
+                continue; /* a map's value that no window reads */
+            if (e->m->sum[id] < 0) { /* a pool's value */
+                decl_value(e, e->m->act[id]);
+                continue;
+            }
             int n;
             const char **t = value_terms(e->c, e->m, e->m->sum[id], &n);
             const char *fn = act_fn(e, u->act == ACT_SOFTMAX ? ACT_LINEAR : u->act);
@@ -171,12 +177,20 @@ static void emit_forward_pass(Emitter *e)
     for (int l = 0; l < s->nlayers; l++) {
         int first = net->layer_first[l], last = net->layer_first[l + 1];
         block(e, s->layers[l].line);
+        int map = s->layers[l].type != LAYER_DENSE;
+        if (map)
+            comment(e, ctx_printf(e->c, "%s layer: %s", s->layers[l].type == LAYER_CONV ? "Conv" : "Pool",
+                                  s->layers[l].type == LAYER_CONV ? "each filter's sum at each position, "
+                                  "then its activation" : m->values[m->act[first]].rule));
         for (int id = first; id < last; id++) {
-            sum_value(e, m->sum[id]);
+            if (neuron(e, id)->nfeeds == 0 && l < s->nlayers - 1)
+                continue; /* a map's value that no window reads */
+            if (m->sum[id] >= 0)
+                sum_value(e, m->sum[id]);
             if (neuron(e, id)->act == ACT_SOFTMAX)
                 continue;
             decl_value(e, m->act[id]);
-            if (id + 1 < net->nneurons)
+            if (id + 1 < net->nneurons && (!map || id + 1 == last))
                 W("\n");
         }
         if (s->layers[l].act == ACT_SOFTMAX)
@@ -264,15 +278,67 @@ static void emit_neuron_partials(Emitter *e, int id)
     W("\n");
 }
 
+/* Value v, a sum of terms, with its formula in a comment above it. */
+static void explained_sum(Emitter *e, int v)
+{
+    if (e->m->values[v].rule != NULL)
+        comment(e, e->m->values[v].rule);
+    sum_value(e, v);
+}
+
+/*
+ * A conv layer's own partials, f' at each position that is read, then
+ * partial L / partial each sum; a pool layer's, the partial of each value
+ * with respect to each value of its window.
+ */
+static void emit_map_partials(Emitter *e, int l)
+{
+    const Model *m = e->m;
+    Net *net = e->net;
+    int first = net->layer_first[l], last = net->layer_first[l + 1];
+    W("    /* %s layer %s .. %s */\n", e->s->layers[l].type == LAYER_CONV ? "Conv" : "Pool", neuron(e, first)->name,
+      neuron(e, last - 1)->name);
+    int said = 0;
+    for (int id = first; id < last; id++) {
+        if (m->d_act_d_sum[id] >= 0) {
+            if (!said++)
+                comment(e, m->values[m->d_act_d_sum[id]].rule);
+            decl_value(e, m->d_act_d_sum[id]);
+        }
+        for (int j = 0; m->d_act_d_in[id] != NULL && j < neuron(e, id)->ninputs; j++) {
+            if (!said++)
+                comment(e, m->values[m->d_act_d_in[id][j]].rule);
+            decl_value(e, m->d_act_d_in[id][j]);
+        }
+    }
+    said = 0;
+    for (int id = first; id < last; id++) {
+        if (m->d_L_d_sum[id] >= 0) {
+            if (!said++)
+                comment(e, m->values[m->d_L_d_sum[id]].rule);
+            decl_value(e, m->d_L_d_sum[id]);
+        }
+    }
+    W("\n");
+}
+
 /* d_L_d_h for each neuron of layer l that feeds several others. */
 static void emit_backpropagated(Emitter *e, int l)
 {
     Net *net = e->net;
-    if (e->m->d_L_d_act[net->layer_first[l]] < 0)
+    int first = -1;
+    for (int id = net->layer_first[l]; id < net->layer_first[l + 1] && first < 0; id++)
+        if (e->m->d_L_d_act[id] >= 0)
+            first = id;
+    if (first < 0)
         return;
-    W("    /* partial L / partial each neuron of this layer, through every neuron it feeds */\n");
-    for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
-        sum_value(e, e->m->d_L_d_act[id]);
+    if (e->s->layers[l + 1].type == LAYER_DENSE)
+        W("    /* partial L / partial each neuron of this layer, through every neuron it feeds */\n");
+    else
+        comment(e, e->m->values[e->m->d_L_d_act[first]].rule);
+    for (int id = first; id < net->layer_first[l + 1]; id++)
+        if (e->m->d_L_d_act[id] >= 0)
+            sum_value(e, e->m->d_L_d_act[id]);
     W("\n");
 }
 
@@ -288,8 +354,11 @@ static void emit_gradient(Emitter *e)
     emit_loss_partials(e);
     for (int l = s->nlayers - 1; l >= 0; l--) {
         block(e, s->layers[l].line);
-        for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
-            emit_neuron_partials(e, id);
+        if (s->layers[l].type == LAYER_DENSE)
+            for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++)
+                emit_neuron_partials(e, id);
+        else
+            emit_map_partials(e, l);
         block(e, 0);
         if (l > 0) {
             block(e, s->layers[l].line);
@@ -298,13 +367,17 @@ static void emit_gradient(Emitter *e)
         }
     }
     W("    /* --- The chain rule: partial L / partial each weight and bias */\n");
-    for (int id = 0; id < net->nneurons; id++) {
-        Neuron *u = neuron(e, id);
-        W("    /* Neuron %s */\n", u->name);
-        block(e, s->layers[u->layer].line);
-        for (int j = 0; j < u->ninputs; j++)
-            decl_value(e, e->m->grad[u->weight[j]]);
-        decl_value(e, e->m->grad[u->bias]);
+    for (int k = 0; k < net->nowners; k++) {
+        const Owner *o = &net->owners[k];
+        W("    /* %s %s */\n", o->is_filter ? "Filter" : "Neuron", o->name);
+        block(e, s->layers[o->layer].line);
+        for (int j = 0; j <= o->nweights; j++) {
+            int v = e->m->grad[j < o->nweights ? o->first_weight + j : o->bias];
+            if (o->is_filter) /* a sum over the positions that used it */
+                explained_sum(e, v);
+            else
+                decl_value(e, v);
+        }
         block(e, 0);
         W("\n");
     }
@@ -314,13 +387,13 @@ static void emit_gradient(Emitter *e)
 static void emit_per_param(Emitter *e, const char *fmt)
 {
     Net *net = e->net;
-    for (int id = 0; id < net->nneurons; id++) {
-        Neuron *u = neuron(e, id);
-        if (id > 0)
+    for (int k = 0; k < net->nowners; k++) {
+        const Owner *o = &net->owners[k];
+        if (k > 0)
             W("\n");
-        W("    /* Neuron %s */\n", u->name);
-        for (int j = 0; j <= u->ninputs; j++) {
-            const char *p = pname_of(e, j < u->ninputs ? u->weight[j] : u->bias);
+        W("    /* %s %s */\n", o->is_filter ? "Filter" : "Neuron", o->name);
+        for (int j = 0; j <= o->nweights; j++) {
+            const char *p = pname_of(e, j < o->nweights ? o->first_weight + j : o->bias);
             W(fmt, p, p);
         }
     }

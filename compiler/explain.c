@@ -328,7 +328,8 @@ static char *headline(Explainer *x, const char *name)
 /*
  * The values that NAME_train_sample defines, in its order: the model's
  * order, which is the code's, except that the code gathers the partials of
- * the parameters at the end, neuron by neuron (the chain rule's section).
+ * the parameters at the end, neuron by neuron or filter by filter (the chain
+ * rule's section).
  */
 static void find_statements(Explainer *x)
 {
@@ -345,10 +346,10 @@ static void find_statements(Explainer *x)
             k == VAL_BACK)
             x->stmt[x->nstmts++] = v;
     }
-    for (int id = 0; id < x->net->nneurons; id++) {
-        Neuron *u = &x->net->neurons[id];
-        for (int j = 0; j <= u->ninputs; j++)
-            x->stmt[x->nstmts++] = m->grad[j < u->ninputs ? u->weight[j] : u->bias];
+    for (int k = 0; k < x->net->nowners; k++) {
+        const Owner *o = &x->net->owners[k];
+        for (int j = 0; j <= o->nweights; j++)
+            x->stmt[x->nstmts++] = m->grad[j < o->nweights ? o->first_weight + j : o->bias];
     }
     for (int i = 0; i < x->nstmts; i++) {
         x->pos[x->stmt[i]] = i;

@@ -87,6 +87,15 @@ static inline int ends_line(const char *s, size_t i, size_t len)
 #define UNROLL_MAX_WEIGHTS 64
 
 /*
+ * A network with conv or pool layers is written as loops under --unroll
+ * auto past this many weights and terms of its maps (each value's taps
+ * or window): a few hundred of them, as in a 5x5 image through two 2x2
+ * filters, still read name by name; the 8x8 digits through 8 filters of
+ * 3x3 (2,592 terms) do not.
+ */
+#define UNROLL_MAX_MAP_TERMS 1000
+
+/*
  * NAME_train_epoch keeps the parameters of an unrolled network of at most
  * this many in registers across samples (a local copy, NAME_train_sample
  * inlined).  make bench, time per sample against NAME_train_sample called in
@@ -229,6 +238,8 @@ typedef enum {
     ST_VALIDATE,
     ST_EARLY_STOP,
     ST_SCHEDULE,
+    ST_CONV,
+    ST_POOL,
 } StmtKind;
 
 /* A statement of the network block: `hidden 2 sigmoid` is kind ST_HIDDEN, num 2, word sigmoid. */
@@ -237,7 +248,8 @@ typedef struct Stmt {
     Loc loc;           /* of the keyword */
     Token num;         /* text NULL when absent */
     Token word;        /* text NULL when absent */
-    TokenList *names;  /* `input a, b`; an optimizer's settings */
+    Token dims;        /* `input 8x8`, `conv 8 3x3 relu`: the size; text NULL when absent */
+    TokenList *names;  /* `input a, b`; an optimizer's settings; conv's and pool's stride and padding */
     struct Stmt *next;
     struct Stmt *tail; /* in a list's first node: its last */
 } Stmt;
@@ -306,10 +318,24 @@ extern const char *const *const loss_names;  /* indexed by LossKind */
 extern const char *const *const init_names;  /* indexed by InitKind */
 extern const char *const *const opt_names;   /* indexed by OptKind */
 
+typedef enum { LAYER_DENSE, LAYER_CONV, LAYER_POOL } LayerType;
+typedef enum { POOL_MAX, POOL_AVG } PoolKind;
+
+/* A map of values: h rows of w columns of c channels, stored channels-last. */
 typedef struct {
-    int size;
-    Act act;
+    int h, w, c;
+} Shape;
+
+typedef struct {
+    int size;             /* neurons (dense), or values of the output map, h * w * c */
+    Act act;              /* ACT_LINEAR for a pool */
     int line;             /* of its statement in the spec */
+    LayerType type;
+    int kh, kw;           /* conv, pool: the kernel's or the window's rows and columns */
+    int stride_h, stride_w;
+    int pad;              /* conv: zeros on every side */
+    PoolKind pool;
+    Shape in, out;        /* conv, pool: the maps it reads and makes (out.c: a conv's filters) */
 } Layer;
 
 /* A network block made sense of: what the derivation and the emitter need. */
@@ -318,6 +344,7 @@ typedef struct {
     const char *name;
     int ninputs;
     char **input_names;   /* NULL for `input N` */
+    Shape input_shape;    /* `input HxW` and `input HxWxC`; h 0 for `input N` and names */
     int nlayers;          /* hidden layers, then the output layer */
     Layer *layers;
     LossKind loss;
@@ -379,22 +406,41 @@ void check_predict(Ctx *c, Block *b, Spec *s);
 /* A weight or a bias, named as the issue fixes: w1.. then b1... */
 typedef struct {
     char *name;
-    int neuron;  /* the neuron it belongs to */
-    int input;   /* which input of that neuron it weighs; -1 for the bias */
+    int neuron;  /* the unit it belongs to: a conv filter's first position for a shared weight */
+    int input;   /* which input of that neuron it weighs (a conv weight: its tap in the filter); -1 for a bias */
+    int owner;   /* the Owner (neuron or filter) that holds it */
 } Param;
 
+/*
+ * What holds parameters: a dense neuron (its weights and bias), or a conv
+ * filter (its taps and bias), which every position of its map shares.
+ * The emitters lay parameters out owner by owner.
+ */
 typedef struct {
-    char *name;     /* h1, h2, h1_1, o1 */
+    const char *name;   /* h1, o1; c1_f1 for filter 1 of conv layer c1 */
+    int is_filter;
+    int layer;
+    int unit;           /* the neuron, or the filter's first position */
+    int first_weight, nweights; /* its weights are [first_weight, first_weight + nweights) */
+    int bias;           /* parameter index */
+} Owner;
+
+/*
+ * A unit: a dense neuron, or one value of a conv or pool layer's map (a
+ * filter's sum and activation at a position, a window's maximum or mean).
+ */
+typedef struct {
+    char *name;     /* h1, h2, h1_1, o1; c1_2_3_1 (conv 1, row 2, column 3, filter 1); p1_1_1_1 */
     char *pname;    /* its name in partials: ypred for a single output, else name */
     int layer;
     Act act;
     int ninputs;
-    int first_input;  /* index of its first input neuron (layer > 0), else -1 */
-    int *weight;      /* ninputs parameter indices */
-    int bias;         /* parameter index */
-    int nfeeds;       /* how many neurons take it as an input */
+    int first_input;  /* a dense neuron above layer 0: the index of its first input neuron; else -1 */
+    int *input;       /* ninputs: the unit each input is, or -1 - i for the network's input x[i] */
+    int *weight;      /* ninputs parameter indices; NULL for a pool */
+    int bias;         /* parameter index; -1 for a pool */
+    int nfeeds;       /* how many units take it as an input */
 } Neuron;
-
 typedef struct LayerKind LayerKind;
 
 typedef struct {
@@ -406,7 +452,11 @@ typedef struct {
     int nparams;
     Param *params;
     int nweights;       /* parameters [0, nweights) are weights, the rest biases */
+    int nbiases;
+    int nowners;
+    Owner *owners;      /* in parameter order */
     int noutputs;
+    int has_maps;       /* some layer is conv or pool */
 } Net;
 
 /* Names the neurons and parameters of spec and works out who feeds whom. */
@@ -414,6 +464,22 @@ Net *derive(Ctx *c, Spec *spec);
 
 /* How many parameters a network of these layers has, or -1 past MAX_PARAMS. */
 long count_params(int ninputs, const Layer *layers, int nlayers);
+/* How many weights layer l has: a conv's filters' taps, a dense layer's inputs by neurons. */
+long layer_weights(int ninputs, const Layer *layers, int l);
+/* How many biases layer l has: one a filter or a neuron; none for a pool. */
+long layer_biases(const Layer *layer);
+
+/* ---- Maps: conv and pool statements (shape.c) ----------------------------- */
+
+/* Reads `input HxW[xC]` into s; 1 when it is wrong. */
+int check_input_shape(Ctx *c, Stmt *in, Spec *s);
+/*
+ * Reads the conv or pool statement st as layer l of s, over the map in;
+ * 1 when it is wrong (reported).
+ */
+int check_map_layer(Ctx *c, Stmt *st, Spec *s, Shape in, Layer *layer);
+/* " (an 8x8 image)" for a row of a network with a map input, else "". */
+const char *input_shape_note(Ctx *c, const Spec *s);
 
 /* ---- The chain rule as data (chain.c, dense.c) ---------------------------- */
 
@@ -523,7 +589,15 @@ struct LayerKind {
     void (*chain)(Ctx *c, Model *m, int l);
 };
 
-extern const LayerKind dense_layer;
+extern const LayerKind dense_layer, conv_layer, pool_layer;
+
+/* What the layer kinds share (dense.c): */
+/* The j-th input of u as a value: x[i], or a unit of the layer below. */
+int input_value(const Model *m, const Neuron *u, int j);
+/* The C function of an activation, with the precision's suffix; NULL for linear and softmax. */
+const char *act_c_fn(Ctx *c, Act act, int single);
+/* f'(sum_u) as C from values at hand (unit id), its formula for the comment, and the value it reads (or -1). */
+const char *act_derivative(Ctx *c, const Model *m, const Neuron *u, int id, const char **rule, int *reads);
 
 /* The model of net's backpropagation: every layer's values, the loss's, the optimizer's. */
 Model *model_build(Ctx *c, Net *net);
@@ -547,6 +621,8 @@ const char *value_ref(Ctx *c, const Model *m, int v);
 const char **value_terms(Ctx *c, const Model *m, int v, int *n);
 /* The C expression of v's formula, on one line. */
 const char *value_c(Ctx *c, const Model *m, int v);
+/* Do layer l's values need partials of L: is there a layer with parameters at l or below? */
+int needs_partials(const Net *net, int l);
 /* Is u an output neuron whose partial is taken with respect to its sum (softmax, or sigmoid under BCE)? */
 int is_sum_form(const Net *net, const Neuron *u);
 

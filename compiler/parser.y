@@ -42,10 +42,13 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %token LEARN_RATE "learn_rate" EPOCHS "epochs" SEED "seed" INIT "init" NORMALIZE "normalize"
 %token OPTIMIZER "optimizer" BATCH "batch" SHUFFLE "shuffle" WEIGHT_DECAY "weight_decay"
 %token PRECISION "precision"
+%token CONV "conv" POOL "pool"
 %token TEST "test"
 %token VALIDATE "validate" EARLY_STOP "early_stop" SCHEDULE "schedule"
 %token ARROW "->"
 %token <char *> IDENT "name" NUMBER "number" STRING "string"
+/* A size of a map or a kernel, as 8x8 or 8x8x3. */
+%token <char *> DIMS "size"
 
 %nterm <Block *> blocks block
 %nterm <Stmt *> stmts stmt
@@ -152,6 +155,21 @@ stmts:
 stmt:
     "input" NUMBER              { $$ = new_stmt(ps, ST_INPUT, @1); $$->num = tok($2, @2); }
   | "input" names               { $$ = new_stmt(ps, ST_INPUT, @1); $$->names = $2; }
+  | "input" DIMS                { $$ = new_stmt(ps, ST_INPUT, @1); $$->dims = tok($2, @2); }
+  | "conv" NUMBER DIMS IDENT settings {
+        /* `conv 8 3x3 relu stride 2 padding 1`: the settings are read by check.c. */
+        $$ = new_stmt(ps, ST_CONV, @1);
+        $$->num = tok($2, @2);
+        $$->dims = tok($3, @3);
+        $$->word = tok($4, @4);
+        $$->names = $5;
+    }
+  | "pool" IDENT DIMS settings {
+        $$ = new_stmt(ps, ST_POOL, @1);
+        $$->word = tok($2, @2);
+        $$->dims = tok($3, @3);
+        $$->names = $4;
+    }
   | "hidden" NUMBER IDENT {
         $$ = new_stmt(ps, ST_HIDDEN, @1);
         $$->num = tok($2, @2);
@@ -289,12 +307,16 @@ static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg
     error_at(ps->c, loc_of(*loc), "%s", msg);
 }
 
-/* The statements of a network block and the blocks of a spec, as tokens and as words. */
+/*
+ * The statements of a network block and the blocks of a spec, as tokens and
+ * as words.  conv and pool are statements but not listed in messages, which
+ * name the statements every network has.
+ */
 static const yysymbol_kind_t statement_syms[] = {
     YYSYMBOL_INPUT, YYSYMBOL_HIDDEN, YYSYMBOL_OUTPUT, YYSYMBOL_LOSS, YYSYMBOL_LEARN_RATE,
     YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_OPTIMIZER,
     YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_PRECISION, YYSYMBOL_VALIDATE,
-    YYSYMBOL_EARLY_STOP, YYSYMBOL_SCHEDULE, YYSYMBOL_YYEMPTY,
+    YYSYMBOL_EARLY_STOP, YYSYMBOL_SCHEDULE, YYSYMBOL_CONV, YYSYMBOL_POOL, YYSYMBOL_YYEMPTY,
 };
 static const char *const statement_words[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
@@ -479,6 +501,7 @@ static const char *describe(yysymbol_kind_t kind, int last_keyword)
         switch (last_keyword) {
         case TOK_HIDDEN:
         case TOK_OUTPUT:
+        case TOK_CONV:
             return "an activation (sigmoid, tanh, relu, leaky_relu, linear, softmax)";
         case TOK_LOSS:
             return "a loss (mse, binary_cross_entropy, cross_entropy)";
@@ -490,11 +513,15 @@ static const char *describe(yysymbol_kind_t kind, int last_keyword)
             return "a precision (double, float)";
         case TOK_INPUT:
             return "an input name";
+        case TOK_POOL:
+            return "a pool kind (max, avg)";
         default:
             return "a name";
         }
     case YYSYMBOL_NUMBER:
         return "a number";
+    case YYSYMBOL_DIMS:
+        return "a size (as 3x3)";
     case YYSYMBOL_STRING:
         return "a file name in double quotes";
     default:

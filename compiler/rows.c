@@ -88,11 +88,9 @@ void check_params(Ctx *c, Block *b, Spec *s)
 {
     if (s->nparams < 0)
         return;
-    int nweights = 0, fan_in = s->ninputs;
-    for (int l = 0; l < s->nlayers; l++) {
-        nweights += s->layers[l].size * fan_in;
-        fan_in = s->layers[l].size;
-    }
+    int nweights = 0;
+    for (int l = 0; l < s->nlayers; l++)
+        nweights += (int)layer_weights(s->ninputs, s->layers, l);
     int nbiases = s->nparams - nweights;
     s->init_value = ctx_array(c, (size_t)s->nparams, sizeof *s->init_value);
     s->init_fixed = ctx_array(c, (size_t)s->nparams, sizeof *s->init_fixed);
@@ -273,7 +271,8 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
         if (n - ntargets != ni) {
             if (!row_without_arrow(c, s, at + ntargets, n - ntargets, 0))
                 error_at(c, n - ntargets > 0 ? at[ntargets].loc : t->tok.loc,
-                         "expected %d input%s before '->' but found %d%s", ni, ni == 1 ? "" : "s", n - ntargets,
+                         "expected %d input%s%s before '->' but found %d%s", ni, ni == 1 ? "" : "s",
+                         input_shape_note(c, s), n - ntargets,
                          decimal_hint(c, at + ntargets, joined + ntargets, n - ntargets));
             ok = 0;
         } else if (!s->normalize && first_too_large(c, s, v + ntargets, at + ntargets, ni)) {

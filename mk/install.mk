@@ -1,7 +1,7 @@
 # mk/install.mk: the shared runtime library, its pkg-config file, and
 # `make install` / `make uninstall`.
 #
-#   make runtime/libnnrt.so    the runtime as a shared library (soname libnnrt.so.1)
+#   make runtime/libnnrt.so    the runtime as a shared library (soname libnnrt.so.2)
 #   make runtime/nnrt.pc       its pkg-config file, for PREFIX
 #   make install               install into $(DESTDIR)$(PREFIX)
 #   make uninstall             remove exactly what install installs
@@ -17,7 +17,7 @@
 # there): what nnc shares with the runtime (runtime/libnnrt_internal.a) is
 # inside it but not part of its interface, and is not installed.
 # Installed, the library is the usual three names: libnnrt.so.VERSION (the
-# file), the soname libnnrt.so.1 that programs record, and libnnrt.so for
+# file), the soname libnnrt.so.2 that programs record, and libnnrt.so for
 # the linker.
 
 # Where things go: set PREFIX (or any of these) on the command line.
@@ -38,7 +38,7 @@ NNRT_VERSION := $(shell sed -n 's/^\#define NNRT_VERSION "\(.*\)"/\1/p' runtime/
 # Programs linked with the shared library record this name.  Bump it when
 # a change to nnrt.h (struct nnrt_net above all) breaks programs built
 # against an older library.
-NNRT_SOVERSION = 1
+NNRT_SOVERSION = 2
 NNRT_SONAME    = libnnrt.so.$(NNRT_SOVERSION)
 
 RUNTIME_PIC_OBJS = $(RUNTIME_OBJS:runtime/%.o=runtime/pic/%.o)
@@ -55,7 +55,7 @@ runtime/pic/%.o: runtime/%.c
 	@mkdir -p runtime/pic
 	$(CC) $(ALL_CFLAGS) -fPIC -Iruntime -c -o $@ $<
 
-# runtime/libnnrt.so.1 lets a program built in the tree run with
+# runtime/libnnrt.so.2 lets a program built in the tree run with
 # LD_LIBRARY_PATH=runtime.
 runtime/libnnrt.so: $(RUNTIME_PIC_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(NNRT_SONAME) -o $@ $(RUNTIME_PIC_OBJS) -lm

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define NNRT_VERSION "0.3.0"
+#define NNRT_VERSION "0.4.0"
 
 /* ---- Activations and their derivatives --------------------------------- */
 
@@ -453,6 +453,14 @@ struct nnrt_net {
     double validate;                /* the fraction of the training rows held out (0: none) */
     long early_stop;                /* stop after this many epochs without a better validation loss (0: never) */
     struct nnrt_schedule schedule;
+    /*
+     * A network with conv or pool layers: for each layer, its number of
+     * weights, their fan-in and their fan-out (as PyTorch counts them for
+     * a convolution: in channels x kernel, out channels x kernel), so that
+     * xavier and he scale each weight right; 3 * nlayers values.  NULL for
+     * dense layers only, whose weights follow from layer_size.
+     */
+    const int *layer_fan;
 };
 
 /* The name of parameter i of net (w1 .., b1 ..), written into buf. */

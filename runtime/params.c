@@ -38,13 +38,15 @@ void nnrt_init_params(const struct nnrt_net *net, void *nn, uint64_t seed)
     /* Walk the weights layer by layer to know each one's fan-in and fan-out. */
     int i = 0, fan_in = net->ninputs;
     for (int l = 0; l < net->nlayers; l++) {
-        int fan_out = net->layer_size[l];
-        double scale = net->init == NNRT_INIT_XAVIER ? sqrt(2.0 / (fan_in + fan_out))
-                     : net->init == NNRT_INIT_HE     ? sqrt(2.0 / fan_in)
+        int fan_out = net->layer_size[l], n = fan_in * fan_out, in = fan_in;
+        if (net->layer_fan != NULL) /* conv and pool layers: as the network says */
+            n = net->layer_fan[3 * l], in = net->layer_fan[3 * l + 1], fan_out = net->layer_fan[3 * l + 2];
+        double scale = net->init == NNRT_INIT_XAVIER ? sqrt(2.0 / (in + fan_out))
+                     : net->init == NNRT_INIT_HE     ? sqrt(2.0 / in)
                                                      : 1.0;
-        for (int k = 0; k < fan_in * fan_out; k++, i++)
+        for (int k = 0; k < n; k++, i++)
             nnrt__param_set(net, nn, i, scale * nnrt_rng_normal(&rng));
-        fan_in = fan_out;
+        fan_in = net->layer_size[l];
     }
     for (; i < net->nparams; i++) {
         double v = nnrt_rng_normal(&rng);

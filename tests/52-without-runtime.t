@@ -18,7 +18,7 @@ undefined() {
     nm -A --defined-only "$@" | awk 'NF == 3 { print $3 }' | sort -u > def.txt
     comm -23 undef.txt def.txt
 }
-math='^(exp|log|log1p|tanh|pow|sqrt|fabs|copysign)f?$|^mem(cpy|move|set)$|^__'
+math='^(exp|log|log1p|tanh|pow|sqrt|fabs|copysign|fmax)f?$|^mem(cpy|move|set)$|^__'
 
 $CC $strict -I"$RT" -c "$RT/exp.c" -o exp.o 2> cc.err && [ ! -s cc.err ] &&
     $CC $strict -I"$RT" -c "$RT/loss.c" -o loss.o 2> cc.err && [ ! -s cc.err ]

@@ -80,7 +80,7 @@ installed="bin/nnc
 include/nnrt.h
 lib/libnnrt.a
 lib/libnnrt.so
-lib/libnnrt.so.1
+lib/libnnrt.so.2
 lib/libnnrt.so.$version
 lib/pkgconfig/nnrt.pc
 share/man/man1/nnc.1
@@ -112,13 +112,13 @@ is "$modes" "755 bin/nnc
 644 share/nnc/exp.c
 644 share/nnc/loss.c" "(1) nnc is executable, the other files are 644"
 
-is "$(readlink "$stage/usr/lib/libnnrt.so.1") $(readlink "$stage/usr/lib/libnnrt.so")" \
-    "libnnrt.so.$version libnnrt.so.1" \
-    "(1) libnnrt.so -> libnnrt.so.1 -> libnnrt.so.$version, relative symlinks"
+is "$(readlink "$stage/usr/lib/libnnrt.so.2") $(readlink "$stage/usr/lib/libnnrt.so")" \
+    "libnnrt.so.$version libnnrt.so.2" \
+    "(1) libnnrt.so -> libnnrt.so.2 -> libnnrt.so.$version, relative symlinks"
 
 if have readelf; then
     soname=$(readelf -d "$stage/usr/lib/libnnrt.so.$version" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-    is "$soname" "libnnrt.so.1" "(1) the shared library's soname is libnnrt.so.1"
+    is "$soname" "libnnrt.so.2" "(1) the shared library's soname is libnnrt.so.2"
 else
     skip "readelf is not installed"
 fi
@@ -237,13 +237,13 @@ if have pkg-config; then
     ok $? "(2) cc tutorial.c \$(pkg-config --cflags --libs nnrt) links with the shared library"
     sed 's/^/# /' cc.err
     if have readelf; then
-        needed tutorial-shared | grep -qx 'libnnrt.so.1'
-        ok $? "(2) the program needs libnnrt.so.1"
+        needed tutorial-shared | grep -qx 'libnnrt.so.2'
+        ok $? "(2) the program needs libnnrt.so.2"
     else
         skip "readelf is not installed"
     fi
     if have ldd; then
-        LD_LIBRARY_PATH="$prefix/lib" ldd ./tutorial-shared | grep -q "libnnrt.so.1 => $prefix/lib/libnnrt.so.1"
+        LD_LIBRARY_PATH="$prefix/lib" ldd ./tutorial-shared | grep -q "libnnrt.so.2 => $prefix/lib/libnnrt.so.2"
         ok $? "(2) with LD_LIBRARY_PATH=PREFIX/lib, it loads the installed library"
     else
         skip "ldd is not installed"

@@ -65,6 +65,8 @@ else
 
     for spec in specs/*.nn "$tmp/deep.nn"; do
         name=$(basename "$spec" .nn)
+        # Conv and pool layers are not drawn yet (tests/44-cnn.t checks the refusal).
+        grep -Eq '^[[:space:]]*(conv|pool)[[:space:]]' "$spec" && continue
         "$NNC" --emit dot "$spec" > "$tmp/$name.dot" 2> "$tmp/err" &&
             dot -Tsvg "$tmp/$name.dot" -o "$tmp/$name.svg" 2> "$tmp/dot.err"
         ok $? "$name: --emit dot parses with dot -Tsvg"
