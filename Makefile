@@ -10,6 +10,7 @@
 #   make fuzz       fuzz the front end and the runtime's readers (FUZZ_SECONDS=N each)
 #   make check-asan run the whole suite with AddressSanitizer and UBSan
 #   make device-check  train the tutorial's network on an emulated Cortex-M4F, check it against the host
+#   make device-sizes  the flash and RAM of every spec on a Cortex-M4F (doc/device.md)
 #   make bench      measure nnc's training step beside FANN and a loop nest (make bench-quick: a smoke test)
 #   make install    install into $(DESTDIR)$(PREFIX) (make uninstall removes it)
 #   make deps       install what building and testing need (Debian)
