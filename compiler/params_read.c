@@ -52,6 +52,13 @@ static int fail(Reader *r, int line, const char *fmt, ...)
     return 1;
 }
 
+/* The spec's path as messages show it (nnrt__shown_name: cut, and safe for a terminal). */
+static const char *spec_name(Reader *r)
+{
+    char buf[NNRT__SHOWN_NAME];
+    return ctx_strdup(r->c, nnrt__shown_name(buf, r->net->spec->file));
+}
+
 /* The k >= 1 after prefix in name[0..len), at most max; 0 when name is not so. */
 static long numbered(const char *name, size_t len, const char *prefix, long max)
 {
@@ -133,7 +140,7 @@ static int check_comment(Reader *r, const char *p, int lineno)
     if (strlen(name) == n && memcmp(p, name, n) == 0)
         return 0;
     return fail(r, lineno, "the file holds the parameters of network '%.*s', but %s is network '%s'",
-                nnrt__quote_len(p, n, 40), p, shown_path(r->net->spec->file), name);
+                nnrt__quote_len(p, n, 40), p, spec_name(r), name);
 }
 
 /* Checks value v of slot i, read on line lineno.  Returns 0, or 1 having said why not. */
@@ -167,7 +174,7 @@ static int read_line(Reader *r, char *s, int lineno)
     if (i == -1)
         return fail(r, lineno, "unknown parameter '%.*s' (network '%s' of %s has %s)",
                     nnrt__quote_len(name, len, 40), name, r->net->spec->name,
-                    shown_path(r->net->spec->file), names_held(r));
+                    spec_name(r), names_held(r));
     while (*p == ' ' || *p == '\t')
         p++;
     char *hash = strchr(p, '#');
@@ -229,7 +236,7 @@ int read_trained(Ctx *c, const Net *net, const char *path, Trained *t)
         if (!r.seen[i])
             status = fail(&r, i > 0 ? r.seen[i - 1] + 1 : 1, "no value for parameter '%s'%s (network '%s' "
                           "of %s has %s)", slot_name(&r, i), i > 0 ? ctx_printf(c, ", expected after '%s'",
-                          slot_name(&r, i - 1)) : "", s->name, shown_path(s->file), names_held(&r));
+                          slot_name(&r, i - 1)) : "", s->name, spec_name(&r), names_held(&r));
     ctx_drop(c, text);
     return status;
 }
