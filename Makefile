@@ -10,6 +10,7 @@
 #   make fuzz       fuzz the front end and the runtime's readers (FUZZ_SECONDS=N each)
 #   make check-asan run the whole suite with AddressSanitizer and UBSan
 #   make device-check  train the tutorial's network on an emulated Cortex-M4F, check it against the host
+#   make device-sizes  the flash and RAM of every spec on a Cortex-M4F (doc/device.md)
 #   make bench      measure nnc's training step beside FANN and a loop nest (make bench-quick: a smoke test)
 #   make install    install into $(DESTDIR)$(PREFIX) (make uninstall removes it)
 #   make deps       install what building and testing need (Debian)
@@ -31,6 +32,7 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
                 compiler/emit_runtime.o \
                 compiler/dot.o compiler/explain.o compiler/explain_compact.o compiler/explain_state.o \
                 compiler/compile.o compiler/width.o compiler/build.o \
+                compiler/emit_inference.o compiler/params_read.o \
                 compiler/main.o
 # What nnc and the runtime share but no network calls: the names of kinds,
 # the Graphviz writer, numbers, files (replaced whole, removed on a

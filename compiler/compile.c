@@ -92,9 +92,14 @@ int compile(Ctx *c, Buf *out, Buf *header)
         } else {
             /* The compact form's loops need no value by name: its model holds only their lines. */
             Model *m = is_compact(c, net) ? model_new(c, net) : model_build(c, net);
-            emit_c(c, m, out);
-            if (header != NULL)
-                emit_header(c, m, header);
+            if (c->params != NULL) {
+                if (emit_inference(c, m, c->params, out, header) != 0)
+                    c->nerrors++;
+            } else {
+                emit_c(c, m, out);
+                if (header != NULL)
+                    emit_header(c, m, header);
+            }
         }
     }
     ctx_flush(c);

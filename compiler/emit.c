@@ -38,14 +38,13 @@ const char *pname_of(Emitter *e, int param)
 const char *act_fn(Emitter *e, Act act)
 {
     static const char *const fn[] = {
-        [ACT_SIGMOID] = "nnrt_sigmoid", [ACT_TANH] = "nnrt_tanh",
-        [ACT_RELU] = "nnrt_relu", [ACT_LEAKY_RELU] = "nnrt_leaky_relu",
+        [ACT_SIGMOID] = "sigmoid", [ACT_TANH] = "tanh", [ACT_RELU] = "relu", [ACT_LEAKY_RELU] = "leaky_relu",
     };
     if (act == ACT_LINEAR)
         return NULL;
     if (act == ACT_SOFTMAX)
         bug("activation %d is not per neuron", act);
-    return ctx_printf(e->c, "%s%s", fn[act], e->f);
+    return ctx_printf(e->c, "%s%s%s", e->rt, fn[act], e->f);
 }
 
 /* ---- Writing lines ---------------------------------------------------------- */
@@ -206,7 +205,7 @@ void signature(Emitter *e, const char *fn, const char *end)
         p[0] = ctx_printf(e->c, "const struct %s %snn", n, ptr), p[1] = x, p[2] = y;
         p[3] = ctx_printf(e->c, "struct %s %ssum_d_L_d", n, ptr);
     }
-    const char *head = ctx_printf(e->c, "%s %s_%s(", ret, n, fn);
+    const char *head = ctx_printf(e->c, "%s%s %s_%s(", e->internal ? "static " : "", ret, n, fn);
     int col = (int)strlen(head);
     W("%s", head);
     for (int i = 0; i < 5 && p[i] != NULL; i++) {
@@ -560,7 +559,7 @@ Emitter emitter(Ctx *c, Model *m, Buf *out, int header)
         .c = c, .net = net, .m = m, .s = net->spec, .out = out, .name = net->spec->name,
         .compact = is_compact(c, net), .single = single, .header = header,
         .type = single ? "float" : "double", .f = single ? "f" : "", .cast = single ? "(float)" : "",
-        .line = 1, .line_start = (size_t)-1,
+        .line = 1, .line_start = (size_t)-1, .rt = "nnrt_",
     };
 }
 
@@ -587,6 +586,8 @@ void emit_c(Ctx *c, Model *m, Buf *out)
     }
     emit_optimizer_state(e);
     emit_update(e);
+    if (e->s->normalize)
+        emit_normalize(e);
     emit_descriptor(e);
 }
 
@@ -601,6 +602,8 @@ void emit_header(Ctx *c, Model *m, Buf *out)
     char *guard = ctx_printf(c, "NNC_%s_H", n);
     emit_preamble(e, "The header");
     W("#ifndef %s\n#define %s\n\n#include \"nnrt.h\"\n\n", guard, guard);
+    W("/* Inputs, outputs and parameters, for sizing arrays. */\n");
+    W("#define %s_NINPUTS %d\n#define %s_NOUTPUTS %d\n#define %s_NPARAMS %d\n\n", n, ni, n, no, n, net->nparams);
     W("#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     if (e->compact)
         emit_compact_struct(e);
@@ -625,6 +628,8 @@ void emit_header(Ctx *c, Model *m, Buf *out)
     W("/* One update of the parameters from the partials of n samples summed in sum_d_L_d. */\n");
     emit_update_signature(e);
     W(";\n\n");
+    if (e->s->normalize)
+        emit_normalize(e);
     W("/* The network's description, for nnrt_main and the other nnrt_ functions. */\n");
     W("extern const struct nnrt_net %s_net;\n\n", n);
     W("#ifdef __cplusplus\n}\n#endif\n\n#endif\n");

@@ -27,6 +27,8 @@ typedef struct {
     int spec_line;    /* in a block from this line of the spec (block), else 0 */
     int in_comment;   /* the lines so far leave a comment open */
     size_t line_start; /* where in out the line being written starts; (size_t)-1 before it starts */
+    const char *rt;   /* the prefix of the activations: "nnrt_", or the inference export's own */
+    int internal;     /* the network's functions are static (the inference export) */
 } Emitter;
 
 /* Writes to e->out, counting lines and adding #line directives (block). */
@@ -101,5 +103,21 @@ int needs_sum(Act act);
 /* The compact form's loops for conv and pool layers (emit_maps.c): forward, then backward. */
 void emit_map_forward(Emitter *e, int l);
 void emit_map_backward(Emitter *e, int l, int train);
+
+/* ---- The inference export (emit_inference.c, params_read.c) ---- */
+
+/* What a parameter file that the program saved holds, for the export. */
+typedef struct {
+    double *param;      /* nparams values */
+    double *mean, *std; /* ninputs values each; NULL when the network does not normalize */
+} Trained;
+
+/* Reads path into t, for net.  Returns 0, or 1 with the error printed (FILE:LINE: error: ...). */
+int read_trained(Ctx *c, const Net *net, const char *path, Trained *t);
+/*
+ * NAME_normalize, which z-scores raw inputs as the program does (in
+ * double), for the C of a network that normalizes (header: its declaration).
+ */
+void emit_normalize(Emitter *e);
 
 #endif

@@ -120,7 +120,7 @@ static void emit_compact_forward(Emitter *e, CompactLines *lines)
         }
         W("    }\n");
         if (act == ACT_SIGMOID)
-            W("    for (int j = 0; j < %d; j++)\n        %s[j] = nnrt_sigmoid_nobranch%s(%s[j]);\n", size, a, e->f, a);
+            W("    for (int j = 0; j < %d; j++)\n        %s[j] = %ssigmoid_nobranch%s(%s[j]);\n", size, a, e->rt, e->f, a);
         else if (act != ACT_SOFTMAX && act != ACT_LINEAR)
             W("    for (int j = 0; j < %d; j++)\n        %s[j] = %s(%s%s[j]);\n", size, a, act_fn(e, act), to, a);
         if (act == ACT_SOFTMAX) {

@@ -26,12 +26,13 @@ typedef enum {
     MODE_EXPLAIN, /* --explain NAME: an explanation of a name instead */
     MODE_BUILD,   /* --build: compile the C into a program */
     MODE_RUN,     /* --run: build the program in a temporary directory and run it */
+    MODE_INFERENCE, /* --emit inference: the trained network of --params as C constants */
 } Mode;
 
 /* The option that asks for each mode, as messages name it. */
 static const char *const mode_options[] = {
     [MODE_C] = "", [MODE_DOT] = "--emit dot", [MODE_EXPLAIN] = "--explain",
-    [MODE_BUILD] = "--build", [MODE_RUN] = "--run",
+    [MODE_BUILD] = "--build", [MODE_RUN] = "--run", [MODE_INFERENCE] = "--emit inference",
 };
 
 /* The command line made sense of. */
@@ -41,6 +42,7 @@ typedef struct {
     const char *output;   /* -o: the C, drawing, explanation or program; NULL for the default */
     const char *header;   /* --header, or NULL */
     const char *explain;  /* --explain NAME */
+    const char *params;   /* --params: the parameter file of --emit inference */
     Precision precision;  /* --precision */
     Unroll unroll;        /* --unroll */
     int line_directives;  /* --line-directives */
@@ -55,6 +57,7 @@ static void usage(FILE *f)
             "usage: nnc [options] SPEC.nn\n"
             "       nnc --build SPEC.nn [-o PROGRAM]\n"
             "       nnc --run SPEC.nn [-- PROGRAM OPTIONS]\n"
+            "       nnc --emit inference --params FILE SPEC.nn -o NAME_model.c [--header NAME_model.h]\n"
             "Compiles a neural network spec into C that trains it.\n"
             "\n"
             "Options:\n"
@@ -65,7 +68,9 @@ static void usage(FILE *f)
             "                   the options after '--'\n"
             "  --header FILE    also write a header for embedding the network\n"
             "  --line-directives  mark the C with #line, so that a debugger shows the spec\n"
-            "  --emit WHAT      write c (the default) or dot (a Graphviz drawing of the network)\n"
+            "  --emit WHAT      write c (the default), dot (a Graphviz drawing of the network)\n"
+            "                   or inference (the network trained, as constants, and NAME_predict)\n"
+            "  --params FILE    the parameters for --emit inference: a file the program saved\n"
             "  --explain NAME   explain a name of the generated code (d_L_d_w1, d_h1_d_w1, sum_h1,\n"
             "                   ...): its chain rule, its factors, the C that computes it\n"
             "  --precision P    compute in double or float, whatever the spec says\n"
@@ -110,14 +115,25 @@ static int pick(const char *option, const char *v, const char *const *words, int
 }
 
 /*
- * The mode of o, from what replaces the C (dot, or an --explain) and what
+ * The mode of o, from what replaces the C (emit: 1 for dot, 2 for
+ * inference; or an --explain) and what
  * is built (build: MODE_BUILD, MODE_RUN or MODE_C for nothing), when they
  * go together.  Returns -1, or 2 having said why not.
  */
-static int choose_mode(Options *o, int dot, Mode build)
+static int choose_mode(Options *o, int emit, Mode build)
 {
-    Mode instead = dot ? MODE_DOT : o->explain != NULL ? MODE_EXPLAIN : MODE_C;
-    if (o->header != NULL && (instead != MODE_C || build != MODE_C)) {
+    int dot = emit == 1;
+    Mode instead = dot ? MODE_DOT : emit == 2 ? MODE_INFERENCE : o->explain != NULL ? MODE_EXPLAIN : MODE_C;
+    if ((emit == 2) != (o->params != NULL)) {
+        fprintf(stderr, "nnc: error: %s\n", emit == 2 ? "--emit inference needs --params FILE, a file that the "
+                        "network's program saved (--save)" : "--params goes with --emit inference");
+        return 2;
+    }
+    if (emit == 2 && o->explain != NULL) {
+        fprintf(stderr, "nnc: error: --emit inference and --explain each write instead of the C; give one\n");
+        return 2;
+    }
+    if (o->header != NULL && ((instead != MODE_C && instead != MODE_INFERENCE) || build != MODE_C)) {
         fprintf(stderr, "nnc: error: --header goes with C output, not with %s\n",
                 mode_options[instead != MODE_C ? instead : build]);
         return 2;
@@ -149,13 +165,13 @@ static int choose_mode(Options *o, int dot, Mode build)
 static int parse_options(int argc, char **argv, Options *o)
 {
     static const char *const precisions[] = {[PREC_DOUBLE] = "double", [PREC_FLOAT] = "float"};
-    static const char *const emits[] = {"c", "dot"};
+    static const char *const emits[] = {"c", "dot", "inference"};
     static const char *const unrolls[] = {[UNROLL_AUTO] = "auto", [UNROLL_ALWAYS] = "always",
                                           [UNROLL_NEVER] = "never"};
     *o = (Options){0};
     o->precision = PREC_SPEC;
     o->unroll = UNROLL_AUTO;
-    int dot = 0, k;
+    int emit = 0, k;
     Mode build = MODE_C;
     const char *v;
     for (int i = 1; i < argc; i++) {
@@ -171,7 +187,7 @@ static int parse_options(int argc, char **argv, Options *o)
                 return 2;
             o->precision = (Precision)k;
         } else if (is_option(a, "--emit", argc, argv, &i, &v)) {
-            if ((dot = pick("--emit", v, emits, 2, "c or dot")) < 0)
+            if ((emit = pick("--emit", v, emits, 3, "c, dot or inference")) < 0)
                 return 2;
         } else if (is_option(a, "--explain", argc, argv, &i, &v)) {
             if ((o->explain = v) == NULL) {
@@ -190,6 +206,11 @@ static int parse_options(int argc, char **argv, Options *o)
             if ((k = pick("--unroll", v, unrolls, 3, "always, never or auto")) < 0)
                 return 2;
             o->unroll = (Unroll)k;
+        } else if (is_option(a, "--params", argc, argv, &i, &v)) {
+            if ((o->params = v) == NULL) {
+                fprintf(stderr, "nnc: error: option '--params' needs a file name\n");
+                return 2;
+            }
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--header") == 0) {
             if (i + 1 == argc) {
                 fprintf(stderr, "nnc: error: option '%s' needs a file name\n", a);
@@ -206,7 +227,7 @@ static int parse_options(int argc, char **argv, Options *o)
             o->spec = a;
         }
     }
-    return choose_mode(o, dot, build);
+    return choose_mode(o, emit, build);
 }
 
 /* What o->writes[k] is, in messages. */
@@ -237,6 +258,13 @@ static int check_outputs(Options *o)
     for (int k = 0; k < 2; k++) {
         if (nnrt__same_file(o->writes[k], o->spec)) {
             fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what(o, k), shown_path(o->writes[k]));
+            return 1;
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        if (nnrt__same_file(o->writes[k], o->params)) {
+            fprintf(stderr, "nnc: error: %s '%s' is the parameter file of --params\n", what(o, k),
+                    shown_path(o->writes[k]));
             return 1;
         }
     }
@@ -361,6 +389,7 @@ int main(int argc, char **argv)
     c.precision = o.precision;
     c.emit_dot = o.mode == MODE_DOT;
     c.explain = o.mode == MODE_EXPLAIN ? o.explain : NULL;
+    c.params = o.mode == MODE_INFERENCE ? o.params : NULL;
     c.out_name = o.output != NULL && !builds ? o.output : "nnc-output.c";
 
     Buf out = {0}, hdr = {0};

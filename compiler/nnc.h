@@ -129,6 +129,7 @@ typedef struct {
     Precision precision;   /* --precision */
     int emit_dot;          /* --emit dot: a drawing instead of C */
     const char *explain;   /* --explain NAME: an explanation instead of C */
+    const char *params;    /* --emit inference --params FILE: the export of the trained network */
     const char *out_name;  /* the C file's name, for #line */
     const char *data_files[2]; /* the files of the data and test blocks, as opened, or NULL */
 } Ctx;
@@ -640,6 +641,13 @@ int is_compact(const Ctx *c, const Net *net);
 void emit_c(Ctx *c, Model *m, Buf *out);
 /* Writes the header for embedding m's network into out. */
 void emit_header(Ctx *c, Model *m, Buf *out);
+/*
+ * The inference export (emit_inference.c): the parameters of the file
+ * params as constants and NAME_predict into out, and the header's sizes
+ * and declarations into header (when not NULL).  Returns 0, or 1 with the
+ * file's error printed.
+ */
+int emit_inference(Ctx *c, Model *m, const char *params, Buf *out, Buf *header);
 
 /*
  * A file's path as text inside a C or DOT comment: a "*" then "/" is

@@ -3,8 +3,10 @@
 # emulated board, and checks that both print the same parameters, bit
 # for bit (make device-check, mk/device.mk, builds both and calls it).
 #
-#   device/check.sh HOST_PROGRAM DEVICE_ELF OUTDIR
+#   device/check.sh HOST_PROGRAM DEVICE_ELF OUTDIR [WHAT]
 #
+# WHAT names the lines compared in the last line (default: "parameters
+# trained"; device/predict.c's are "predictions").
 # QEMU, BOARD and TIMEOUT (seconds) come from the environment.  Writes
 # OUTDIR/host.out and OUTDIR/device.out (the two programs' output) and
 # prints which qemu and which board ran, then the device's output.  Exits
@@ -12,7 +14,7 @@
 # exited with status 0 under QEMU, the host program did the same, and
 # their outputs are equal but for the first line (where each ran); 1
 # otherwise.
-host=$1 elf=$2 out=$3
+host=$1 elf=$2 out=$3 what=${4:-parameters trained}
 QEMU=${QEMU:-qemu-system-arm}
 BOARD=${BOARD:-mps2-an386}
 TIMEOUT=${TIMEOUT:-60}
@@ -52,7 +54,7 @@ grep -q '^# .* on an Arm core' "$out/device.out" || fail "the output is not an A
 tail -n +2 "$out/host.out" > "$out/host.rest"
 tail -n +2 "$out/device.out" > "$out/device.rest"
 n=$(grep -vc '^#' "$out/host.rest")
-[ "$n" -gt 0 ] || fail "the host program printed no parameter"
+[ "$n" -gt 0 ] || fail "the host program printed no ${what%% *}"
 diff -u "$out/host.rest" "$out/device.rest" ||
-    fail "the device's parameters are not the host's"
-echo "device-check: the $n parameters trained on $BOARD are the host's, bit for bit"
+    fail "the device's ${what%% *} are not the host's"
+echo "device-check: the $n $what on $BOARD are the host's, bit for bit"

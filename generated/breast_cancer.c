@@ -283,6 +283,18 @@ void breast_cancer_update(struct breast_cancer *nn, const struct breast_cancer *
     }
 }
 
+/*
+ * The inputs normalized as the program normalizes them: xn[i] = (x[i] - mean[i]) / std[i],
+ * in double, with the means and deviations the program saved (mean_x1 ..,
+ * std_x1 ..) or computed over the data.
+ */
+void breast_cancer_normalize(const double mean[restrict 30], const double std[restrict 30],
+    const double x[restrict 30], double xn[restrict 30])
+{
+    for (int i = 0; i < 30; i++)
+        xn[i] = (x[i] - mean[i]) / std[i];
+}
+
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
 static double breast_cancer_get(const void *nn, int i)

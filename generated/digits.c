@@ -315,6 +315,18 @@ void digits_update(struct digits *nn, const struct digits *sum_d_L_d, int n,
     }
 }
 
+/*
+ * The inputs normalized as the program normalizes them: xn[i] = (x[i] - mean[i]) / std[i],
+ * in double, with the means and deviations the program saved (mean_x1 ..,
+ * std_x1 ..) or computed over the data.
+ */
+void digits_normalize(const double mean[restrict 64], const double std[restrict 64],
+    const double x[restrict 64], double xn[restrict 64])
+{
+    for (int i = 0; i < 64; i++)
+        xn[i] = (x[i] - mean[i]) / std[i];
+}
+
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
 static double digits_get(const void *nn, int i)

@@ -1029,6 +1029,18 @@ void iris_update(struct iris *nn, const struct iris *sum_d_L_d, int n,
     nn->b11 -= learn_rate * d_L_d_b11;
 }
 
+/*
+ * The inputs normalized as the program normalizes them: xn[i] = (x[i] - mean[i]) / std[i],
+ * in double, with the means and deviations the program saved (mean_x1 ..,
+ * std_x1 ..) or computed over the data.
+ */
+void iris_normalize(const double mean[restrict 4], const double std[restrict 4],
+    const double x[restrict 4], double xn[restrict 4])
+{
+    for (int i = 0; i < 4; i++)
+        xn[i] = (x[i] - mean[i]) / std[i];
+}
+
 /* ---- What the runtime needs to know: not the network's math. ---- */
 
 static const size_t iris_param_offset[67] = {

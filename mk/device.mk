@@ -4,7 +4,13 @@
 #                       precision float for the Cortex-M4F of QEMU's mps2-an386
 #                       board and for the host, train it on both from the same
 #                       initial parameters, and check that the two print the
-#                       same parameters, bit for bit (device/check.sh)
+#                       same parameters, bit for bit (device/check.sh); then
+#                       export DEVICE_INFER_SPEC (digits), trained on the host
+#                       by its program, with nnc --emit inference, in double
+#                       and in float, and check that its predictions of the
+#                       held-out rows on the board are the host's, bit for bit
+#   make device-sizes   the flash and RAM of every spec's training build and
+#                       inference export (device/sizes.sh, doc/device.md)
 #
 # Needs (Debian): gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 # (make deps installs them).  Included by the main Makefile after its own
@@ -30,6 +36,9 @@ DEVICE_SPEC    ?= specs/tutorial.nn
 DEVICE_BUILD   ?= build/device
 DEVICE_BOARD   ?= mps2-an386
 DEVICE_TIMEOUT ?= 60
+DEVICE_INFER_SPEC ?= specs/digits.nn
+DEVICE_INFER_TEST ?= specs/data/digits_test.csv
+DEVICE_INFER       = $(DEVICE_BUILD)/infer-double $(DEVICE_BUILD)/infer-float
 QEMU_ARM       ?= qemu-system-arm
 ARM_CC         ?= arm-none-eabi-gcc
 ARM_SIZE       ?= arm-none-eabi-size
@@ -46,11 +55,19 @@ DEVICE_DEPS    = $(DEVICE_SOURCES) $(DEVICE_BUILD)/init.h runtime/nnrt.h
 # The generated struct nnrt_net, by which train.c reaches the network.
 device_net = $$(sed -n 's/^const struct nnrt_net \([A-Za-z0-9_]*\) = {$$/\1/p' $(DEVICE_BUILD)/net.c)
 
-.PHONY: device-check device-clean
+.PHONY: device-check device-clean device-sizes
 
-device-check: $(DEVICE_BUILD)/train-host $(DEVICE_BUILD)/train.elf device/check.sh
+device-check: $(DEVICE_BUILD)/train-host $(DEVICE_BUILD)/train.elf device/check.sh \
+              $(DEVICE_INFER:%=%/predict-host) $(DEVICE_INFER:%=%/predict.elf)
 	QEMU="$(QEMU_ARM)" BOARD="$(DEVICE_BOARD)" TIMEOUT="$(DEVICE_TIMEOUT)" \
 	    sh device/check.sh $(DEVICE_BUILD)/train-host $(DEVICE_BUILD)/train.elf $(DEVICE_BUILD)
+	for d in $(DEVICE_INFER); do \
+	    QEMU="$(QEMU_ARM)" BOARD="$(DEVICE_BOARD)" TIMEOUT="$(DEVICE_TIMEOUT)" \
+	        sh device/check.sh $$d/predict-host $$d/predict.elf $$d predictions || exit 1; \
+	done
+
+device-sizes: compiler/nnc runtime/libnnrt.a device/sizes.sh
+	ARM_CC="$(ARM_CC)" ARM_SIZE="$(ARM_SIZE)" sh device/sizes.sh $(DEVICE_BUILD)/sizes
 
 $(DEVICE_BUILD)/net.c: $(DEVICE_SPEC) compiler/nnc
 	@mkdir -p $(DEVICE_BUILD)
@@ -79,3 +96,55 @@ $(DEVICE_BUILD)/train.elf: $(DEVICE_DEPS) device/startup.c device/mps2-an386.ld
 
 device-clean:
 	rm -rf $(DEVICE_BUILD)
+
+# ---- The inference export on the device
+#
+# DEVICE_INFER_SPEC's program, built for the host in each precision,
+# trains the spec's epochs and saves; nnc exports what it saved
+# (NAME_model.c, NAME_model.h); device/predict.c runs the export over the
+# rows of DEVICE_INFER_TEST (rows.h) on the host and on the board.  Both
+# builds link device/expf.c, as the training check's do, and device/exp.c
+# for the double softmax: newlib's and glibc's exp differ in last bits.
+
+infer_net = $$(sed -n 's/^network \([A-Za-z0-9_]*\).*/\1/p' $(DEVICE_INFER_SPEC))
+INFER_SOURCES = device/predict.c device/expf.c device/exp.c runtime/exp.c
+# The precision of a directory infer-double or infer-float.
+infer_prec = $(patsubst infer-%,%,$(notdir $(@D)))
+
+$(DEVICE_BUILD)/infer-%/program.c: $(DEVICE_INFER_SPEC) compiler/nnc
+	@mkdir -p $(@D)
+	compiler/nnc --precision $* $(DEVICE_INFER_SPEC) -o $@
+
+$(DEVICE_BUILD)/infer-%/program: $(DEVICE_BUILD)/infer-%/program.c runtime/libnnrt.a
+	$(CC) -std=c99 -O2 -Iruntime -o $@ $< runtime/libnnrt.a -lm
+
+$(DEVICE_BUILD)/infer-%/trained.params: $(DEVICE_BUILD)/infer-%/program
+	$< --every 0 --save $@ > /dev/null
+
+$(DEVICE_BUILD)/infer-%/model.c: $(DEVICE_BUILD)/infer-%/trained.params compiler/nnc
+	compiler/nnc --precision $* --emit inference --params $< $(DEVICE_INFER_SPEC) -o $@ \
+	    --header $(@D)/model.h
+
+# The held-out rows: the inputs and the class (the last column) of each.
+$(DEVICE_BUILD)/infer-%/rows.h: $(DEVICE_INFER_TEST)
+	@mkdir -p $(@D)
+	awk -F, -v t=$* 'NR == 1 { next } \
+	    { n++; r = r "    {"; for (i = 1; i < NF; i++) r = r $$i (i < NF - 1 ? ", " : ""); \
+	      r = r "},\n"; l = l $$NF "," } \
+	    END { printf "#define DEVICE_NROWS %d\nstatic const %s device_rows[%d][%d] = {\n%s};\n", n, t, n, NF - 1, r; \
+	          printf "static const int device_labels[%d] = {%s};\n", n, l }' $< > $@
+
+INFER_DEPS = $(INFER_SOURCES) device/startup.c device/mps2-an386.ld
+INFER_FLAGS = -Iruntime -I$(@D) -DDEVICE_NET=$(infer_net) -DDEVICE_REAL=$(infer_prec) \
+              -DDEVICE_MODEL_H='"model.h"'
+
+$(DEVICE_BUILD)/infer-%/predict-host: $(DEVICE_BUILD)/infer-%/model.c $(DEVICE_BUILD)/infer-%/rows.h $(INFER_DEPS)
+	$(CC) $(DEVICE_CFLAGS) $(INFER_FLAGS) -o $@ $(INFER_SOURCES) $< -lm
+
+$(DEVICE_BUILD)/infer-%/predict.elf: $(DEVICE_BUILD)/infer-%/model.c $(DEVICE_BUILD)/infer-%/rows.h $(INFER_DEPS)
+	$(ARM_CC) $(DEVICE_ARCH) $(DEVICE_CFLAGS) $(INFER_FLAGS) $(DEVICE_LDFLAGS) -o $@ device/startup.c \
+	    $(INFER_SOURCES) $< -lm
+	$(ARM_SIZE) $@
+
+.PRECIOUS: $(DEVICE_BUILD)/infer-%/program.c $(DEVICE_BUILD)/infer-%/program $(DEVICE_BUILD)/infer-%/trained.params \
+           $(DEVICE_BUILD)/infer-%/model.c $(DEVICE_BUILD)/infer-%/rows.h

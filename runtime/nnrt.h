@@ -503,9 +503,11 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
 /*
  * Reads what nnrt_params_save wrote.  Every parameter must appear exactly
  * once, and when norm is not NULL every mean_x and std_x too.  `epoch`,
- * `step` and `learn_rate` may be left out (0), and so may the optimizer's state, but only
- * as a whole (zeros).  progress may be NULL when such lines are not
- * wanted.  Returns 0, or -1 with err filled in (nothing is changed then).
+ * `step` and `learn_rate` may be left out (0), and so may the optimizer's
+ * state, but only as a whole (zeros).  norm and progress may be NULL when
+ * those lines are not wanted: a file that holds them still loads (they are
+ * checked, not kept).  Returns 0, or -1 with err filled in (nothing is
+ * changed then).
  */
 int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
                      struct nnrt_progress *progress, const char *path, struct nnrt_error *err);

@@ -286,8 +286,8 @@ static int read_line(const struct nnrt_net *net, const struct slots *sl, char *s
  * normalization, and the state all or none.  Returns how many slots of the
  * state were seen, or -1.
  */
-static int check_complete(const struct nnrt_net *net, const struct slots *sl, const int *seen, const char *path,
-                          struct nnrt_error *err)
+static int check_complete(const struct nnrt_net *net, const struct slots *sl, const int *seen, int want_norm,
+                          const char *path, struct nnrt_error *err)
 {
     char buf[40];
     int state_seen = 0;
@@ -295,7 +295,8 @@ static int check_complete(const struct nnrt_net *net, const struct slots *sl, co
         state_seen += seen[i] != 0;
     for (int i = 0; i < sl->nslots; i++) {
         int optional = i == sl->epoch || i == sl->step || i == sl->learn_rate ||
-                       (i >= sl->state_start && state_seen == 0);
+                       (i >= sl->state_start && state_seen == 0) ||
+                       (!want_norm && i >= sl->nparams && i < sl->norm_end);
         if (!seen[i] && !optional) {
             nnrt__set_error(err, path, 0, 0, "'%s' has no value for %s '%s'", path,
                             i < sl->state_start ? "parameter" : "the optimizer's state",
@@ -332,11 +333,18 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
                      struct nnrt_progress *progress, const char *path, struct nnrt_error *err)
 {
     /*
+     * A file of a network that normalizes holds mean_x and std_x lines, and
+     * every file that --save writes holds the progress: a caller that wants
+     * neither (NULL) still reads such a file, and the lines are checked but
+     * not kept.  Without a normalization in the network or the call,
+     * mean_x1 is no name the file may hold.
+     */
+    struct slots sl = layout(net, norm != NULL || net->normalize, 1);
+    /*
      * What --save writes for the largest network is past the 256 MB of other
      * files: allow 128 bytes a line (its own are under 64), for every name
      * the file may hold.
      */
-    struct slots sl = layout(net, norm != NULL, progress != NULL);
     size_t len, max = (size_t)sl.nslots * 128 + 4096;
     char *text = nnrt__read_file_max(path, max > NNRT__MAX_FILE ? max : NNRT__MAX_FILE, &len, err);
     if (text == NULL)
@@ -371,7 +379,7 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
     }
 
     /* Required: the parameters and the normalization.  The state: all of it or none. */
-    int state_seen = check_complete(net, &sl, seen, path, err);
+    int state_seen = check_complete(net, &sl, seen, norm != NULL, path, err);
     if (state_seen < 0)
         goto fail;
     store(net, &sl, value, seen, state_seen, epoch, step, nn, norm, progress);

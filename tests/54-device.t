@@ -9,6 +9,8 @@
 # where the C rounds twice) and device/expf.c in place of their C
 # libraries' expf, which differ.
 #
+# Then the inference export of digits, on the board as on the host.
+#
 # Also: the device program's exit status reaches the shell through QEMU
 # (a status of 3, and a fault), and the check fails when QEMU did not run
 # the program (no qemu, a qemu that runs nothing, one that runs the host's
@@ -45,8 +47,10 @@ like "$out" '^board: mps2-an386 \(.*Cortex-M4\)$' "and the board, a Cortex-M4"
 like "$out" "^device: $d/train.elf under qemu, exit status 0\$" "the device program exited with status 0"
 like "$out" '^device-check: the 9 parameters trained on mps2-an386 are the host.s, bit for bit$' \
     "the check reports 9 parameters equal"
-is "$(printf '%s\n' "$out" | grep -c -- '-ffp-contract=off.*-ffunction-sections')" 2 \
+is "$(printf '%s\n' "$out" | grep -- '-ffp-contract=off.*-ffunction-sections' | grep -c -- '-DNNC_NO_MAIN')" 2 \
     "both builds take -ffp-contract=off"
+is "$(printf '%s\n' "$out" | grep -- '-ffp-contract=off.*-ffunction-sections' | grep -c -- '-DDEVICE_REAL=')" 4 \
+    "and so do the four builds of the inference check"
 like "$out" 'arm-none-eabi-gcc -mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb' \
     "the device build is for a Cortex-M4 with its single-precision FPU, hard-float"
 
@@ -80,6 +84,50 @@ if getconf GNU_LIBC_VERSION > /dev/null 2>&1; then
 else
     skip "the C library is not glibc, whose expf agrees with device/expf.c here"
 fi
+
+# The inference export of digits (trained by its program on the host,
+# saved, exported with nnc --emit inference), on the board: its
+# predictions of the 359 held-out rows, in double and in float, are the
+# host build's, bit for bit (both link device/exp.c and device/expf.c).
+for prec in double float; do
+    like "$out" "^device: $d/infer-$prec/predict.elf under qemu, exit status 0\$" \
+        "the $prec inference model ran on the device"
+    like "$(head -1 "$d/infer-$prec/device.out")" "^# digits inference \\($prec\\) on an Arm core with an FPU\$" \
+        "its output is an Arm program's ($prec)"
+done
+is "$(printf '%s\n' "$out" | grep -c '^device-check: the 359 predictions on mps2-an386 are the host.s, bit for bit$')" \
+    2 "the check reports the 359 predictions equal, in both precisions"
+# The classes on the device are those of the program's own --predict (with
+# the C library's exp and expf); so are the outputs' bits, where the C
+# library's exponentials agree with device/'s.
+tail -n +2 "$top/specs/data/digits_test.csv" | cut -d, -f1-64 | awk '{ printf " --predict %s", $0 }' > "$tmp/args"
+for prec in double float; do
+    "$d/infer-$prec/program" --load "$d/infer-$prec/trained.params" --epochs 0 $(cat "$tmp/args") |
+        head -359 > "$tmp/prog-$prec.txt"
+    expected=$(awk '{ b = 1; for (i = 2; i <= NF; i++) if ($i + 0 > $b + 0) b = i; print b - 1 }' "$tmp/prog-$prec.txt")
+    got=$(awk '/^row/ { print $4 }' "$d/infer-$prec/device.out")
+    is "$(printf '%s\n' "$got" | wc -l | tr -d ' ')" 359 "the device classified 359 rows ($prec)"
+    is "$got" "$expected" "its classes are those of the program's --predict ($prec)"
+    if command -v python3 > /dev/null 2>&1; then
+        same=$(python3 - "$prec" "$tmp/prog-$prec.txt" "$d/infer-$prec/device.out" <<'PY'
+import struct, sys
+fmt = '>d' if sys.argv[1] == 'double' else '>f'
+prog = [l.split() for l in open(sys.argv[2])]
+dev = [l.split()[6:] for l in open(sys.argv[3]) if l.startswith('row')]
+n = same = 0
+for p, d in zip(prog, dev):
+    for v, bits in zip(p, d):
+        n += 1
+        same += struct.pack(fmt, float(v)).hex() == bits
+print(same, n)
+PY
+)
+        echo "# $prec: $same of the device's outputs have the bits of the program's"
+        like "$same" '^[0-9]+ 3590$' "the device's $prec outputs compare with the program's"
+    else
+        skip "python3 is not installed"
+    fi
+done
 
 # Contracted on the device, the parameters part: the Cortex-M4F fuses a
 # float a * b + c (VFMA.F32), which x86-64 without -march cannot.
