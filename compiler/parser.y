@@ -42,6 +42,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %token LEARN_RATE "learn_rate" EPOCHS "epochs" SEED "seed" INIT "init" NORMALIZE "normalize"
 %token OPTIMIZER "optimizer" BATCH "batch" SHUFFLE "shuffle" WEIGHT_DECAY "weight_decay"
 %token PRECISION "precision"
+%token CLASSES "classes"
 %token TEST "test"
 %token ARROW "->"
 %token <char *> IDENT "name" NUMBER "number" STRING "string"
@@ -151,6 +152,7 @@ stmts:
 stmt:
     "input" NUMBER              { $$ = new_stmt(ps, ST_INPUT, @1); $$->num = tok($2, @2); }
   | "input" names               { $$ = new_stmt(ps, ST_INPUT, @1); $$->names = $2; }
+  | "classes" names             { $$ = new_stmt(ps, ST_CLASSES, @1); $$->names = $2; }
   | "hidden" NUMBER IDENT {
         $$ = new_stmt(ps, ST_HIDDEN, @1);
         $$->num = tok($2, @2);
@@ -224,7 +226,8 @@ names:
          * such (as the parser would have) and skipped with its statement.
          */
         if (@2.first_line == @1.last_line) {
-            error_at(ps->c, loc_of(@2), "expected ',' between input names but found %s", quote(ps->c, $2, strlen($2)));
+            error_at(ps->c, loc_of(@2), "expected ',' between %s names but found %s",
+                     ps->last_keyword == TOK_CLASSES ? "class" : "input", quote(ps->c, $2, strlen($2)));
             $$ = token_list_append(ps->c, $1, tok($2, @2), 0);
         } else {
             statement_expected(ps, @2, $2);
@@ -256,6 +259,8 @@ data_items:
             ps->comma_end = (Loc){@2.last_line, @2.last_column};
     }
   | data_items "->"             { $$ = token_list_append(ps->c, $1, tok(NULL, @2), 1); }
+    /* A class by its name (`classes`): rows.c says where a name may not stand. */
+  | data_items IDENT            { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
     ;
 
 predict_entries:
@@ -284,11 +289,13 @@ static void yyerror(YYLTYPE *loc, void *scanner, ParseState *ps, const char *msg
 static const yysymbol_kind_t statement_syms[] = {
     YYSYMBOL_INPUT, YYSYMBOL_HIDDEN, YYSYMBOL_OUTPUT, YYSYMBOL_LOSS, YYSYMBOL_LEARN_RATE,
     YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_OPTIMIZER,
-    YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_PRECISION, YYSYMBOL_YYEMPTY,
+    YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_PRECISION,
+    YYSYMBOL_CLASSES, YYSYMBOL_YYEMPTY,
 };
 static const char *const statement_words[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
-    "optimizer", "batch", "shuffle", "weight_decay", "precision", NULL,
+    "optimizer", "batch", "shuffle", "weight_decay", "precision",
+    "classes", NULL,
 };
 static const yysymbol_kind_t block_syms[] = {
     YYSYMBOL_NETWORK, YYSYMBOL_PARAMS, YYSYMBOL_DATA, YYSYMBOL_TEST, YYSYMBOL_PREDICT, YYSYMBOL_YYEMPTY,
@@ -480,6 +487,8 @@ static const char *describe(yysymbol_kind_t kind, int last_keyword)
             return "a precision (double, float)";
         case TOK_INPUT:
             return "an input name";
+        case TOK_CLASSES:
+            return "a class name";
         default:
             return "a name";
         }

@@ -428,6 +428,10 @@ struct nnrt_net {
     int npredict;
     const char *const *predict_name;
     const double *predict_x;
+
+    /* The names of a classifier's classes (`classes`): nclasses of them, or 0 and NULL. */
+    int nclasses;
+    const char *const *class_name;
 };
 
 /* The name of parameter i of net (w1 .., b1 ..), written into buf. */
