@@ -545,7 +545,7 @@ static void check_classes(Ctx *c, Stmt *st, Spec *s)
     for (TokenList *t = st->names; t != NULL; t = t->next)
         count++;
     if (want == 0) {
-        error_at(c, st->loc, "classes name the classes of a classifier (a softmax output, or one sigmoid "
+        error_at(c, st->loc, "'classes' names the classes of a classifier (a softmax output, or one sigmoid "
                              "output), but the output is %d %s", out->size, act_names[out->act]);
         return;
     }

@@ -7,15 +7,16 @@
  * recompiling.  The order of work is fixed, so that the output of a run is
  * easy to read and to test:
  *
- *   1. read the options (options.c), the data (data.c) and the starting
- *      parameters;
+ *   1. read the options (options.c), the data and the rows of
+ *      --predict-file (data.c) and the starting parameters;
  *   2. normalize the inputs, when the spec says so;
  *   3. train, printing the loss lines (and accuracy lines, for
  *      classifiers) (train.c);
  *   4. save the parameters (--save);
- *   5. print the loss (--eval), the gradient (--grad), the gradient check
- *      (--gradcheck), the predictions, and last the loss on the test rows
- *      (report.c).
+ *   5. print the loss and the measures (--eval), the gradient (--grad),
+ *      the gradient check (--gradcheck), the predictions (report.c) and
+ *      --predict-file's CSV, and last the loss and the measures on the
+ *      test rows (metrics.c).
  *
  * Everything is allocated before training starts; the loop itself
  * allocates nothing.
