@@ -72,11 +72,10 @@ static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int 
     return 0;
 }
 
-/* Is the token a name (a class's, in a data row) rather than a number? */
+/* Is the token a name (a class's, in a data row) rather than a number, which starts so? */
 static int is_name(Token t)
 {
-    return t.text != NULL && ((t.text[0] >= 'A' && t.text[0] <= 'Z') || (t.text[0] >= 'a' && t.text[0] <= 'z') ||
-                              t.text[0] == '_' || (unsigned char)t.text[0] >= 0x80);
+    return t.text != NULL && strchr("0123456789.+-", t.text[0]) == NULL;
 }
 
 /* The index of the class named name, or -1. */
