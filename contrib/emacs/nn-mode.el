@@ -40,7 +40,8 @@
 
 (defconst nn-statements
   '("input" "hidden" "output" "loss" "learn_rate" "epochs" "seed" "init"
-    "normalize" "optimizer" "batch" "shuffle" "weight_decay" "precision")
+    "normalize" "optimizer" "batch" "shuffle" "weight_decay" "precision"
+    "classes")
   "The statements of a network block.")
 
 (defconst nn-activations
