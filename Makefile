@@ -43,7 +43,7 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
 INTERNAL_OBJS = runtime/names.o runtime/dot.o runtime/number.o runtime/file.o runtime/csv.o
 RUNTIME_OBJS  = $(INTERNAL_OBJS) runtime/loss.o runtime/rng.o runtime/exp.o runtime/params.o \
                 runtime/options.o runtime/data.o runtime/train.o runtime/report.o runtime/driver.o \
-                runtime/schedule.o runtime/validate.o
+                runtime/schedule.o runtime/validate.o runtime/metrics.o
 
 SPECS     = $(wildcard specs/*.nn)
 GENERATED = $(SPECS:specs/%.nn=generated/%.c)

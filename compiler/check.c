@@ -27,7 +27,7 @@ const char *const *const opt_names = nnrt__opt_names;
 static const char *const stmt_names[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
     "optimizer", "batch", "shuffle", "weight_decay", "precision", "validate", "early_stop", "schedule",
-    "conv", "pool",
+    "conv", "pool", "classes",
 };
 
 static const char *const c_keywords[] = {
@@ -477,7 +477,7 @@ static void check_validation(Ctx *c, Stmt *validate, Stmt *early_stop, Stmt *sch
 
 /* What check_network finds, before the rest of the spec is read. */
 typedef struct {
-    Stmt *seen[ST_POOL + 1]; /* by kind; hidden, conv and pool go to hidden[] */
+    Stmt *seen[ST_CLASSES + 1]; /* by kind; hidden, conv and pool go to hidden[] */
     int nhidden;
     Stmt *hidden[MAX_LAYERS];
 } NetworkStmts;
@@ -642,6 +642,46 @@ static void check_settings(Ctx *c, const NetworkStmts *n, Stmt *out, int bad, Sp
     check_validation(c, n->seen[ST_VALIDATE], n->seen[ST_EARLY_STOP], n->seen[ST_SCHEDULE], s);
 }
 
+/*
+ * The names of a classifier's classes: one for each softmax output, or two
+ * for one sigmoid output (class 0, then class 1), each named once.
+ */
+static void check_classes(Ctx *c, Stmt *st, Spec *s)
+{
+    const Layer *out = &s->layers[s->nlayers - 1];
+    int want = out->act == ACT_SOFTMAX ? out->size : out->act == ACT_SIGMOID && out->size == 1 ? 2 : 0;
+    int count = 0;
+    for (TokenList *t = st->names; t != NULL; t = t->next)
+        count++;
+    if (want == 0) {
+        error_at(c, st->loc, "'classes' names the classes of a classifier (a softmax output, or one sigmoid "
+                             "output), but the output is %d %s", out->size, act_names[out->act]);
+        return;
+    }
+    if (count != want) {
+        error_at(c, st->loc, "expected %d class names (%s) but found %d", want,
+                 out->act == ACT_SOFTMAX ? "one for each softmax output" : "class 0, then class 1, of the "
+                                                                            "sigmoid output", count);
+        return;
+    }
+    char **names = ctx_array(c, (size_t)count, sizeof *names);
+    int i = 0, ok = 1;
+    for (TokenList *t = st->names; t != NULL; t = t->next)
+        names[i++] = t->tok.text;
+    const int *first = first_same(c, (const char *const *)names, count);
+    i = 0;
+    for (TokenList *t = st->names; t != NULL; t = t->next, i++) {
+        if (first[i] >= 0) {
+            error_at(c, t->tok.loc, "duplicate class name '%s' (class %d is also called so)", t->tok.text, first[i]);
+            ok = 0;
+        }
+    }
+    if (ok) {
+        s->nclasses = count;
+        s->class_names = names;
+    }
+}
+
 static void check_network(Ctx *c, Block *b, Spec *s)
 {
     NetworkStmts n = {0};
@@ -701,6 +741,8 @@ static void check_network(Ctx *c, Block *b, Spec *s)
     s->loss_line = n.seen[ST_LOSS] ? n.seen[ST_LOSS]->loc.line : out ? out->loc.line : 0;
 
     check_settings(c, &n, out, bad, s);
+    if (n.seen[ST_CLASSES] != NULL && !bad)
+        check_classes(c, n.seen[ST_CLASSES], s);
 
     if (!bad && count_params(s->ninputs, s->layers, s->nlayers) < 0) {
         error_at(c, b->loc, "network '%s' has more than %d parameters, the limit", s->name, MAX_PARAMS);

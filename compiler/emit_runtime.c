@@ -134,7 +134,7 @@ static void emit_adapters(Emitter *e)
 #undef CONVERT_IN
 }
 
-/* The spec's own data: fixed parameters, data and test rows, predictions, input names. */
+/* The spec's own data: fixed parameters, data and test rows, predictions, input and class names. */
 static void emit_tables(Emitter *e)
 {
     Spec *s = e->s;
@@ -184,6 +184,13 @@ static void emit_tables(Emitter *e)
         W("static const char *const %s_input_name[%d] = {\n", n, ni);
         for (int i = 0; i < ni; i++)
             W("    \"%s\",\n", s->input_names[i]);
+        W("};\n\n");
+    }
+    if (s->nclasses > 0) {
+        W("/* The names of the classes, by class index. */\n");
+        W("static const char *const %s_class_name[%d] = {\n", n, s->nclasses);
+        for (int k = 0; k < s->nclasses; k++)
+            W("    \"%s\",\n", s->class_names[k]);
         W("};\n\n");
     }
 }
@@ -311,6 +318,8 @@ void emit_descriptor(Emitter *e)
     emit_validation(e, s);
     if (net->has_maps)
         W("    .layer_fan = %s_layer_fan,\n", n);
+    if (s->nclasses > 0)
+        W("    .nclasses = %d,\n    .class_name = %s_class_name,\n", s->nclasses, n);
     W("};\n\n");
 
     W("/* The program: nnrt_main reads the options, trains and reports. */\n");

@@ -241,6 +241,7 @@ typedef enum {
     ST_SCHEDULE,
     ST_CONV,
     ST_POOL,
+    ST_CLASSES,
 } StmtKind;
 
 /* A statement of the network block: `hidden 2 sigmoid` is kind ST_HIDDEN, num 2, word sigmoid. */
@@ -381,6 +382,9 @@ typedef struct {
     int npredict;
     char **predict_name;
     double *predict_x;    /* npredict rows of ninputs */
+
+    int nclasses;         /* `classes`: the names of a classifier's classes, or 0 */
+    char **class_names;
 } Spec;
 
 /* Checks ast and builds its Spec; NULL when there were errors. */

@@ -43,6 +43,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %token OPTIMIZER "optimizer" BATCH "batch" SHUFFLE "shuffle" WEIGHT_DECAY "weight_decay"
 %token PRECISION "precision"
 %token CONV "conv" POOL "pool"
+%token CLASSES "classes"
 %token TEST "test"
 %token VALIDATE "validate" EARLY_STOP "early_stop" SCHEDULE "schedule"
 %token ARROW "->"
@@ -170,6 +171,7 @@ stmt:
         $$->dims = tok($3, @3);
         $$->names = $4;
     }
+  | "classes" names             { $$ = new_stmt(ps, ST_CLASSES, @1); $$->names = $2; }
   | "hidden" NUMBER IDENT {
         $$ = new_stmt(ps, ST_HIDDEN, @1);
         $$->num = tok($2, @2);
@@ -251,7 +253,8 @@ names:
          * such (as the parser would have) and skipped with its statement.
          */
         if (@2.first_line == @1.last_line) {
-            error_at(ps->c, loc_of(@2), "expected ',' between input names but found %s", quote(ps->c, $2, strlen($2)));
+            error_at(ps->c, loc_of(@2), "expected ',' between %s names but found %s",
+                     ps->last_keyword == TOK_CLASSES ? "class" : "input", quote(ps->c, $2, strlen($2)));
             $$ = token_list_append(ps->c, $1, tok($2, @2), 0);
         } else {
             statement_expected(ps, @2, $2);
@@ -283,6 +286,8 @@ data_items:
             ps->comma_end = (Loc){@2.last_line, @2.last_column};
     }
   | data_items "->"             { $$ = token_list_append(ps->c, $1, tok(NULL, @2), 1); }
+    /* A class by its name (`classes`): rows.c says where a name may not stand. */
+  | data_items IDENT            { $$ = token_list_append(ps->c, $1, tok($2, @2), 0); }
     ;
 
 predict_entries:
@@ -316,11 +321,12 @@ static const yysymbol_kind_t statement_syms[] = {
     YYSYMBOL_INPUT, YYSYMBOL_HIDDEN, YYSYMBOL_OUTPUT, YYSYMBOL_LOSS, YYSYMBOL_LEARN_RATE,
     YYSYMBOL_EPOCHS, YYSYMBOL_SEED, YYSYMBOL_INIT, YYSYMBOL_NORMALIZE, YYSYMBOL_OPTIMIZER,
     YYSYMBOL_BATCH, YYSYMBOL_SHUFFLE, YYSYMBOL_WEIGHT_DECAY, YYSYMBOL_PRECISION, YYSYMBOL_VALIDATE,
-    YYSYMBOL_EARLY_STOP, YYSYMBOL_SCHEDULE, YYSYMBOL_CONV, YYSYMBOL_POOL, YYSYMBOL_YYEMPTY,
+    YYSYMBOL_EARLY_STOP, YYSYMBOL_SCHEDULE, YYSYMBOL_CONV, YYSYMBOL_POOL, YYSYMBOL_CLASSES, YYSYMBOL_YYEMPTY,
 };
 static const char *const statement_words[] = {
     "input", "hidden", "output", "loss", "learn_rate", "epochs", "seed", "init", "normalize",
-    "optimizer", "batch", "shuffle", "weight_decay", "precision", "validate", "early_stop", "schedule", NULL,
+    "optimizer", "batch", "shuffle", "weight_decay", "precision", "validate", "early_stop", "schedule",
+    "conv", "pool", "classes", NULL,
 };
 static const yysymbol_kind_t block_syms[] = {
     YYSYMBOL_NETWORK, YYSYMBOL_PARAMS, YYSYMBOL_DATA, YYSYMBOL_TEST, YYSYMBOL_PREDICT, YYSYMBOL_YYEMPTY,
@@ -515,6 +521,8 @@ static const char *describe(yysymbol_kind_t kind, int last_keyword)
             return "an input name";
         case TOK_POOL:
             return "a pool kind (max, avg)";
+        case TOK_CLASSES:
+            return "a class name";
         default:
             return "a name";
         }

@@ -72,6 +72,60 @@ static int put_targets(Ctx *c, const Spec *s, double *row, const double *v, int 
     return 0;
 }
 
+/* Is the token a name (a class's, in a data row) rather than a number, which starts so? */
+static int is_name(Token t)
+{
+    return t.text != NULL && strchr("0123456789.+-", t.text[0]) == NULL;
+}
+
+/* The index of the class named name, or -1. */
+static int class_index_of(const Spec *s, const char *name)
+{
+    for (int k = 0; k < s->nclasses; k++)
+        if (strcmp(s->class_names[k], name) == 0)
+            return k;
+    return -1;
+}
+
+/* "the classes are a, b, c" (the first ten, then "..."). */
+static const char *class_list(Ctx *c, const Spec *s)
+{
+    Buf b = {0};
+    buf_puts(c, &b, "the classes are ");
+    for (int k = 0; k < s->nclasses && k < 10; k++)
+        buf_printf(c, &b, "%s%s", k == 0 ? "" : ", ", s->class_names[k]);
+    if (s->nclasses > 10)
+        buf_puts(c, &b, ", ...");
+    return b.s;
+}
+
+/*
+ * A name in inline rows may only be a class's name, alone after a row's
+ * arrow.  Reports the first name that cannot be one (as the parser once
+ * did, when rows held numbers only): returns 1 when it did.
+ */
+static int bad_name_in_rows(Ctx *c, Block *b, const Spec *s)
+{
+    int after_arrow = 0;
+    for (TokenList *t = b->items; t != NULL; t = t->next) {
+        if (is_name(t->tok) && !(s->nclasses > 0 && after_arrow && class_index_of(s, t->tok.text) >= 0)) {
+            if (s->nclasses == 0) {
+                error_at(c, t->tok.loc, "expected '->' or a number or '}' or ',' but found %s", quoted(c, t->tok.text));
+            } else if (!after_arrow) {
+                error_at(c, t->tok.loc, "expected a number but found %s; a row's class goes after its '->'",
+                         quoted(c, t->tok.text));
+            } else {
+                const char *near = near_miss(t->tok.text, (const char *const *)s->class_names);
+                error_at(c, t->tok.loc, "unknown class %s (%s)%s", quoted(c, t->tok.text), class_list(c, s),
+                         near != NULL ? ctx_printf(c, "; did you mean '%s'?", near) : "");
+            }
+            return 1;
+        }
+        after_arrow = t->is_arrow;
+    }
+    return 0;
+}
+
 /* "w1", "w1, w2", "w1, w2, w3" or "w1 .. w9": the names of n parameters. */
 static const char *series(Ctx *c, char letter, int n)
 {
@@ -225,6 +279,8 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
         error_at(c, b->loc, "too many data rows");
         return;
     }
+    if (bad_name_in_rows(c, b, s))
+        return;
 
     double *data = ctx_array(c, (size_t)narrows, (size_t)width * sizeof *data);
     double *v = ctx_array(c, (size_t)ntok, sizeof *v);
@@ -240,7 +296,8 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
                 split = n;
             at[n] = t->tok;
             joined[n] = (unsigned char)t->joined;
-            v[n] = number_of(c, t->tok);
+            /* A class's name stands for its index (bad_name_in_rows has checked where). */
+            v[n] = is_name(t->tok) ? class_index_of(s, t->tok.text) : number_of(c, t->tok);
             ok &= !isnan(v[n]);
             n++;
         }
@@ -251,7 +308,11 @@ static void check_inline_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **ro
             ntargets = last ? n : targets_fit(s, n - ni) ? n - ni : split > 0 ? split : n - ni;
             if (ntargets < 0 || ntargets > n)
                 ntargets = n;
-            if (!targets_fit(s, ntargets)) {
+            if (n > 0 && is_name(at[0]) && ntargets != 1) {
+                error_at(c, at[0].loc, "a class name stands for all the targets, but %d values follow '->'",
+                         ntargets);
+                ok = 0;
+            } else if (!targets_fit(s, ntargets)) {
                 /* At the end, a last row may have lost its arrow. */
                 if (!(last && split > 0 && targets_fit(s, split) && row_without_arrow(c, s, at + split, n - split, 1)))
                     bad_targets(c, s, arrow->tok.loc, ntargets, decimal_hint(c, at, joined, ntargets));
@@ -318,7 +379,13 @@ static void check_file_rows(Ctx *c, Block *b, Spec *s, int *nrows, double **rows
     /* The parse cuts the text into lines: a copy is kept to show a line under an error. */
     char *copy = memcpy(ctx_malloc(c, len + 1), text, len + 1);
     struct nnrt_table t;
-    int parsed = nnrt__csv_parse(text, len, path, 0, &t, &err);
+    int named;
+    int parsed = nnrt__csv_parse_classes(text, len, path, 0, (const char *const *)s->class_names, s->nclasses,
+                                         &named, &t, &err);
+    if (parsed == 0 && nnrt__check_named(&t, named, path, s->ninputs, &err) != 0) {
+        nnrt_table_free(&t);
+        parsed = -1;
+    }
     ctx_drop(c, text);
     if (parsed != 0) {
         if (err.line > 0)

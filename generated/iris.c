@@ -1297,6 +1297,13 @@ static const char *const iris_input_name[4] = {
     "petal_width",
 };
 
+/* The names of the classes, by class index. */
+static const char *const iris_class_name[3] = {
+    "setosa",
+    "versicolor",
+    "virginica",
+};
+
 static const int iris_layer_size[2] = {8, 3};
 
 static void iris_feedforward_any(const void *nn, const double *x, double *y_pred)
@@ -1369,6 +1376,8 @@ const struct nnrt_net iris_net = {
     .npredict = 3,
     .predict_name = iris_predict_name,
     .predict_x = iris_predict_x,
+    .nclasses = 3,
+    .class_name = iris_class_name,
 };
 
 /* The program: nnrt_main reads the options, trains and reports. */

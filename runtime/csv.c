@@ -116,29 +116,60 @@ struct fields {
     int n, bad_col, n_numbers;
     char *bad;
     size_t bad_len;
+    int bad_last; /* the field that is not a number is the line's last */
+    int named;    /* the last field is a class's name, read as its index */
 };
+
+/* A classifier's class names, which the last field of a row may give instead of an index. */
+struct classes {
+    const char *const *name;
+    int n;
+};
+
+/* The index of the class named by the n bytes at s (blanks around them allowed), or -1. */
+static int class_named(const struct classes *cl, const char *s, size_t n)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    for (int k = 0; cl != NULL && k < cl->n; k++)
+        if (strlen(cl->name[k]) == n && memcmp(cl->name[k], s, n) == 0)
+            return k;
+    return -1;
+}
 
 /*
  * Splits data, a line starting at s, on commas and reads every field into
  * *row up to the first that is not a number; -1 when out of memory.
  */
 static int split_fields(char *data, const char *s, double **row, size_t *rcap, struct fields *fl,
-                        const char *path, struct nnrt_error *err)
+                        const struct classes *cl, const char *path, struct nnrt_error *err)
 {
-    int n = 0, bad_col = 0, n_numbers = 0;
+    int n = 0, bad_col = 0, n_numbers = 0, k;
     char *bad = NULL;
     size_t bad_len = 0;
+    fl->named = fl->bad_last = 0;
     for (char *f = data;;) {
         char *comma = strchr(f, ',');
         char *fend = comma ? comma : f + strlen(f);
         char saved = *fend;
         *fend = '\0';
         double v;
-        if (nnrt_parse_double(f, &v) != 0) {
+        int number = nnrt_parse_double(f, &v) == 0;
+        /* A class's name, last on the line, stands for its index (but is no number to tell a header by). */
+        if (!number && comma == NULL && bad == NULL && (k = class_named(cl, f, (size_t)(fend - f))) >= 0) {
+            v = k;
+            fl->named = 1;
+            n_numbers--;
+            number = 1;
+        }
+        if (!number) {
             if (bad == NULL) {
                 bad = f;
                 bad_len = (size_t)(fend - f);
                 bad_col = (int)(f - s) + 1;
+                fl->bad_last = comma == NULL;
             }
         } else if (n_numbers++, bad == NULL) {
             if ((size_t)n == *rcap) {
@@ -167,8 +198,24 @@ static int split_fields(char *data, const char *s, double **row, size_t *rcap, s
     return 0;
 }
 
+/* "the classes are a, b, c", or its first names and "...", within size bytes of out. */
+static const char *class_list(char *out, size_t size, const struct classes *cl)
+{
+    size_t len = (size_t)snprintf(out, size, "the classes are");
+    for (int k = 0; k < cl->n && len < size; k++) {
+        size_t room = size - len, need = strlen(cl->name[k]) + 2;
+        if (need + 5 > room) {
+            snprintf(out + len, room, " ...");
+            break;
+        }
+        len += (size_t)snprintf(out + len, room, "%s %s", k == 0 ? "" : ",", cl->name[k]);
+    }
+    return out;
+}
+
 /* Reports a field that is not a number, with a hint when the cause is a common one. */
-static void bad_field_error(const struct fields *fl, int lineno, const char *path, struct nnrt_error *err)
+static void bad_field_error(const struct fields *fl, const struct classes *cl, int lineno, const char *path,
+                            struct nnrt_error *err)
 {
     char ex[64];
     char *bad = fl->bad;
@@ -183,8 +230,13 @@ static void bad_field_error(const struct fields *fl, int lineno, const char *pat
     while (bad_len > 0 && (bad[bad_len - 1] == ' ' || bad[bad_len - 1] == '\t'))
         bad_len--;
     const char *other = other_separator(bad, bad_len);
-    if (bad_len == 0)
+    if (bad_len == 0) {
         nnrt__set_error(err, path, lineno, bad_col, "expected a number but found an empty field");
+    } else if (fl->bad_last && cl != NULL && fl->n_numbers > 0) {
+        char list[160];
+        nnrt__set_error(err, path, lineno, bad_col, "unknown class '%s' (%s)", excerpt(ex, bad, bad_len),
+                        class_list(list, sizeof list, cl));
+    }
     else if (too_large(bad, bad_len))
         nnrt__set_error(err, path, lineno, bad_col, "number '%s' is too large for a double",
                         excerpt(ex, bad, bad_len));
@@ -214,6 +266,15 @@ static int add_row(struct nnrt_table *t, size_t *vcap, size_t *lcap, int lineno,
 int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct nnrt_table *t,
                     struct nnrt_error *err)
 {
+    return nnrt__csv_parse_classes(text, len, path, cols, NULL, 0, NULL, t, err);
+}
+
+int nnrt__csv_parse_classes(char *text, size_t len, const char *path, int cols, const char *const *names,
+                            int nnames, int *named_line, struct nnrt_table *t, struct nnrt_error *err)
+{
+    struct classes classes = {names, nnames}, *cl = names != NULL ? &classes : NULL;
+    if (named_line != NULL)
+        *named_line = 0;
     t->rows = t->cols = 0;
     t->v = NULL;
     t->line = NULL;
@@ -239,7 +300,7 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
             continue;
 
         struct fields fl;
-        if (split_fields(data, s, &row, &rcap, &fl, path, err) != 0) {
+        if (split_fields(data, s, &row, &rcap, &fl, cl, path, err) != 0) {
             free(row);
             goto fail;
         }
@@ -252,11 +313,13 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
                 header_other = other_separator(data, strlen(data));
                 continue;
             }
-            bad_field_error(&fl, lineno, path, err);
+            bad_field_error(&fl, cl, lineno, path, err);
             free(row);
             goto fail;
         }
         first = 0;
+        if (fl.named && named_line != NULL && *named_line == 0)
+            *named_line = lineno;
 
         int want = cols > 0 ? cols : t->rows > 0 ? t->cols : n;
         if (n != want) {
@@ -328,4 +391,16 @@ int nnrt_table_rows(const struct nnrt_table *t, const char *file, int ninputs, i
             row[ninputs + j] = j == (int)k;
     }
     return 0;
+}
+
+int nnrt__check_named(const struct nnrt_table *t, int named_line, const char *file, int ninputs,
+                      struct nnrt_error *err)
+{
+    if (named_line == 0 || t->cols == ninputs + 1)
+        return 0;
+    /* A name stands for a class index, which takes the place of all the targets. */
+    nnrt__set_error(err, file, named_line, 0,
+                    "a class name stands for all the targets: expected %d values (%d input%s, then the class) "
+                    "but found %d", ninputs + 1, ninputs, ninputs == 1 ? "" : "s", t->cols);
+    return -1;
 }

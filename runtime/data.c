@@ -22,12 +22,58 @@ int nnrt__file_error(const struct nnrt_error *err)
     return 1;
 }
 
+/* Reads file into t, a class's name in the last column read as its index.  Returns 0, or -1 with err. */
+static int read_table(const struct nnrt_net *net, const char *file, struct nnrt_table *t, struct nnrt_error *err)
+{
+    size_t len;
+    int named;
+    char *text = nnrt__read_file(file, &len, err);
+    if (text == NULL) {
+        *t = (struct nnrt_table){0};
+        return -1;
+    }
+    int r = nnrt__csv_parse_classes(text, len, file, 0, net->class_name, net->nclasses, &named, t, err);
+    free(text);
+    if (r == 0 && nnrt__check_named(t, named, file, net->ninputs, err) != 0) {
+        nnrt_table_free(t);
+        r = -1;
+    }
+    return r;
+}
+
 /*
- * Reads rows from file into d, or copies the spec's n embedded rows.
- * Returns 0 or an exit status.
+ * The rows of --predict-file: inputs alone (the targets left 0), or rows
+ * as --data takes them, whose targets are read but not used.  Returns 0,
+ * or -1 with err.
+ */
+static int predict_rows(const struct nnrt_net *net, const struct nnrt_table *t, const char *file, double *out,
+                        struct nnrt_error *err)
+{
+    int ni = net->ninputs, width = ni + net->noutputs;
+    int one = net->class_index || net->class_name != NULL; /* a class index or name may stand for the targets */
+    if (t->cols != ni && t->cols != width && !(one && t->cols == ni + 1)) {
+        nnrt__set_error(err, file, t->line[0], 0,
+                        "expected %d value%s (the inputs) or %d (the inputs and the targets%s) but found %d", ni,
+                        ni == 1 ? "" : "s", width, one && width != ni + 1 ? ", or the inputs and the class" : "",
+                        t->cols);
+        return -1;
+    }
+    if (t->cols != ni)
+        return nnrt_table_rows(t, file, ni, net->noutputs, net->class_index, out, err);
+    for (int r = 0; r < t->rows; r++) {
+        memcpy(out + (size_t)r * (size_t)width, t->v + (size_t)r * (size_t)ni, (size_t)ni * sizeof *out);
+        memset(out + (size_t)r * (size_t)width + ni, 0, (size_t)net->noutputs * sizeof *out);
+    }
+    return 0;
+}
+
+/*
+ * Reads rows from file into d, or copies the spec's n embedded rows; rows
+ * to predict (--predict-file) when predict is set.  Returns 0 or an exit
+ * status.
  */
 int nnrt__load_rows(struct nnrt__dataset *d, const struct nnrt_net *net, const char *file, int n,
-                    const double *embedded)
+                    const double *embedded, int predict)
 {
     size_t width = (size_t)(net->ninputs + net->noutputs);
     struct nnrt_error err;
@@ -44,18 +90,19 @@ int nnrt__load_rows(struct nnrt__dataset *d, const struct nnrt_net *net, const c
         memcpy(d->rows, embedded, (size_t)n * width * sizeof *d->rows);
         return 0;
     }
-    if (nnrt_csv_read(file, 0, &t, &err) != 0)
+    if (read_table(net, file, &t, &err) != 0)
         return nnrt__file_error(&err);
     d->rows = malloc((size_t)t.rows * width * sizeof *d->rows);
     if (d->rows == NULL) {
         nnrt_table_free(&t);
         goto nomem;
     }
-    if (nnrt_table_rows(&t, file, net->ninputs, net->noutputs, net->class_index, d->rows, &err) != 0) {
+    if ((predict ? predict_rows(net, &t, file, d->rows, &err)
+                 : nnrt_table_rows(&t, file, net->ninputs, net->noutputs, net->class_index, d->rows, &err)) != 0) {
         nnrt_table_free(&t);
         return nnrt__file_error(&err);
     }
-    for (int r = 0; r < t.rows && net->distribution; r++) {
+    for (int r = 0; r < t.rows && net->distribution && !predict; r++) {
         double sum = 0;
         for (int k = 0; k < net->noutputs; k++) {
             double y = d->rows[(size_t)r * width + (size_t)net->ninputs + (size_t)k];
@@ -82,7 +129,8 @@ int nnrt__load_rows(struct nnrt__dataset *d, const struct nnrt_net *net, const c
     /* Normalized inputs are checked once normalized (check_normalized). */
     for (int r = 0; r < t.rows && net->single; r++) {
         const double *row = d->rows + (size_t)r * width;
-        int j = nnrt__row_past_range(net, row, net->normalize ? net->ninputs : 0, (int)width);
+        int j = nnrt__row_past_range(net, row, net->normalize ? net->ninputs : 0,
+                                     predict ? net->ninputs : (int)width);
         if (j >= 0) {
             char msg[200];
             nnrt__set_error(&err, file, t.line[r], 0, "%s", nnrt__row_too_large(msg, sizeof msg, net, j, row[j], ""));
@@ -187,7 +235,7 @@ double nnrt__data_loss(const struct nnrt_net *net, const void *nn, const struct 
 }
 
 /* The class of an output vector (or a target vector): see enum nnrt_classify. */
-static int class_of(const struct nnrt_net *net, const double *y)
+int nnrt__class_of(const struct nnrt_net *net, const double *y)
 {
     if (net->classify == NNRT_THRESHOLD)
         return y[0] >= 0.5;
@@ -205,7 +253,7 @@ double nnrt__accuracy(const struct nnrt_net *net, const void *nn, const struct n
     for (int i = 0; i < d->n; i++) {
         const double *row = d->rows + (size_t)i * (size_t)cols;
         net->feedforward(nn, row, y);
-        right += class_of(net, y) == class_of(net, row + net->ninputs);
+        right += nnrt__class_of(net, y) == nnrt__class_of(net, row + net->ninputs);
     }
     return (double)right / d->n;
 }

@@ -7,15 +7,17 @@
  * recompiling.  The order of work is fixed, so that the output of a run is
  * easy to read and to test:
  *
- *   1. read the options (options.c), the data (data.c), holding out the
- *      validation rows (validate.c), and the starting parameters;
+ *   1. read the options (options.c), the data and the rows of
+ *      --predict-file (data.c), holding out the validation rows
+ *      (validate.c), and the starting parameters;
  *   2. normalize the inputs, when the spec says so;
  *   3. train, printing the loss lines (and accuracy lines, for
  *      classifiers) (train.c);
  *   4. save the parameters (--save);
- *   5. print the loss (--eval), the gradient (--grad), the gradient check
- *      (--gradcheck), the predictions, and last the loss on the test rows
- *      (report.c).
+ *   5. print the loss and the measures (--eval), the gradient (--grad),
+ *      the gradient check (--gradcheck), the predictions (report.c) and
+ *      --predict-file's CSV, and last the loss and the measures on the
+ *      test rows (metrics.c).
  *
  * Everything is allocated before training starts; the loop itself
  * allocates nothing.
@@ -34,6 +36,8 @@
 struct run {
     struct nnrt__options o;
     struct nnrt__dataset train_set, test_set, val_set; /* val_set: held out of train_set */
+    struct nnrt__dataset predict_set;  /* --predict-file's rows */
+    struct nnrt__output predictions;   /* --output, being written */
     struct nnrt_norm norm, *np; /* np: &norm when the network normalizes, else NULL */
     struct nnrt__trainer t;
     struct nnrt__output history;
@@ -62,9 +66,11 @@ static int start(struct run *r, const struct nnrt_net *net)
         return 2;
     }
 
-    int status = nnrt__load_rows(&r->train_set, net, o->data, net->ndata, net->data);
+    int status = nnrt__load_rows(&r->train_set, net, o->data, net->ndata, net->data, 0);
     if (status == 0)
-        status = nnrt__load_rows(&r->test_set, net, o->test, o->test ? 0 : net->ntest, net->test);
+        status = nnrt__load_rows(&r->test_set, net, o->test, o->test ? 0 : net->ntest, net->test, 0);
+    if (status == 0 && o->predict_file != NULL)
+        status = nnrt__load_rows(&r->predict_set, net, o->predict_file, 0, NULL, 1);
     if (status != 0)
         return status;
     if (r->train_set.n == 0 && (o->epochs > 0 || o->eval || o->grad || o->gradcheck)) {
@@ -112,7 +118,8 @@ static int start(struct run *r, const struct nnrt_net *net)
         net->state_set(t->p.state, j, 0);
     r->np = net->normalize ? &r->norm : NULL;
     /* The spec's predictions are printed when nothing else is asked for. */
-    r->spec_predict = o->npredict == 0 && !o->eval && !o->grad && !o->gradcheck && !o->dot;
+    r->spec_predict = o->npredict == 0 && !o->eval && !o->grad && !o->gradcheck && !o->dot &&
+                      o->predict_file == NULL;
     return 0;
 }
 
@@ -163,11 +170,14 @@ static int start_params(struct run *r, const struct nnrt_net *net)
     nnrt__apply_norm(net, r->np, r->train_set.rows, r->train_set.n, width);
     nnrt__apply_norm(net, r->np, r->test_set.rows, r->test_set.n, width);
     nnrt__apply_norm(net, r->np, r->val_set.rows, r->val_set.n, width);
+    nnrt__apply_norm(net, r->np, r->predict_set.rows, r->predict_set.n, width);
     int status = nnrt__check_normalized(net, &r->train_set, "data");
     if (status == 0)
         status = nnrt__check_normalized(net, &r->val_set, "data");
     if (status == 0)
         status = nnrt__check_normalized(net, &r->test_set, "test rows");
+    if (status == 0)
+        status = nnrt__check_normalized(net, &r->predict_set, "rows to predict");
     if (status == 0)
         status = check_predictions(r, net);
     return status;
@@ -217,6 +227,28 @@ static int train_and_save(struct run *r, const struct nnrt_net *net)
 }
 
 /*
+ * --predict-file's CSV, on standard output or into --output, which is
+ * written whole or not at all (a signal meanwhile removes its temporary
+ * file).  Returns 0, or 1 after saying what failed.
+ */
+static int write_predictions(struct run *r, const struct nnrt_net *net)
+{
+    struct nnrt_error err;
+    if (r->o.output == NULL) {
+        nnrt__write_predictions(net, r->nn, &r->predict_set, stdout, r->y);
+        return 0;
+    }
+    nnrt__catch_fatal_signals(1, NULL);
+    int status = nnrt__output_open(&r->predictions, r->o.output, &err);
+    if (status == 0) {
+        nnrt__write_predictions(net, r->nn, &r->predict_set, r->predictions.f, r->y);
+        status = nnrt__output_commit(&r->predictions, r->o.output, &err);
+    }
+    nnrt__catch_fatal_signals(0, NULL);
+    return status != 0 ? nnrt__file_error(&err) : 0;
+}
+
+/*
  * The results: the loss (--eval), the gradient (--grad), its check
  * (--gradcheck), the drawing (--dot), the predictions and the test rows'
  * loss.  Returns 0, or 1 when the gradient check fails.
@@ -231,6 +263,8 @@ static int results(struct run *r, const struct nnrt_net *net)
         printf("loss: %s\n", nnrt_format_double(v, nnrt__data_loss(net, r->nn, &r->train_set)));
         if (net->classify != NNRT_NO_CLASSES)
             printf("accuracy: %s\n", nnrt_format_double(v, nnrt__accuracy(net, r->nn, &r->train_set, r->y)));
+        if (nnrt__print_metrics(net, r->nn, &r->train_set, "", r->y) != 0)
+            return 1;
     }
     if (o->grad) {
         nnrt__mean_grad(net, r->nn, &r->train_set, r->t.sum);
@@ -248,10 +282,14 @@ static int results(struct run *r, const struct nnrt_net *net)
         for (int i = 0; i < net->npredict; i++)
             nnrt__print_prediction(net, r->nn, r->np, net->predict_name[i], net->predict_x + (size_t)i * ni,
                                    r->xn, r->y);
+    if (o->predict_file != NULL && write_predictions(r, net) != 0)
+        return 1;
     if (r->test_set.n > 0) {
         printf("test loss: %s\n", nnrt_format_double(v, nnrt__data_loss(net, r->nn, &r->test_set)));
         if (net->classify != NNRT_NO_CLASSES)
             printf("test accuracy: %s\n", nnrt_format_double(v, nnrt__accuracy(net, r->nn, &r->test_set, r->y)));
+        if (nnrt__print_metrics(net, r->nn, &r->test_set, "test ", r->y) != 0)
+            return 1;
     }
     return status;
 }
@@ -286,6 +324,7 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
 
     nnrt__catch_fatal_signals(0, NULL);
     nnrt__output_abort(&r.history);
+    nnrt__output_abort(&r.predictions);
     if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
         fprintf(stderr, "%s: error: cannot write the output: %s\n", nnrt__progname, strerror(errno));
         status = 1;
@@ -306,5 +345,6 @@ int nnrt_main(const struct nnrt_net *net, int argc, char **argv)
     nnrt__free_rows(&r.train_set);
     nnrt__free_rows(&r.test_set);
     nnrt__free_rows(&r.val_set);
+    nnrt__free_rows(&r.predict_set);
     return status;
 }

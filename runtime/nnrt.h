@@ -461,6 +461,9 @@ struct nnrt_net {
      * dense layers only, whose weights follow from layer_size.
      */
     const int *layer_fan;
+    /* The names of a classifier's classes (`classes`): nclasses of them, or 0 and NULL. */
+    int nclasses;
+    const char *const *class_name;
 };
 
 /* The name of parameter i of net (w1 .., b1 ..), written into buf. */

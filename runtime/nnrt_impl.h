@@ -99,6 +99,22 @@ int nnrt__csv_parse(char *text, size_t len, const char *path, int cols, struct n
                     struct nnrt_error *err);
 
 /*
+ * The same, for a classifier whose nnames classes have names (or names
+ * NULL): the last field of a row may be a class's name, read as its
+ * index.  *named_line is the line of the first row that names its class,
+ * or 0.  A field there that is neither is an unknown class.
+ */
+int nnrt__csv_parse_classes(char *text, size_t len, const char *path, int cols, const char *const *names,
+                            int nnames, int *named_line, struct nnrt_table *t, struct nnrt_error *err);
+
+/*
+ * After nnrt__csv_parse_classes: rows that name their class must hold
+ * ninputs values and the class.  Returns 0, or -1 with err.
+ */
+int nnrt__check_named(const struct nnrt_table *t, int named_line, const char *file, int ninputs,
+                      struct nnrt_error *err);
+
+/*
  * The length of the UTF-8 character at s (before end), negated when a
  * terminal should not be sent it: an ASCII control, a C1 control or a
  * bidirectional control (which would reorder the rest of the line).  An
@@ -248,6 +264,7 @@ struct nnrt__options {
     double validate; /* the fraction of the rows held out for validation (0: none) */
     long early_stop; /* epochs without a better validation loss before stopping (0: never) */
     struct nnrt_schedule schedule;
+    const char *predict_file, *output; /* --predict-file, and where its CSV goes (NULL: standard output) */
 };
 
 /* Rows to train or test on: n rows of ninputs inputs, then noutputs targets. */
@@ -304,11 +321,13 @@ int nnrt__parse_options(struct nnrt__options *o, const struct nnrt_net *net, int
 int nnrt__file_error(const struct nnrt_error *err);
 
 /*
- * Reads rows from file into d, or copies the spec's n embedded rows.
- * Returns 0 or an exit status.
+ * Reads rows from file into d, or copies the spec's n embedded rows.  With
+ * predict (--predict-file), a row may hold the inputs alone (its targets
+ * are then 0), and its targets are not checked.  Returns 0 or an exit
+ * status.
  */
 int nnrt__load_rows(struct nnrt__dataset *d, const struct nnrt_net *net, const char *file, int n,
-                    const double *embedded);
+                    const double *embedded, int predict);
 void nnrt__free_rows(struct nnrt__dataset *d);
 
 /* The mean and (population) standard deviation of each input over d; a constant input keeps std 1. */
@@ -326,6 +345,9 @@ int nnrt__check_normalized(const struct nnrt_net *net, const struct nnrt__datase
 
 /* The mean of the per-sample losses over the data. */
 double nnrt__data_loss(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d);
+
+/* The class of an output (or target) vector of a classifier: see enum nnrt_classify. */
+int nnrt__class_of(const struct nnrt_net *net, const double *y);
 
 /* The fraction of the rows of d that the network classifies right (y: room for the outputs). */
 double nnrt__accuracy(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d, double *y);
@@ -375,6 +397,33 @@ int nnrt__parse_schedule(const char *text, struct nnrt_schedule *s);
  */
 int nnrt__split_validation(const struct nnrt_net *net, struct nnrt__dataset *d, struct nnrt__dataset *val,
                            double fraction, uint64_t seed);
+
+/* metrics.c: the measures of --eval and the test report, and --predict-file's CSV. */
+
+/* How many classes a classifier tells apart: its outputs, or 2 for one sigmoid output; 0 for no classifier. */
+int nnrt__nclasses(const struct nnrt_net *net);
+
+/* Class k as the output shows it: its name (`classes`), or its index, written into buf. */
+const char *nnrt__class_label(const struct nnrt_net *net, int k, char buf[NNRT_DOUBLE_BUFSIZE]);
+
+/*
+ * Prints the measures of nn over d, each line starting with prefix ("" or
+ * "test "): for a classifier "confusion CLASS: N N ..." for each true
+ * class, then "precision CLASS: V", "recall CLASS: V" and "f1 CLASS: V"
+ * for each class; for any other network "mae: V", "rmse: V" and "r2: V".
+ * y is room for the outputs.  Returns 0, or 1 after saying that memory
+ * ran out.
+ */
+int nnrt__print_metrics(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d,
+                        const char *prefix, double *y);
+
+/*
+ * Writes the predictions for the rows of d (normalized already) to f as
+ * CSV: a header naming the outputs (y_pred, or o1,o2,...) and, for a
+ * classifier, class; then one line a row.
+ */
+void nnrt__write_predictions(const struct nnrt_net *net, const void *nn, const struct nnrt__dataset *d, FILE *f,
+                             double *y);
 
 /* report.c: the progress line and what a run prints at its end. */
 

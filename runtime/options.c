@@ -60,6 +60,9 @@ static void usage(FILE *f, const struct nnrt_net *net)
             "\n"
             "Results:\n"
             "  --predict X1,X2,.. print the output for this input (%d values; may repeat)\n"
+            "  --predict-file IN.csv\n"
+            "                     print the outputs (and class) of every row of IN.csv as CSV\n"
+            "  --output OUT.csv   write --predict-file's CSV to OUT.csv instead\n"
             "  --eval             print 'loss: VALUE', the loss over the data after training\n"
             "  --grad             print 'd_L_d_<param> VALUE', the gradient over the data\n"
             "  --gradcheck        compare --grad with finite differences; fail past %g\n"
@@ -174,6 +177,7 @@ static const struct {
     {"--beta2", NNRT_ADAM}, {"--epsilon", NNRT_ADAM}, {"--seed", -1}, {"--every", -1},
     {"--data", -1}, {"--test", -1}, {"--load", -1}, {"--save", -1}, {"--predict", -1},
     {"--history", -1}, {"--validate", -1}, {"--early-stop", -1}, {"--schedule", -1},
+    {"--predict-file", -1}, {"--output", -1},
 };
 
 /*
@@ -269,6 +273,10 @@ static int set_option(struct nnrt__options *o, const struct nnrt_net *net, const
         if (nnrt__parse_schedule(val, &o->schedule) != 0)
             return nnrt__usage_error("--schedule: expected 'step EVERY GAMMA', 'exponential GAMMA', "
                                      "'cosine T_MAX [ETA_MIN]' or 'none' but found '%s'", val);
+    } else if (strcmp(name, "--predict-file") == 0) {
+        o->predict_file = val;
+    } else if (strcmp(name, "--output") == 0) {
+        o->output = val;
     } else {
         return add_predict(o, net, val);
     }
@@ -282,12 +290,15 @@ static int set_option(struct nnrt__options *o, const struct nnrt_net *net, const
  */
 static int check_outputs(const struct nnrt__options *o)
 {
-    const char *const out[2] = {o->save, o->history};
-    const char *const out_name[2] = {"--save", "--history"};
-    const char *const in[3] = {o->data, o->test, o->load};
-    const char *const in_name[3] = {"--data", "--test", "--load"};
-    for (int i = 0; i < 2; i++) {
-        for (int j = 0; j < 3; j++) {
+    if (o->output != NULL && o->predict_file == NULL)
+        return nnrt__usage_error("%s", "--output names where the predictions of --predict-file go, but "
+                                       "there is no --predict-file");
+    const char *const out[3] = {o->save, o->history, o->output};
+    const char *const out_name[3] = {"--save", "--history", "--output"};
+    const char *const in[4] = {o->data, o->test, o->load, o->predict_file};
+    const char *const in_name[4] = {"--data", "--test", "--load", "--predict-file"};
+    for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 4; j++) {
             if ((i != 0 || j != 2) && nnrt__same_file(out[i], in[j])) {
                 char shown[NNRT__SHOWN_NAME];
                 fprintf(stderr, "%s: error: %s and %s name the same file '%s'\n", nnrt__progname,
@@ -296,11 +307,15 @@ static int check_outputs(const struct nnrt__options *o)
             }
         }
     }
-    if (nnrt__same_file(o->save, o->history)) {
-        char shown[NNRT__SHOWN_NAME];
-        fprintf(stderr, "%s: error: --save and --history name the same file '%s'\n", nnrt__progname,
-                nnrt__shown_name(shown, o->save));
-        return 2;
+    for (int i = 0; i < 3; i++) {
+        for (int j = i + 1; j < 3; j++) {
+            if (nnrt__same_file(out[i], out[j])) {
+                char shown[NNRT__SHOWN_NAME];
+                fprintf(stderr, "%s: error: %s and %s name the same file '%s'\n", nnrt__progname, out_name[i],
+                        out_name[j], nnrt__shown_name(shown, out[i]));
+                return 2;
+            }
+        }
     }
     return -1;
 }

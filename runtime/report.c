@@ -94,7 +94,8 @@ void nnrt__progress_clear(void)
 
 /*
  * Prints "name: VALUE" (several outputs: "name: V1 V2 ...", no name: the
- * values alone) for the input x, normalized first when norm is not NULL.
+ * values alone; then " -> CLASS" for a classifier whose classes have
+ * names) for the input x, normalized first when norm is not NULL.
  */
 void nnrt__print_prediction(const struct nnrt_net *net, const void *nn, const struct nnrt_norm *norm,
                             const char *name, const double *x, double *xn, double *y)
@@ -108,6 +109,9 @@ void nnrt__print_prediction(const struct nnrt_net *net, const void *nn, const st
         printf("%s:", name);
     for (int k = 0; k < net->noutputs; k++)
         printf("%s%s", k == 0 && name == NULL ? "" : " ", nnrt_format_double(v, y[k]));
+    /* A classifier whose classes have names shows the class, as a data row gives it. */
+    if (net->class_name != NULL && net->classify != NNRT_NO_CLASSES)
+        printf(" -> %s", nnrt__class_label(net, nnrt__class_of(net, y), v));
     printf("\n");
 }
 

@@ -209,8 +209,8 @@ out=$("$tmp/tutorial" --eval 2>&1)
 ok $? "--eval after training exits 0"
 trained=$(printf '%s\n' "$out" | grep -v '^Epoch ')
 like "$trained" '^loss: [0-9]' "--eval prints 'loss: VALUE' after the loss lines"
-is "$(printf '%s\n' "$trained" | grep -Evc '^(loss|accuracy): ')" 0 \
-    "--eval prints no predictions (only loss and accuracy)"
+is "$(printf '%s\n' "$trained" | grep -Evc '^(loss|accuracy|(confusion|precision|recall|f1) [01]): ')" 0 \
+    "--eval prints no predictions (only loss, accuracy and the classifier's measures)"
 "$tmp/tutorial" --save "$tmp/trained.txt" > /dev/null 2>&1
 ok $? "--save exits 0"
 is "$(grep -v '^#' "$tmp/trained.txt" | head -9 | awk '{ print $1 }' | tr '\n' ' ')" \

@@ -506,7 +506,7 @@ printf '%s\n' \
     "tab.nn:2:1: error: unexpected character U+00E9 '$e_acute'" \
     " $e_acute       x 2" \
     ' ^' \
-    "tab.nn:2:9: error: expected a statement (input, hidden, output, loss, learn_rate, epochs, seed, init, normalize, optimizer, batch, shuffle, weight_decay, precision, validate, early_stop, schedule) or '}' but found 'x'" \
+    "tab.nn:2:9: error: expected a statement (input, hidden, output, loss, learn_rate, epochs, seed, init, normalize, optimizer, batch, shuffle, weight_decay, precision, validate, early_stop, schedule, conv, pool, classes) or '}' but found 'x'" \
     " $e_acute       x 2" \
     '         ^' > "$tmp/exp"
 expect "a tab after a 2-byte character: the caret under the x" 1

@@ -41,7 +41,7 @@
 (defconst nn-statements
   '("input" "hidden" "output" "loss" "learn_rate" "epochs" "seed" "init"
     "normalize" "optimizer" "batch" "shuffle" "weight_decay" "precision"
-    "validate" "early_stop" "schedule" "conv" "pool" "stride" "padding")
+    "validate" "early_stop" "schedule" "conv" "pool" "stride" "padding" "classes")
   "The statements of a network block.")
 
 (defconst nn-activations

@@ -21,7 +21,7 @@ syn keyword nnBlock		network nextgroup=nnNetworkName skipwhite skipnl
 syn keyword nnBlock		params data test predict
 syn keyword nnStatement		input hidden output loss learn_rate epochs seed init
 syn keyword nnStatement		normalize optimizer batch shuffle weight_decay precision
-syn keyword nnStatement		validate early_stop schedule conv pool stride padding
+syn keyword nnStatement		validate early_stop schedule conv pool stride padding classes
 
 " The words that statements take.
 syn keyword nnActivation	sigmoid tanh relu leaky_relu linear softmax
