@@ -262,9 +262,9 @@ CC="$CC -Wl,--require-defined=nnc_no_such_symbol" "$NNC" --build t.nn -o kept 2>
 is "$?:$(cat kept)" "1:old" "a failed --build leaves the old program as it was"
 ls kept.tmp* > /dev/null 2>&1
 is "$?" 2 "and no temporary file"
-"$NNC" --build t.nn -o kept && "$tmp/kept" --epochs 0 > /dev/null
+(umask 022 && "$NNC" --build t.nn -o kept) && "$tmp/kept" --epochs 0 > /dev/null
 ok $? "a --build that works replaces it"
-is "$(mode kept)" 750 "keeping its permissions"
+is "$(mode kept)" 755 "with a new program's mode (umask 022), not the 750 of the file it replaced"
 rm -f newprog
 (umask 022 && "$NNC" --build t.nn -o newprog)
 is "$(mode newprog)" 755 "a new program is executable by all, as the umask allows"
