@@ -333,8 +333,53 @@ void nnrt__remove_temporaries(void)
     }
 }
 
-/* The signals that end a program, which nnrt__catch_fatal_signals catches. */
-static const int fatal_signals[5] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+/*
+ * The signals that end a program by default, which nnrt__catch_fatal_signals
+ * catches: those a user or the system sends (^C, kill, a closed pipe,
+ * ulimit -t's SIGXCPU, timers, the user's and the real-time signals).  The
+ * faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) are bugs, left
+ * to their default and to a debugger or sanitizer; an unnamed temporary
+ * file (nnrt__output_open) leaves nothing even then.
+ */
+static const int named_signals[] = {
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGABRT,
+#ifdef SIGXCPU
+    SIGXCPU,
+#endif
+#ifdef SIGXFSZ
+    SIGXFSZ,
+#endif
+#ifdef SIGVTALRM
+    SIGVTALRM,
+#endif
+#ifdef SIGPROF
+    SIGPROF,
+#endif
+#ifdef SIGPOLL
+    SIGPOLL,
+#endif
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+};
+#define MAX_FATAL 96
+
+/* Fills sigs with the fatal signals; returns how many. */
+static int fatal_signals(int sigs[MAX_FATAL])
+{
+    int n = 0;
+    for (size_t k = 0; k < sizeof named_signals / sizeof named_signals[0]; k++)
+        sigs[n++] = named_signals[k];
+#if defined(SIGRTMIN) && defined(SIGRTMAX)
+    /* Each real-time signal ends a process by default too. */
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX && n < MAX_FATAL; sig++)
+        sigs[n++] = sig;
+#endif
+    return n;
+}
 
 static void (*volatile fatal_hook)(void); /* what else a fatal signal does first, or NULL */
 
@@ -351,10 +396,11 @@ void nnrt__block_fatal_signals(int block)
 {
     static sigset_t old;
     if (block) {
+        int sigs[MAX_FATAL], n = fatal_signals(sigs);
         sigset_t fatal;
         sigemptyset(&fatal);
-        for (size_t k = 0; k < sizeof fatal_signals / sizeof fatal_signals[0]; k++)
-            sigaddset(&fatal, fatal_signals[k]);
+        for (int k = 0; k < n; k++)
+            sigaddset(&fatal, sigs[k]);
         sigprocmask(SIG_BLOCK, &fatal, &old);
     } else {
         sigprocmask(SIG_SETMASK, &old, NULL);
@@ -363,17 +409,18 @@ void nnrt__block_fatal_signals(int block)
 
 void nnrt__catch_fatal_signals(int on, void (*hook)(void))
 {
-    static struct sigaction old[5];
-    static int caught[5];
-    const int *sigs = fatal_signals;
+    static struct sigaction old[MAX_FATAL];
+    static int caught[MAX_FATAL];
+    int sigs[MAX_FATAL], n = fatal_signals(sigs);
     fatal_hook = on ? hook : NULL;
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < n; k++) {
         if (!on) {
             if (caught[k])
                 sigaction(sigs[k], &old[k], NULL);
             caught[k] = 0;
             continue;
         }
+        /* An ignored signal stays ignored: nohup's SIGHUP, the SIGXFSZ that a write's EFBIG replaces. */
         if (caught[k] || sigaction(sigs[k], NULL, &old[k]) != 0 || old[k].sa_handler == SIG_IGN)
             continue;
         struct sigaction sa;
