@@ -8,9 +8,17 @@
  * target and rename it into place, so that the target is either the old
  * file, byte for byte, or the complete new one; devices and FIFOs, which a
  * rename would replace, are written in place.
+ *
+ * Where the system has them (Linux's O_TMPFILE), the temporary file is
+ * unnamed until it is complete: linked in under a temporary name and
+ * renamed over the target at once, so that a process killed while it
+ * writes, even by SIGKILL, leaves nothing.  Elsewhere it is a named file
+ * (mkstemp), removed on every signal that can be caught.
  */
+#define _GNU_SOURCE /* O_TMPFILE; on glibc, also what _XOPEN_SOURCE 700 gives (realpath) */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -431,6 +439,78 @@ void nnrt__catch_fatal_signals(int on, void (*hook)(void))
     }
 }
 
+/*
+ * An unnamed file in the directory of target, or -1 when the system or the
+ * file system has none, or when /proc, by which it is named at the end,
+ * is not there.  An output to an unnamed file has o->tmp "", the room for
+ * the name it is linked in by, allocated at the start: putting a file in
+ * place must not fail for memory, when another may be in place already.
+ */
+static int open_unnamed(const char *target)
+{
+#ifdef O_TMPFILE
+    const char *slash = strrchr(target, '/');
+    char *dir = dir_of(target, slash);
+    int fd = dir != NULL ? open(dir, O_TMPFILE | O_WRONLY, 0600) : -1;
+    free(dir);
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (fd >= 0 && access(self, F_OK) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+#else
+    (void)target;
+    return -1;
+#endif
+}
+
+static int is_unnamed(const struct nnrt__output *o)
+{
+    return o->tmp != NULL && o->tmp[0] == '\0';
+}
+
+/*
+ * Names the complete unnamed file fd as target: linked in under a
+ * temporary name beside it, in tmp (linkat will not replace a file),
+ * which is then renamed over target, with every signal held off in
+ * between.  Returns 0, or -1 with errno.
+ */
+static int name_unnamed(int fd, const char *target, char *tmp)
+{
+    size_t n = strlen(target);
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    int status = -1;
+    for (int tries = 0; tries < 100 && status != 0; tries++) {
+        /* A fresh unused name: mkstemp's, freed for the link. */
+        memcpy(tmp, target, n);
+        memcpy(tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+        int probe = mkstemp(tmp);
+        if (probe < 0)
+            break;
+        close(probe);
+        unlink(tmp);
+        if (linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+            status = 0;
+        else if (errno != EEXIST)
+            break;
+    }
+    if (status == 0 && rename(tmp, target) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        status = -1;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    tmp[0] = '\0';
+    return status;
+}
+
 int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
     o->f = NULL;
@@ -458,20 +538,28 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
         if (o->target != NULL)
             strcpy(o->target, path);
     }
-    size_t n = o->target != NULL ? strlen(o->target) : 0;
-    o->tmp = o->target != NULL ? malloc(n + sizeof ".tmpXXXXXX") : NULL;
+    if (o->target == NULL) {
+        nnrt__set_error(err, path, 0, 0, "out of memory writing '%s'", path);
+        goto fail;
+    }
+    size_t n = strlen(o->target);
+    o->tmp = malloc(n + sizeof ".tmpXXXXXX");
     if (o->tmp == NULL) {
         nnrt__set_error(err, path, 0, 0, "out of memory writing '%s'", path);
         goto fail;
     }
-    memcpy(o->tmp, o->target, n);
-    memcpy(o->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
-    /* Made and known to the handler of fatal signals at once: none comes between. */
-    nnrt__block_fatal_signals(1);
-    int fd = mkstemp(o->tmp);
-    if (fd >= 0)
-        live_add(o->tmp);
-    nnrt__block_fatal_signals(0);
+    o->tmp[0] = '\0';
+    int fd = open_unnamed(o->target);
+    if (fd < 0) {
+        memcpy(o->tmp, o->target, n);
+        memcpy(o->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+        /* Made and known to the handler of fatal signals at once: none comes between. */
+        nnrt__block_fatal_signals(1);
+        fd = mkstemp(o->tmp);
+        if (fd >= 0)
+            live_add(o->tmp);
+        nnrt__block_fatal_signals(0);
+    }
     if (fd < 0) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         goto fail;
@@ -493,8 +581,10 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
     if (o->f == NULL) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         close(fd);
-        unlink(o->tmp);
-        live_drop(o->tmp);
+        if (!is_unnamed(o)) {
+            unlink(o->tmp);
+            live_drop(o->tmp);
+        }
         goto fail;
     }
     return 0;
@@ -509,9 +599,12 @@ fail:
 int nnrt__output_close(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
     int failed = ferror(o->f);
-    if (fclose(o->f) != 0)
+    /* An unnamed file is gone once closed: it is flushed here, and closed once named. */
+    int unnamed = is_unnamed(o);
+    if (unnamed ? fflush(o->f) != 0 : fclose(o->f) != 0)
         failed = 1;
-    o->f = NULL;
+    if (!unnamed)
+        o->f = NULL;
     if (failed) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         nnrt__output_abort(o);
@@ -522,7 +615,17 @@ int nnrt__output_close(struct nnrt__output *o, const char *path, struct nnrt_err
 
 int nnrt__output_place(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
-    if (o->tmp != NULL && rename(o->tmp, o->target) != 0) {
+    if (is_unnamed(o)) {
+        int failed = name_unnamed(fileno(o->f), o->target, o->tmp) != 0;
+        int e = errno;
+        fclose(o->f); /* written and flushed, and named or not: nothing left to lose */
+        o->f = NULL;
+        if (failed) {
+            nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(e));
+            nnrt__output_abort(o);
+            return -1;
+        }
+    } else if (o->tmp != NULL && rename(o->tmp, o->target) != 0) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         nnrt__output_abort(o);
         return -1;
@@ -545,7 +648,7 @@ void nnrt__output_abort(struct nnrt__output *o)
 {
     if (o->f != NULL)
         fclose(o->f);
-    if (o->tmp != NULL) {
+    if (o->tmp != NULL && !is_unnamed(o)) {
         unlink(o->tmp);
         live_drop(o->tmp);
     }
