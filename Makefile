@@ -6,7 +6,8 @@
 #   make generated  regenerate generated/ from specs/
 #   make check      run the tests through prove
 #   make pictures   draw every spec's network (pictures/NAME.png, Graphviz)
-#   make plot       plot the loss of NAME's training (pictures/NAME-loss.png, gnuplot)
+#   make plot       plot the loss of NAME's training (pictures/NAME-loss.png, gnuplot);
+#                   SPEC=path/x.nn plots any spec's (pictures/x-loss.png)
 #   make fuzz       fuzz the front end and the runtime's readers (FUZZ_SECONDS=N each)
 #   make check-asan run the whole suite with AddressSanitizer and UBSan
 #   make device-check  train the tutorial's network on an emulated Cortex-M4F, check it against the host
@@ -110,16 +111,22 @@ NAME ?= tutorial
 pictures: $(SPECS:specs/%.nn=pictures/%.png)
 
 pictures/%.png: specs/%.nn compiler/nnc
-	@mkdir -p pictures
+	@mkdir -p pictures build
 	compiler/nnc --emit dot $< -o build/$*.dot
 	dot -Tpng -o $@ build/$*.dot
 
-plot: build/$(NAME)
-	@mkdir -p pictures
-	build/$(NAME) --every 0 --history build/$(NAME)-history.csv > /dev/null
-	gnuplot -e "set terminal png size 800,480; set output 'pictures/$(NAME)-loss.png'; \
+# Any spec: SPEC=path/x.nn, built by nnc --build (its data files are read
+# from its own directory); NAME=x stands for SPEC=specs/x.nn.
+SPEC ?= specs/$(NAME).nn
+PLOT = $(basename $(notdir $(SPEC)))
+
+plot: compiler/nnc runtime/libnnrt.a
+	@mkdir -p pictures build
+	compiler/nnc --build $(SPEC) -o build/plot-$(PLOT)
+	build/plot-$(PLOT) --every 0 --history build/$(PLOT)-history.csv > /dev/null
+	gnuplot -e "set terminal png size 800,480; set output 'pictures/$(PLOT)-loss.png'; \
 	    set datafile separator ','; set xlabel 'epoch'; set ylabel 'loss'; set grid; \
-	    plot 'build/$(NAME)-history.csv' every ::1 using 1:2 with lines lw 2 title '$(NAME): loss'"
+	    plot 'build/$(PLOT)-history.csv' every ::1 using 1:2 with lines lw 2 title '$(PLOT): loss'"
 
 # ---- Tests
 

@@ -196,20 +196,43 @@ static void remove_made(void)
         rmdir(made_dir);
 }
 
+int check_program_output(const char *output)
+{
+    /* An ELF over C source (nnc --build x.nn -o x.c) would lose the source without a word. */
+    static const char *const sources[] = {".c", ".h", ".nn"};
+    size_t len = strlen(output);
+    for (int k = 0; k < 3; k++) {
+        size_t n = strlen(sources[k]);
+        if (len > n && strcmp(output + len - n, sources[k]) == 0 && output[len - n - 1] != '/') {
+            fprintf(stderr, "nnc: error: --build writes a program, not %s, so it will not write '%s' "
+                            "(name the program without '%s', or leave out --build to write the C)\n",
+                    k == 2 ? "a spec" : "C", shown_path(output), sources[k]);
+            return 2;
+        }
+    }
+    /* Said as plain -o says it, before the C compiler's linker says it its own way. */
+    struct stat st;
+    if (stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "nnc: error: cannot write '%s': %s\n", shown_path(output), strerror(EISDIR));
+        return 1;
+    }
+    return 0;
+}
+
 /*
  * Where --build links the program for target, into exe: beside it, to be
  * renamed over it, since a linker that fails has removed its output and
  * the old program must survive; a device (-o /dev/null) is linked to
- * directly.  *mode becomes an existing program's mode.  Returns 0, or -1
- * with a message.
+ * directly.  The program gets a new program's mode, not the mode of the
+ * file it replaces: that file may not have been a program (a data file's
+ * 644 would leave ./prog "Permission denied").  Returns 0, or -1 with a
+ * message.
  */
-static int link_path(const char *target, char *exe, size_t size, mode_t *mode)
+static int link_path(const char *target, char *exe, size_t size)
 {
     struct stat st;
     snprintf(exe, size, "%s", target);
     int exists = stat(target, &st) == 0;
-    if (exists && S_ISREG(st.st_mode))
-        *mode = st.st_mode & 07777;
     if (!exists || S_ISREG(st.st_mode)) {
         snprintf(exe, size, "%s.tmpXXXXXX", target);
         int fd = mkstemp(exe);
@@ -245,7 +268,7 @@ static int build(const char *argv0, const char *spec, const Buf *c_text, const c
         snprintf(exe, sizeof exe, "%s/%s", dir, name ? name : "a.out");
     } else {
         snprintf(target, sizeof target, "%s", output != NULL ? output : name ? name : "a.out");
-        if (link_path(target, exe, sizeof exe, &mode) != 0) {
+        if (link_path(target, exe, sizeof exe) != 0) {
             rmdir(dir);
             free(name);
             return 1;

@@ -396,50 +396,9 @@ void bug_at(const char *file, int line, const char *fmt, ...)
     abort();
 }
 
-/* The edit distance of a and b, giving up (returning a big number) past 3. */
-static int distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 32 || m > 32)
-        return 99;
-    int d[33][33];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++) {
-        for (size_t j = 1; j <= m; j++) {
-            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            /* A swap of two neighbours counts as one. */
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    }
-    return d[n][m];
-}
-
 const char *near_miss(const char *s, const char *const *words)
 {
-    const char *best = NULL;
-    int best_d = 99;
-    for (int i = 0; words[i] != NULL; i++) {
-        int d = distance(s, words[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = words[i];
-        }
-    }
-    /* One edit in a short word, two in a longer one. */
-    size_t len = strlen(s);
-    if (best_d == 0 || best_d > 2 || (best_d == 2 && len < 5))
-        return NULL;
-    return best;
+    return nnrt__near_miss(s, words);
 }
 
 /*

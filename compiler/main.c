@@ -161,6 +161,29 @@ static int choose_mode(Options *o, int emit, Mode build)
     return -1;
 }
 
+/*
+ * An option nnc does not have: with the one of nnc's it likely means, or,
+ * in a --run, a reminder that the program's options go after '--' (nnc
+ * --run x.nn --epochs 5 means the program's --epochs).  Returns 2.
+ */
+static int unknown_option(const char *a, int argc, char **argv)
+{
+    static const char *const options[] = {"--help", "--version", "--precision", "--emit", "--explain",
+                                          "--line-directives", "--build", "--run", "--unroll", "--header",
+                                          NULL};
+    const char *near = near_miss(a, options);
+    int running = 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        running |= strcmp(argv[i], "--run") == 0;
+    fprintf(stderr, "nnc: error: unknown option '%s'", a);
+    if (near != NULL)
+        fprintf(stderr, "; did you mean '%s'?", near);
+    else if (running && a[1] == '-')
+        fprintf(stderr, "; the program's options go after '--', as in: nnc --run SPEC.nn -- %s", a);
+    fprintf(stderr, "\nTry 'nnc --help' for more information.\n");
+    return 2;
+}
+
 /* Parses argv into o.  Returns -1 when the run goes on, or the exit status (--help, a mistake). */
 static int parse_options(int argc, char **argv, Options *o)
 {
@@ -218,8 +241,7 @@ static int parse_options(int argc, char **argv, Options *o)
             }
             *(a[1] == 'o' ? &o->output : &o->header) = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "nnc: error: unknown option '%s'\nTry 'nnc --help' for more information.\n", a);
-            return 2;
+            return unknown_option(a, argc, argv);
         } else if (o->spec != NULL) {
             fprintf(stderr, "nnc: error: more than one spec ('%s' and '%s')\n", o->spec, a);
             return 2;
@@ -255,6 +277,11 @@ static int check_outputs(Options *o)
     o->program = named ? program_name(o->spec) : NULL;
     o->writes[0] = named ? o->program : o->output;
     o->writes[1] = o->header;
+    if (o->mode == MODE_BUILD && o->writes[0] != NULL) {
+        int status = check_program_output(o->writes[0]);
+        if (status != 0)
+            return status;
+    }
     for (int k = 0; k < 2; k++) {
         if (nnrt__same_file(o->writes[k], o->spec)) {
             fprintf(stderr, "nnc: error: %s '%s' is the spec itself\n", what(o, k), shown_path(o->writes[k]));

@@ -675,6 +675,12 @@ const char *shown_path(const char *path);
 char *program_name(const char *spec);
 /* Compiles c_text with $CC into the program output (the default: program_name), returning nnc's exit status. */
 int build_program(const char *argv0, const char *spec, const Buf *c_text, const char *output);
+/*
+ * Whether --build may write its program to output, checked before the spec
+ * is compiled: not a directory, nor a name of C source (.c, .h) or of a
+ * spec (.nn).  Returns 0, or nnc's exit status having said why not.
+ */
+int check_program_output(const char *output);
 /* Builds c_text in a temporary directory and runs it with args (args[0] becomes its path), returning its exit status. */
 int run_program(const char *argv0, const char *spec, const Buf *c_text, char **args);
 

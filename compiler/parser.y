@@ -269,6 +269,11 @@ param_entries:
         comma_number(ps, $4, NULL, 0);
         $$ = entry_append($1, new_entry(ps, tok($2, @2), token_list_append(ps->c, NULL, $4, 0)));
     }
+  /* As --save writes it, "w1 4.98", so that a saved file can be pasted in (rows.c checks the names). */
+  | param_entries IDENT number {
+        comma_number(ps, $3, NULL, 0);
+        $$ = entry_append($1, new_entry(ps, tok($2, @2), token_list_append(ps->c, NULL, $3, 0)));
+    }
   | param_entries error         { $$ = $1; }
     ;
 

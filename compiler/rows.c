@@ -138,6 +138,43 @@ static const char *series(Ctx *c, char letter, int n)
     return ctx_printf(c, "%c1 .. %c%d", letter, letter, n);
 }
 
+/* The index of parameter name (w1.., then b1..), or -1 when it is none. */
+static long param_index(const char *name, int nweights, int nbiases)
+{
+    if ((name[0] != 'w' && name[0] != 'b') || name[1] < '1' || name[1] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long k = strtol(name + 1, &end, 10);
+    if (*end != '\0' || errno != 0)
+        return -1;
+    if (name[0] == 'w')
+        return k <= nweights ? k - 1 : -1;
+    return k <= nbiases ? nweights + k - 1 : -1;
+}
+
+/*
+ * What --save writes besides the parameters, so that a saved file pasted
+ * into a params block is told apart from a mistake: 1 for training state
+ * (epoch, step, an optimizer's velocity_, m_ or v_ of a parameter), 2 for
+ * the input normalization (mean_xN, std_xN), 0 for neither.
+ */
+static int saved_extra(const char *name, int nweights, int nbiases)
+{
+    static const char *const state[] = {"velocity_", "m_", "v_"};
+    if (strcmp(name, "epoch") == 0 || strcmp(name, "step") == 0)
+        return 1;
+    for (int k = 0; k < 3; k++) {
+        size_t n = strlen(state[k]);
+        if (strncmp(name, state[k], n) == 0 && param_index(name + n, nweights, nbiases) >= 0)
+            return 1;
+    }
+    if ((strncmp(name, "mean_x", 6) == 0 || strncmp(name, "std_x", 5) == 0) &&
+        name[name[0] == 'm' ? 6 : 5] >= '1' && name[name[0] == 'm' ? 6 : 5] <= '9')
+        return 2;
+    return 0;
+}
+
 void check_params(Ctx *c, Block *b, Spec *s)
 {
     if (s->nparams < 0)
@@ -150,19 +187,22 @@ void check_params(Ctx *c, Block *b, Spec *s)
     s->init_fixed = ctx_array(c, (size_t)s->nparams, sizeof *s->init_fixed);
     Loc *first = ctx_array(c, (size_t)s->nparams, sizeof *first);
 
+    int said_normalization = 0;
     for (Entry *e = b->entries; e != NULL; e = e->next) {
         const char *name = e->name.text;
-        char *end;
-        long i = -1;
-        if ((name[0] == 'w' || name[0] == 'b') && name[1] >= '1' && name[1] <= '9') {
-            errno = 0;
-            long k = strtol(name + 1, &end, 10);
-            if (*end == '\0' && errno == 0) {
-                if (name[0] == 'w' && k <= nweights)
-                    i = k - 1;
-                else if (name[0] == 'b' && k <= nbiases)
-                    i = nweights + k - 1;
-            }
+        long i = param_index(name, nweights, nbiases);
+        int extra = i < 0 ? saved_extra(name, nweights, nbiases) : 0;
+        /* Training state: a spec's training starts at epoch 0 whatever the file says (--load resumes). */
+        if (extra == 1)
+            continue;
+        /* The file's normalization is not the program's, which comes from its data: once a block. */
+        if (extra == 2) {
+            if (!said_normalization++)
+                error_at(c, e->name.loc, "%s is the input normalization that --save writes, not a parameter: "
+                         "a params block takes only weights and biases (leave out the mean_x and std_x "
+                         "lines, or give the file to the program's --load)",
+                         quoted(c, name));
+            continue;
         }
         if (i < 0) {
             error_at(c, e->name.loc, "unknown parameter %s: network '%s' has %s and %s", quoted(c, name),

@@ -19,7 +19,16 @@
  *
  * Past DOT_MAX_LABELLED edges the weight labels are left out, and a comment
  * in the graph says so: dot would take long to place them and nobody could
- * read them.  The text goes out through a callback, piece by piece, so that
+ * read them.  A layer of more than DOT_COLLAPSE neurons is drawn collapsed:
+ * its first DOT_HEAD neurons, a "..." node standing for the rest, and its
+ * last, with the real edges between the neurons drawn and a dashed grey
+ * edge for those through a "..." (a 64-32-10 network is 2,368 edges of
+ * black otherwise).  A weight's label is the edge's own label, which dot
+ * places beside the edge's middle, where edges that cross can leave it
+ * nearer another: decorate=true underlines it and draws a line from it to
+ * its edge (an xlabel or headlabel would be no nearer, and would crowd
+ * where many edges meet).  Weights and biases are printed alike, to
+ * DOT_DIGITS significant digits.  The text goes out through a callback, piece by piece, so that
  * nnc can gather it in its buffer and a program can print it.
  */
 #include <assert.h>
@@ -30,6 +39,11 @@
 
 /* Networks with more edges (weights) than this are drawn without weight labels. */
 #define DOT_MAX_LABELLED 200
+/* Layers with more neurons than this are drawn collapsed: DOT_HEAD of them, "...", the last. */
+#define DOT_COLLAPSE 16
+#define DOT_HEAD 3
+/* The significant digits of a weight's and a bias's value in a program's drawing. */
+#define DOT_DIGITS 3
 
 /* A short piece of text, formatted: at most a line, the long names go through put. */
 static void say(const struct nnrt__dot *d, const char *fmt, ...) NNRT__PRINTF(2, 3);
@@ -82,6 +96,40 @@ static const char *node_name(const struct nnrt__dot *d, int l, int j, char buf[3
     else
         snprintf(buf, 32, "h%d_%d", l + 1, j + 1);
     return buf;
+}
+
+/* The places of layer l's drawing: one per neuron, or DOT_HEAD + 2 when collapsed. */
+static int nslots(const struct nnrt__dot *d, int l)
+{
+    int n = layer_size(d, l);
+    return n > DOT_COLLAPSE ? DOT_HEAD + 2 : n;
+}
+
+/* The neuron at place k of layer l's drawing, or -1 for the "..." of a collapsed layer. */
+static int slot_neuron(const struct nnrt__dot *d, int l, int k)
+{
+    int n = layer_size(d, l);
+    if (n <= DOT_COLLAPSE || k < DOT_HEAD)
+        return k;
+    return k == DOT_HEAD ? -1 : n - 1;
+}
+
+/* The node of place k of layer l: the neuron's, or more0 (inputs), more1 .. for a "...". */
+static const char *slot_name(const struct nnrt__dot *d, int l, int k, char buf[32])
+{
+    int j = slot_neuron(d, l, k);
+    if (j >= 0)
+        return node_name(d, l, j, buf);
+    snprintf(buf, 32, "more%d", l + 1);
+    return buf;
+}
+
+/* The "..." node of collapsed layer l. */
+static void ellipsis(const struct nnrt__dot *d, int l)
+{
+    char a[32];
+    say(d, "        %s [shape=plaintext, fixedsize=false, label=\"...\\n%d more\"];\n", slot_name(d, l, DOT_HEAD, a),
+        layer_size(d, l) - DOT_HEAD - 1);
 }
 
 static void header(const struct nnrt__dot *d, int nweights, int labelled)
@@ -151,8 +199,8 @@ static void close_layer(const struct nnrt__dot *d, int l)
     if (d->style == NNRT__DOT_SPEC) {
         char id[32], a[32];
         say(d, "        title_%s", layer_id(d, l, id));
-        for (int i = 0; i < layer_size(d, l); i++)
-            say(d, "%s-> %s", i % 10 == 9 ? "\n            " : " ", node_name(d, l, i, a));
+        for (int k = 0; k < nslots(d, l); k++)
+            say(d, "%s-> %s", k % 10 == 9 ? "\n            " : " ", slot_name(d, l, k, a));
         say(d, " [style=invis];\n");
     }
     say(d, "    }\n");
@@ -175,32 +223,40 @@ static void node(const struct nnrt__dot *d, int l, int j, int nweights, int bias
         d->put(d->out, d->act[l]);
         say(d, "\"];\n");
     } else {
-        say(d, "        %s [label=\"%s\\nb = %.3g\"];\n", a, a, d->param(d->param_arg, bias));
+        say(d, "        %s [label=\"%s\\nb = %.*g\"];\n", a, a, DOT_DIGITS, d->param(d->param_arg, bias));
     }
 }
 
 /* The edges into layer l, whose first weight is w; returns the next layer's first. */
 static int edges(const struct nnrt__dot *d, int l, int w, double max, int labelled)
 {
-    char a[32], b[32], v[NNRT_DOUBLE_BUFSIZE];
-    for (int j = 0; j < layer_size(d, l); j++) {
-        for (int i = 0; i < layer_size(d, l - 1); i++, w++) {
-            say(d, "    %s -> %s", node_name(d, l - 1, i, b), node_name(d, l, j, a));
+    char a[32], b[32];
+    int fan_in = layer_size(d, l - 1);
+    for (int kj = 0; kj < nslots(d, l); kj++) {
+        for (int ki = 0; ki < nslots(d, l - 1); ki++) {
+            int j = slot_neuron(d, l, kj), i = slot_neuron(d, l - 1, ki);
+            say(d, "    %s -> %s", slot_name(d, l - 1, ki, b), slot_name(d, l, kj, a));
+            if (i < 0 || j < 0) {
+                /* The weights that a "..." stands for. */
+                say(d, " [style=dashed, color=\"#999999\"];\n");
+                continue;
+            }
+            int wk = w + j * fan_in + i;
             if (d->style == NNRT__DOT_SPEC) {
                 if (labelled)
-                    say(d, " [label=\"w%d\"]", w + 1);
+                    say(d, " [label=\"w%d\", decorate=true]", wk + 1);
                 say(d, ";\n");
                 continue;
             }
-            double x = d->param(d->param_arg, w);
+            double x = d->param(d->param_arg, wk);
             say(d, " [penwidth=%.2f, color=\"%s\"", 0.3 + 3.7 * (max > 0 ? fabs(x) / max : 0),
                 x >= 0 ? "#1f77b4" : "#d62728");
             if (labelled)
-                say(d, ", label=\"w%d = %s\"", w + 1, nnrt_format_double(v, x));
+                say(d, ", label=\"w%d = %.*g\", decorate=true", wk + 1, DOT_DIGITS, x);
             say(d, "];\n");
         }
     }
-    return w;
+    return w + layer_size(d, l) * fan_in;
 }
 
 void nnrt__dot_write(const struct nnrt__dot *d)
@@ -218,8 +274,13 @@ void nnrt__dot_write(const struct nnrt__dot *d)
     /* A program's drawing puts each layer's edges after it; nnc's, all of them after y_pred. */
     for (int l = -1, bias = nweights, w = 0; l < d->nlayers; l++) {
         open_layer(d, l);
-        for (int j = 0; j < layer_size(d, l); j++)
-            node(d, l, j, nweights, bias + j);
+        for (int k = 0; k < nslots(d, l); k++) {
+            int j = slot_neuron(d, l, k);
+            if (j < 0)
+                ellipsis(d, l);
+            else
+                node(d, l, j, nweights, bias + j);
+        }
         close_layer(d, l);
         if (l >= 0)
             bias += layer_size(d, l);
@@ -228,20 +289,24 @@ void nnrt__dot_write(const struct nnrt__dot *d)
     }
     if (spec) {
         /* The prediction: y_pred, as the tutorial's figure ends; y_pred[k] with several outputs. */
-        int nout = layer_size(d, d->nlayers - 1);
+        int last = d->nlayers - 1, nout = layer_size(d, last);
         char a[32];
         say(d, "\n");
-        for (int k = 0; k < nout; k++) {
-            say(d, "    y%d [shape=plaintext, fixedsize=false, label=\"y_pred", k + 1);
+        for (int k = 0; k < nslots(d, last); k++) {
+            int j = slot_neuron(d, last, k);
+            if (j < 0)
+                continue;
+            say(d, "    y%d [shape=plaintext, fixedsize=false, label=\"y_pred", j + 1);
             if (nout > 1)
-                say(d, "[%d]", k);
+                say(d, "[%d]", j);
             say(d, "\"];\n");
         }
         say(d, "\n");
         for (int l = 0, w = 0; l < d->nlayers; l++)
             w = edges(d, l, w, 0, labelled);
-        for (int k = 0; k < nout; k++)
-            say(d, "    %s -> y%d;\n", node_name(d, d->nlayers - 1, k, a), k + 1);
+        for (int k = 0; k < nslots(d, last); k++)
+            if (slot_neuron(d, last, k) >= 0)
+                say(d, "    %s -> y%d;\n", slot_name(d, last, k, a), slot_neuron(d, last, k) + 1);
     }
     say(d, "}\n");
 }

@@ -8,9 +8,17 @@
  * target and rename it into place, so that the target is either the old
  * file, byte for byte, or the complete new one; devices and FIFOs, which a
  * rename would replace, are written in place.
+ *
+ * Where the system has them (Linux's O_TMPFILE), the temporary file is
+ * unnamed until it is complete: linked in under a temporary name and
+ * renamed over the target at once, so that a process killed while it
+ * writes, even by SIGKILL, leaves nothing.  Elsewhere it is a named file
+ * (mkstemp), removed on every signal that can be caught.
  */
+#define _GNU_SOURCE /* O_TMPFILE; on glibc, also what _XOPEN_SOURCE 700 gives (realpath) */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -333,8 +341,53 @@ void nnrt__remove_temporaries(void)
     }
 }
 
-/* The signals that end a program, which nnrt__catch_fatal_signals catches. */
-static const int fatal_signals[5] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+/*
+ * The signals that end a program by default, which nnrt__catch_fatal_signals
+ * catches: those a user or the system sends (^C, kill, a closed pipe,
+ * ulimit -t's SIGXCPU, timers, the user's and the real-time signals).  The
+ * faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) are bugs, left
+ * to their default and to a debugger or sanitizer; an unnamed temporary
+ * file (nnrt__output_open) leaves nothing even then.
+ */
+static const int named_signals[] = {
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGABRT,
+#ifdef SIGXCPU
+    SIGXCPU,
+#endif
+#ifdef SIGXFSZ
+    SIGXFSZ,
+#endif
+#ifdef SIGVTALRM
+    SIGVTALRM,
+#endif
+#ifdef SIGPROF
+    SIGPROF,
+#endif
+#ifdef SIGPOLL
+    SIGPOLL,
+#endif
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+};
+#define MAX_FATAL 96
+
+/* Fills sigs with the fatal signals; returns how many. */
+static int fatal_signals(int sigs[MAX_FATAL])
+{
+    int n = 0;
+    for (size_t k = 0; k < sizeof named_signals / sizeof named_signals[0]; k++)
+        sigs[n++] = named_signals[k];
+#if defined(SIGRTMIN) && defined(SIGRTMAX)
+    /* Each real-time signal ends a process by default too. */
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX && n < MAX_FATAL; sig++)
+        sigs[n++] = sig;
+#endif
+    return n;
+}
 
 static void (*volatile fatal_hook)(void); /* what else a fatal signal does first, or NULL */
 
@@ -351,10 +404,11 @@ void nnrt__block_fatal_signals(int block)
 {
     static sigset_t old;
     if (block) {
+        int sigs[MAX_FATAL], n = fatal_signals(sigs);
         sigset_t fatal;
         sigemptyset(&fatal);
-        for (size_t k = 0; k < sizeof fatal_signals / sizeof fatal_signals[0]; k++)
-            sigaddset(&fatal, fatal_signals[k]);
+        for (int k = 0; k < n; k++)
+            sigaddset(&fatal, sigs[k]);
         sigprocmask(SIG_BLOCK, &fatal, &old);
     } else {
         sigprocmask(SIG_SETMASK, &old, NULL);
@@ -363,17 +417,18 @@ void nnrt__block_fatal_signals(int block)
 
 void nnrt__catch_fatal_signals(int on, void (*hook)(void))
 {
-    static struct sigaction old[5];
-    static int caught[5];
-    const int *sigs = fatal_signals;
+    static struct sigaction old[MAX_FATAL];
+    static int caught[MAX_FATAL];
+    int sigs[MAX_FATAL], n = fatal_signals(sigs);
     fatal_hook = on ? hook : NULL;
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < n; k++) {
         if (!on) {
             if (caught[k])
                 sigaction(sigs[k], &old[k], NULL);
             caught[k] = 0;
             continue;
         }
+        /* An ignored signal stays ignored: nohup's SIGHUP, the SIGXFSZ that a write's EFBIG replaces. */
         if (caught[k] || sigaction(sigs[k], NULL, &old[k]) != 0 || old[k].sa_handler == SIG_IGN)
             continue;
         struct sigaction sa;
@@ -382,6 +437,78 @@ void nnrt__catch_fatal_signals(int on, void (*hook)(void))
         sigemptyset(&sa.sa_mask);
         caught[k] = sigaction(sigs[k], &sa, NULL) == 0;
     }
+}
+
+/*
+ * An unnamed file in the directory of target, or -1 when the system or the
+ * file system has none, or when /proc, by which it is named at the end,
+ * is not there.  An output to an unnamed file has o->tmp "", the room for
+ * the name it is linked in by, allocated at the start: putting a file in
+ * place must not fail for memory, when another may be in place already.
+ */
+static int open_unnamed(const char *target)
+{
+#ifdef O_TMPFILE
+    const char *slash = strrchr(target, '/');
+    char *dir = dir_of(target, slash);
+    int fd = dir != NULL ? open(dir, O_TMPFILE | O_WRONLY, 0600) : -1;
+    free(dir);
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (fd >= 0 && access(self, F_OK) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+#else
+    (void)target;
+    return -1;
+#endif
+}
+
+static int is_unnamed(const struct nnrt__output *o)
+{
+    return o->tmp != NULL && o->tmp[0] == '\0';
+}
+
+/*
+ * Names the complete unnamed file fd as target: linked in under a
+ * temporary name beside it, in tmp (linkat will not replace a file),
+ * which is then renamed over target, with every signal held off in
+ * between.  Returns 0, or -1 with errno.
+ */
+static int name_unnamed(int fd, const char *target, char *tmp)
+{
+    size_t n = strlen(target);
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    int status = -1;
+    for (int tries = 0; tries < 100 && status != 0; tries++) {
+        /* A fresh unused name: mkstemp's, freed for the link. */
+        memcpy(tmp, target, n);
+        memcpy(tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+        int probe = mkstemp(tmp);
+        if (probe < 0)
+            break;
+        close(probe);
+        unlink(tmp);
+        if (linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+            status = 0;
+        else if (errno != EEXIST)
+            break;
+    }
+    if (status == 0 && rename(tmp, target) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        status = -1;
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    tmp[0] = '\0';
+    return status;
 }
 
 int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_error *err)
@@ -411,20 +538,28 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
         if (o->target != NULL)
             strcpy(o->target, path);
     }
-    size_t n = o->target != NULL ? strlen(o->target) : 0;
-    o->tmp = o->target != NULL ? malloc(n + sizeof ".tmpXXXXXX") : NULL;
+    if (o->target == NULL) {
+        nnrt__set_error(err, path, 0, 0, "out of memory writing '%s'", path);
+        goto fail;
+    }
+    size_t n = strlen(o->target);
+    o->tmp = malloc(n + sizeof ".tmpXXXXXX");
     if (o->tmp == NULL) {
         nnrt__set_error(err, path, 0, 0, "out of memory writing '%s'", path);
         goto fail;
     }
-    memcpy(o->tmp, o->target, n);
-    memcpy(o->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
-    /* Made and known to the handler of fatal signals at once: none comes between. */
-    nnrt__block_fatal_signals(1);
-    int fd = mkstemp(o->tmp);
-    if (fd >= 0)
-        live_add(o->tmp);
-    nnrt__block_fatal_signals(0);
+    o->tmp[0] = '\0';
+    int fd = open_unnamed(o->target);
+    if (fd < 0) {
+        memcpy(o->tmp, o->target, n);
+        memcpy(o->tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+        /* Made and known to the handler of fatal signals at once: none comes between. */
+        nnrt__block_fatal_signals(1);
+        fd = mkstemp(o->tmp);
+        if (fd >= 0)
+            live_add(o->tmp);
+        nnrt__block_fatal_signals(0);
+    }
     if (fd < 0) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         goto fail;
@@ -446,8 +581,10 @@ int nnrt__output_open(struct nnrt__output *o, const char *path, struct nnrt_erro
     if (o->f == NULL) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         close(fd);
-        unlink(o->tmp);
-        live_drop(o->tmp);
+        if (!is_unnamed(o)) {
+            unlink(o->tmp);
+            live_drop(o->tmp);
+        }
         goto fail;
     }
     return 0;
@@ -462,9 +599,12 @@ fail:
 int nnrt__output_close(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
     int failed = ferror(o->f);
-    if (fclose(o->f) != 0)
+    /* An unnamed file is gone once closed: it is flushed here, and closed once named. */
+    int unnamed = is_unnamed(o);
+    if (unnamed ? fflush(o->f) != 0 : fclose(o->f) != 0)
         failed = 1;
-    o->f = NULL;
+    if (!unnamed)
+        o->f = NULL;
     if (failed) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         nnrt__output_abort(o);
@@ -475,7 +615,17 @@ int nnrt__output_close(struct nnrt__output *o, const char *path, struct nnrt_err
 
 int nnrt__output_place(struct nnrt__output *o, const char *path, struct nnrt_error *err)
 {
-    if (o->tmp != NULL && rename(o->tmp, o->target) != 0) {
+    if (is_unnamed(o)) {
+        int failed = name_unnamed(fileno(o->f), o->target, o->tmp) != 0;
+        int e = errno;
+        fclose(o->f); /* written and flushed, and named or not: nothing left to lose */
+        o->f = NULL;
+        if (failed) {
+            nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(e));
+            nnrt__output_abort(o);
+            return -1;
+        }
+    } else if (o->tmp != NULL && rename(o->tmp, o->target) != 0) {
         nnrt__set_error(err, path, 0, 0, "cannot write '%s': %s", path, strerror(errno));
         nnrt__output_abort(o);
         return -1;
@@ -498,7 +648,7 @@ void nnrt__output_abort(struct nnrt__output *o)
 {
     if (o->f != NULL)
         fclose(o->f);
-    if (o->tmp != NULL) {
+    if (o->tmp != NULL && !is_unnamed(o)) {
         unlink(o->tmp);
         live_drop(o->tmp);
     }

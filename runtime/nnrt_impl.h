@@ -214,6 +214,9 @@ extern const char *const nnrt__act_names[];
 extern const char *const nnrt__loss_names[];
 extern const char *const nnrt__init_names[];
 extern const char *const nnrt__opt_names[];
+/* The closest of the NULL-terminated words to s, if it is a likely typo (one
+ * edit in a word under 5 characters, two in a longer one); or NULL. */
+const char *nnrt__near_miss(const char *s, const char *const *words);
 
 /* ---- The network as a Graphviz graph (dot.c), for nnc --emit dot and a program's --dot ---- */
 

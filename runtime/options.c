@@ -21,6 +21,8 @@ static const char *const schedule_names[] = {"none", "step", "exponential", "cos
 static void usage(FILE *f, const struct nnrt_net *net)
 {
     const struct nnrt_hyper *h = &net->hyper;
+    /* The spec's path is any bytes: shown as elsewhere, '?' for those a terminal would act on. */
+    char spec[NNRT__SHOWN_NAME];
     fprintf(f,
             "usage: %s [options]\n"
             "Trains the network '%s' (compiled by nnc from %s) and makes predictions.\n"
@@ -33,7 +35,7 @@ static void usage(FILE *f, const struct nnrt_net *net)
             "  --no-shuffle       visit them in data order\n"
             "  --weight-decay X   L2 penalty: add X * param to each partial (%g)\n"
             "  --optimizer NAME   the optimizer: only %s, which this program was compiled with\n",
-            nnrt__progname, net->name, net->spec, net->epochs, h->learn_rate, net->batch,
+            nnrt__progname, net->name, nnrt__shown_name(spec, net->spec), net->epochs, h->learn_rate, net->batch,
             net->shuffle ? "on" : "off", h->weight_decay, nnrt__opt_names[net->optimizer]);
     if (net->optimizer == NNRT_MOMENTUM)
         fprintf(f, "  --momentum X       the velocity's decay (%g)\n", h->momentum);
@@ -179,6 +181,42 @@ static const struct {
     {"--history", -1}, {"--validate", -1}, {"--early-stop", -1}, {"--schedule", -1},
     {"--predict-file", -1}, {"--output", -1},
 };
+
+/*
+ * An unknown option, with the one it likely means: an option's name as
+ * other programs spell it (--lr), or a near miss (--epoch).  Returns 2.
+ */
+static int unknown_option(const char *name)
+{
+    static const struct {
+        const char *theirs, *ours;
+    } aliases[] = {
+        {"--lr", "--learn-rate"}, {"--learning-rate", "--learn-rate"}, {"--rate", "--learn-rate"},
+        {"--eta", "--learn-rate"}, {"--batch-size", "--batch"}, {"--num-epochs", "--epochs"},
+        {"--n-epochs", "--epochs"}, {"--l2", "--weight-decay"}, {"--decay", "--weight-decay"},
+        {"--random-seed", "--seed"}, {"--train", "--data"}, {"--evaluate", "--eval"},
+    };
+    const char *words[sizeof with_value / sizeof *with_value + 9];
+    size_t n = 0;
+    for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+        words[n++] = with_value[k].name;
+    static const char *const flags[] = {"--eval", "--grad", "--gradcheck", "--shuffle", "--no-shuffle",
+                                        "--dot", "--help", "--version"};
+    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+        words[n++] = flags[k];
+    words[n] = NULL;
+    const char *near = NULL;
+    for (size_t k = 0; k < sizeof aliases / sizeof *aliases && near == NULL; k++)
+        if (strcmp(name, aliases[k].theirs) == 0)
+            near = aliases[k].ours;
+    if (near == NULL)
+        near = nnrt__near_miss(name, words);
+    char shown[NNRT__SHOWN_NAME];
+    fprintf(stderr, "%s: error: unknown option '%s'%s%s%s\nTry '%s --help' for more information.\n",
+            nnrt__progname, nnrt__shown_name(shown, name), near ? "; did you mean '" : "", near ? near : "",
+            near ? "'?" : "", nnrt__progname);
+    return 2;
+}
 
 /*
  * In a float network a setting becomes a float.  Returns 0, or the usage
@@ -368,14 +406,14 @@ int nnrt__parse_options(struct nnrt__options *o, const struct nnrt_net *net, int
         const char *eq = strchr(opt, '=');
         size_t nlen = eq ? (size_t)(eq - opt) : strlen(opt);
         if (nlen >= sizeof name)
-            return nnrt__usage_error("unknown option '%s'", opt);
+            return unknown_option(opt);
         memcpy(name, opt, nlen);
         name[nlen] = '\0';
         int k = 0, n = (int)(sizeof with_value / sizeof *with_value);
         while (k < n && strcmp(name, with_value[k].name) != 0)
             k++;
         if (k == n)
-            return nnrt__usage_error("unknown option '%s'", name);
+            return unknown_option(name);
         if (with_value[k].optimizer >= 0 && with_value[k].optimizer != (int)net->optimizer) {
             fprintf(stderr, "%s: error: %s applies to optimizer %s, but this program uses %s\n"
                             "Try '%s --help' for more information.\n", nnrt__progname,

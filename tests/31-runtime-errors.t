@@ -175,9 +175,33 @@ rm -f lf-saved.txt cr-saved.txt
 check "an unknown option" 2 \
     "$P: error: unknown option '--bogus'
 $try" --bogus
-check "an unknown option with a value" 2 \
-    "$P: error: unknown option '--epoch'
+check "an unknown option with a value, a near miss" 2 \
+    "$P: error: unknown option '--epoch'; did you mean '--epochs'?
 $try" --epoch=5
+check "--epoch 3: a near miss of --epochs" 2 \
+    "$P: error: unknown option '--epoch'; did you mean '--epochs'?
+$try" --epoch 3
+check "--lr 0.1: another program's name for --learn-rate" 2 \
+    "$P: error: unknown option '--lr'; did you mean '--learn-rate'?
+$try" --lr 0.1
+check "--learning-rate: Keras's and PyTorch's word" 2 \
+    "$P: error: unknown option '--learning-rate'; did you mean '--learn-rate'?
+$try" --learning-rate=0.1
+check "--learn_rate: the spec's underscore" 2 \
+    "$P: error: unknown option '--learn_rate'; did you mean '--learn-rate'?
+$try" --learn_rate 0.1
+check "--batch-size: a near miss by another name" 2 \
+    "$P: error: unknown option '--batch-size'; did you mean '--batch'?
+$try" --batch-size 4
+check "--evl: a near miss of a flag" 2 \
+    "$P: error: unknown option '--evl'; did you mean '--eval'?
+$try" --evl
+check "--frobnicate: nothing near" 2 \
+    "$P: error: unknown option '--frobnicate'
+$try" --frobnicate 1
+check "an unknown option with an escape sequence is shown with '?'" 2 \
+    "$P: error: unknown option '--x?[31m'
+$try" "$(printf -- '--x\033[31m')"
 check "an argument that is not an option" 2 \
     "$P: error: unexpected argument 'extra'
 $try" extra

@@ -64,9 +64,11 @@ for case in "x*|a comment's end" 'tri??|a trigraph' 'q"b\c|a quote and a backsla
     ok $? "a spec in a directory whose name has $what: the C and header compile without a warning"
     head -5 "$tmp/cc.err" | sed 's/^/# /'
     help=$("$tmp/paths/prog" --help)
+    # As every message shows a name: a control byte (the newline) as '?'.
+    shown=$(printf '%s' "$spec" | tr '\n' '?')
     case "$help" in
-    *"(compiled by nnc from $spec)"*) ok 0 "and the program names the spec as it is" ;;
-    *) ok 1 "and the program names the spec as it is" ;;
+    *"(compiled by nnc from $shown)"*) ok 0 "and the program names the spec as it is (a newline as '?')" ;;
+    *) ok 1 "and the program names the spec as it is (a newline as '?')" ;;
     esac
 done
 

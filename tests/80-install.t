@@ -179,6 +179,35 @@ else
     skip "pkg-config is not installed"
 fi
 
+# The default PREFIX, staged: its nnrt.pc links with an rpath to
+# /usr/local/lib, and a staged install runs no ldconfig (LDCONFIG is a
+# stand-in that records its calls).
+printf '#!/bin/sh\necho "ldconfig $*" >> "%s"\n' "$tmp/ldconfig.log" > "$tmp/ldconfig" &&
+    chmod +x "$tmp/ldconfig"
+dstage="$tmp/default-stage"
+mk install DESTDIR="$dstage" PREFIX=/usr/local LDCONFIG="$tmp/ldconfig"
+ok $? "(1) make install DESTDIR=STAGE with the default PREFIX, /usr/local"
+dpc="$dstage/usr/local/lib/pkgconfig/nnrt.pc"
+is "$(grep -e '^prefix=' -e '^libdir=' -e '^Libs:' "$dpc")" 'prefix=/usr/local
+libdir=${prefix}/lib
+Libs: -L${libdir} -Wl,-rpath,${libdir} -lnnrt -lm' \
+    "(1) its nnrt.pc: prefix=/usr/local and Libs with an rpath to \${libdir}"
+[ ! -e "$tmp/ldconfig.log" ]
+ok $? "(1) an install into a DESTDIR runs no ldconfig"
+if have pkg-config; then
+    is "$(PKG_CONFIG_PATH="$dstage/usr/local/lib/pkgconfig" pkg-config --libs nnrt | sed 's/ *$//')" \
+        "-L/usr/local/lib -Wl,-rpath,/usr/local/lib -lnnrt -lm" \
+        "(1) pkg-config --libs nnrt: -L/usr/local/lib -Wl,-rpath,/usr/local/lib -lnnrt -lm"
+else
+    skip "pkg-config is not installed"
+fi
+mk runtime/nnrt.pc PREFIX=/opt/nnc RPATH=no
+ok $? "(1) make runtime/nnrt.pc PREFIX=/opt/nnc RPATH=no"
+is "$(grep '^Libs:' "$top/runtime/nnrt.pc")" 'Libs: -L${libdir} -lnnrt -lm' \
+    "(1) RPATH=no: Libs without the rpath"
+mk runtime/nnrt.pc PREFIX=/usr
+ok $? "(1) runtime/nnrt.pc written again for PREFIX=/usr"
+
 pc_before=$(stat -c %y "$top/runtime/nnrt.pc")
 mk install DESTDIR="$stage" PREFIX=/usr
 ok $? "(1) make install again, with the same DESTDIR and PREFIX"
@@ -190,8 +219,14 @@ is "$(stat -c %y "$top/runtime/nnrt.pc")" "$pc_before" \
 # ---- (2) A real prefix, and programs built against it -----------------------
 
 prefix="$tmp/prefix"
-mk install DESTDIR= PREFIX="$prefix"
+mk install DESTDIR= PREFIX="$prefix" LDCONFIG="$tmp/ldconfig"
 ok $? "(2) make install PREFIX=$prefix"
+if [ "$(id -u)" = 0 ]; then
+    is "$(cat "$tmp/ldconfig.log" 2>&1)" "ldconfig " "(2) as root, without DESTDIR, it runs ldconfig once"
+else
+    [ ! -e "$tmp/ldconfig.log" ]
+    ok $? "(2) not as root, it runs no ldconfig"
+fi
 is "$(listing "$prefix")" "$(printf '%s\n' "$installed" | LC_ALL=C sort)" \
     "(2) it installs exactly the same files under PREFIX"
 grep -qx "prefix=$prefix" "$prefix/lib/pkgconfig/nnrt.pc"
@@ -249,6 +284,26 @@ if have pkg-config; then
         skip "ldd is not installed"
     fi
     check_run "shared" tutorial-shared LD_LIBRARY_PATH="$prefix/lib"
+
+    # The README's line, as it stands: no LD_LIBRARY_PATH, the rpath of nnrt.pc.
+    cp tutorial.c x.c
+    PKG_CONFIG_PATH="$prefix/lib/pkgconfig" sh -c 'cc x.c $(pkg-config --cflags --libs nnrt) -o x' \
+        2> cc.err < /dev/null
+    ok $? "(2) the README's cc x.c \$(pkg-config --cflags --libs nnrt) -o x links"
+    sed 's/^/# /' cc.err
+    if have readelf; then
+        is "$(readelf -d x | sed -n 's/.*(\(RUNPATH\|RPATH\)).*\[\(.*\)\]/\2/p')" "$prefix/lib" \
+            "(2) the program's run path is PREFIX/lib"
+    else
+        skip "readelf is not installed"
+    fi
+    if have ldd; then
+        env -u LD_LIBRARY_PATH ldd ./x | grep -q "libnnrt.so.1 => $prefix/lib/libnnrt.so.1"
+        ok $? "(2) without LD_LIBRARY_PATH, it loads the installed library"
+    else
+        skip "ldd is not installed"
+    fi
+    check_run "the README's line, no LD_LIBRARY_PATH" x -u LD_LIBRARY_PATH
 
     # Static: everything, through pkg-config --static (which the sanitizers' runtimes do not allow).
     if printf '%s' "$CC $NNC_TEST_CFLAGS" | grep -q -- -fsanitize; then

@@ -103,7 +103,9 @@ ok $? "and the FIFO is still a FIFO"
 
 # term_while_training HISTORY COMMAND...: runs COMMAND in the background
 # and, once its --history HISTORY is open (a minute at most), kills it with
-# SIGTERM; returns its exit status.
+# SIGTERM; returns its exit status.  The file being written is HISTORY.tmp*,
+# or, where the system has O_TMPFILE, an unnamed file in this directory,
+# which /proc shows as DIR/#INODE (deleted).
 term_while_training() {
     hist=$1
     shift
@@ -111,6 +113,8 @@ term_while_training() {
     pid=$!
     for k in $(seq 1 600); do
         ls "$hist".tmp* > /dev/null 2>&1 && break
+        # (the program's, or that of a program that COMMAND runs)
+        ls -l /proc/[0-9]*/fd 2> /dev/null | grep -q " $(pwd -P)/#[0-9]* (deleted)$" && break
         sleep 0.1
     done
     kill -TERM $pid
@@ -262,9 +266,9 @@ CC="$CC -Wl,--require-defined=nnc_no_such_symbol" "$NNC" --build t.nn -o kept 2>
 is "$?:$(cat kept)" "1:old" "a failed --build leaves the old program as it was"
 ls kept.tmp* > /dev/null 2>&1
 is "$?" 2 "and no temporary file"
-"$NNC" --build t.nn -o kept && "$tmp/kept" --epochs 0 > /dev/null
+(umask 022 && "$NNC" --build t.nn -o kept) && "$tmp/kept" --epochs 0 > /dev/null
 ok $? "a --build that works replaces it"
-is "$(mode kept)" 750 "keeping its permissions"
+is "$(mode kept)" 755 "with a new program's mode (umask 022), not the 750 of the file it replaced"
 rm -f newprog
 (umask 022 && "$NNC" --build t.nn -o newprog)
 is "$(mode newprog)" 755 "a new program is executable by all, as the umask allows"
@@ -283,8 +287,21 @@ p = subprocess.Popen([sys.argv[1], "--run", "t.nn", "--", "--epochs", "200000000
                       "--history", "running.csv"],
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-for _ in range(1200):  # until the program trains (its --history is open), a minute at most
+def writing():
+    """Is running.csv being written: named running.csv.tmp*, or unnamed (O_TMPFILE) here?"""
     if glob.glob("running.csv.tmp*"):
+        return True
+    here = os.path.realpath(".") + "/#"
+    for fd in glob.glob("/proc/[0-9]*/fd/*"):
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith(here) and link.endswith(" (deleted)"):
+            return True
+    return False
+for _ in range(1200):  # until the program trains (its --history is open), a minute at most
+    if writing():
         break
     time.sleep(0.05)
 os.killpg(p.pid, signal.SIGINT)
