@@ -298,7 +298,7 @@ if have pkg-config; then
         skip "readelf is not installed"
     fi
     if have ldd; then
-        env -u LD_LIBRARY_PATH ldd ./x | grep -q "libnnrt.so.1 => $prefix/lib/libnnrt.so.1"
+        env -u LD_LIBRARY_PATH ldd ./x | grep -q "libnnrt.so.2 => $prefix/lib/libnnrt.so.2"
         ok $? "(2) without LD_LIBRARY_PATH, it loads the installed library"
     else
         skip "ldd is not installed"
