@@ -211,7 +211,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = os.path.join(TOP, "specs", "digits_cnn.nn")
     if not os.path.exists(default):
-        default = os.path.join(TOP, "specs", "pending", "digits_cnn.nn")
+        default = os.path.join(TOP, "specs", "digits_cnn.nn")
     ap.add_argument("--spec", default=default)
     ap.add_argument("--cc", default=os.environ.get("CC", "cc"))
     ap.add_argument("--build", default=os.path.join(HERE, "build-cnn"))
