@@ -329,6 +329,26 @@ static void store(const struct nnrt_net *net, const struct slots *sl, const doub
     }
 }
 
+/*
+ * A file that --save wrote for another network names it on its first
+ * line: say so, rather than report the first parameter that differs.
+ * Returns -1 with err filled in then, else 0.
+ */
+static int other_network(const struct nnrt_net *net, const char *text, const char *path, struct nnrt_error *err)
+{
+    static const char head[] = "# parameters of network ";
+    size_t n = sizeof head - 1;
+    if (strncmp(text, head, n) != 0)
+        return 0;
+    const char *name = text + n;
+    size_t len = strcspn(name, " \t\r\n");
+    if (len == strlen(net->name) && memcmp(name, net->name, len) == 0)
+        return 0;
+    nnrt__set_error(err, path, 1, (int)n + 1, "the file holds the parameters of network '%.*s', and this "
+                    "program is network '%s'", nnrt__quote_len(name, len, 40), name, net->name);
+    return -1;
+}
+
 int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *norm,
                      struct nnrt_progress *progress, const char *path, struct nnrt_error *err)
 {
@@ -359,6 +379,8 @@ int nnrt_params_load(const struct nnrt_net *net, void *nn, struct nnrt_norm *nor
         nnrt__set_error(err, path, 0, 0, "NUL byte in a parameter file");
         goto fail;
     }
+    if (other_network(net, text, path, err) != 0)
+        goto fail;
 
     int lineno = 0;
     long epoch = 0, step = 0;

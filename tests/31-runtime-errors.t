@@ -28,6 +28,8 @@ ok $? "the hand-written start.txt loads"
 grep -v '^w5 ' start.txt > missing.txt
 { cat start.txt; echo 'w5 0.5'; } > dup.txt
 { cat start.txt; echo 'w7 0.5'; } > unknown.txt
+# What --save writes for another network (xor: w1 .. w12) names it first.
+{ echo '# parameters of network xor'; grep -v '^#' start.txt; echo 'w7 0.5'; } > other.txt
 sed 's/^w2 .*/w2 1.5x/' start.txt > badnum.txt
 
 # check DESC STATUS STDERR ARGS...: runs "$P --save saved.txt ARGS...".
@@ -99,6 +101,9 @@ check "a parameter file with w5 twice" 1 \
     "$P: dup.txt:11: error: parameter 'w5' given twice (first on line 6)" --load dup.txt
 check "a parameter file with an unknown name" 1 \
     "$P: unknown.txt:11: error: unknown parameter 'w7'" --load unknown.txt
+check "a parameter file of another network" 1 \
+    "$P: other.txt:1: error: the file holds the parameters of network 'xor', and this program is network 'gender'" \
+    --load other.txt
 check "a parameter file with a bad number" 1 \
     "$P: badnum.txt:3: error: expected a finite number for 'w2' but found '1.5x'" --load badnum.txt
 # The counts of a resumed run are whole numbers, read exactly: 2^63 - 2^60 + 1
