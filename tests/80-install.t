@@ -287,7 +287,8 @@ if have pkg-config; then
 
     # The README's line, as it stands: no LD_LIBRARY_PATH, the rpath of nnrt.pc.
     cp tutorial.c x.c
-    PKG_CONFIG_PATH="$prefix/lib/pkgconfig" sh -c 'cc x.c $(pkg-config --cflags --libs nnrt) -o x' \
+    # $CC is cc, but for make check-asan, whose runtime needs the sanitizers' flags too.
+    PKG_CONFIG_PATH="$prefix/lib/pkgconfig" sh -c "$CC"' x.c $(pkg-config --cflags --libs nnrt) -o x' \
         2> cc.err < /dev/null
     ok $? "(2) the README's cc x.c \$(pkg-config --cflags --libs nnrt) -o x links"
     sed 's/^/# /' cc.err
