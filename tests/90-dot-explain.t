@@ -65,8 +65,6 @@ else
 
     for spec in specs/*.nn "$tmp/deep.nn"; do
         name=$(basename "$spec" .nn)
-        # Conv and pool layers are not drawn yet (tests/44-cnn.t checks the refusal).
-        grep -Eq '^[[:space:]]*(conv|pool)[[:space:]]' "$spec" && continue
         "$NNC" --emit dot "$spec" > "$tmp/$name.dot" 2> "$tmp/err" &&
             dot -Tsvg "$tmp/$name.dot" -o "$tmp/$name.svg" 2> "$tmp/dot.err"
         ok $? "$name: --emit dot parses with dot -Tsvg"
@@ -74,6 +72,57 @@ else
     done
     has_all "$tmp/deep.svg" x1 x3 h1_1 h1_3 h2_2 h3_1 o2 w1 w23 b1 b9 relu tanh sigmoid
     ok $? "deep: every layer drawn, h1_1 .. h3_2, w1 .. w23, b1 .. b9"
+
+    # A network with maps: the input map and each conv or pool layer one node, a stack (box3d),
+    # as many as the spec has statements; their sizes worked out by hand from the specs.
+    for spec in specs/*.nn; do
+        grep -Eq '^[[:space:]]*(conv|pool)[[:space:]]' "$spec" || continue
+        name=$(basename "$spec" .nn)
+        is "$(grep -c 'shape=box3d' "$tmp/$name.dot")" \
+            "$((1 + $(grep -Ec '^[[:space:]]*(conv|pool)[[:space:]]' "$spec")))" \
+            "$name: one node for the input map and one for each conv or pool layer"
+    done
+    has_all "$tmp/tiny_cnn.svg" x 'input 5x5x1' 'x\[0\] .. x\[24\]' c1 'conv 2 2x2 tanh, stride 1' \
+        '4x4x2: 2 maps of 4x4' '2 filters of 2x2x1: w1 .. w8' 'biases b1 .. b2' p1 'pool max 2x2, stride 2' \
+        '2x2x2: 2 maps of 2x2' '2x2 kernel' '2x2 window' 'w9 .. w16' o1 b3 y_pred
+    ok $? "tiny_cnn: 5x5 by 2 filters of 2x2 makes 4x4x2, pooled 2x2x2, whose 8 values feed o1 by w9 .. w16"
+    has_all "$tmp/sensor_cnn.svg" 'input 1x32x3' 'conv 6 1x5 relu, stride 1' '1x28x6: 6 maps of 1x28' \
+        '6 filters of 1x5x3: w1 .. w90' 'pool max 1x4, stride 1x4' '1x7x6: 6 maps of 1x7' 'w91 .. w132' \
+        'w217 .. w258' b10
+    ok $? "sensor_cnn: 1x32x3 by 6 filters of 1x5x3 (90 weights), 1x28x6, pooled 1x7x6 into 4 outputs of 42"
+
+    # Maps, then dense layers: padding, average pooling, a stride, two hidden layers (one collapsed).
+    cat > "$tmp/deep_cnn.nn" <<'NN'
+network deep_cnn {
+    input  12x12x3
+    conv   4 3x3 relu padding 1    # 12x12x4
+    pool   avg 2x2                 # 6x6x4
+    conv   6 3x3 tanh stride 2     # 2x2x6
+    hidden 20 relu
+    hidden 3 sigmoid
+    output 2 softmax
+    loss   cross_entropy
+}
+NN
+    "$NNC" --emit dot "$tmp/deep_cnn.nn" > "$tmp/deep_cnn.dot" 2> "$tmp/err" &&
+        dot -Tsvg "$tmp/deep_cnn.dot" -o "$tmp/deep_cnn.svg" 2> "$tmp/dot.err"
+    ok $? "deep_cnn: --emit dot parses with dot -Tsvg"
+    sed 's/^/# /' "$tmp/err" "$tmp/dot.err"
+    is "$(grep -o '^        [a-z0-9_]* \[' "$tmp/deep_cnn.dot" | grep -v title | tr -d ' [' | paste -sd' ')" \
+        "x c1 p1 c2 h1_1 h1_2 h1_3 more4 h1_20 h2_1 h2_2 h2_3 o1 o2" \
+        "deep_cnn: x, c1, p1, c2 one node each, then the dense layers named as nnc names them"
+    has_all "$tmp/deep_cnn.svg" 'conv 4 3x3 relu, stride 1, padding 1' '12x12x4: 4 maps of 12x12' \
+        '4 filters of 3x3x3: w1 .. w108' 'pool avg 2x2, stride 2' '6x6x4: 4 maps of 6x6' \
+        'conv 6 3x3 tanh, stride 2' '2x2x6: 6 maps of 2x2' '6 filters of 3x3x4: w109 .. w324' 'biases b5 .. b10' \
+        'pool layer 1' 'conv layer 2' 'hidden layer 1, relu'
+    ok $? "deep_cnn: each map's shape, statement, filters and parameters"
+    grep -q 'c2 -> h1_1 \[label="w325 .. w348", decorate=true\];' "$tmp/deep_cnn.dot" &&
+        grep -q 'c2 -> h1_20 \[label="w781 .. w804", decorate=true\];' "$tmp/deep_cnn.dot" &&
+        grep -q 'c2 -> more4 \[style=dashed' "$tmp/deep_cnn.dot" &&
+        grep -q 'h1_1 -> h2_1 \[label="w805", decorate=true\];' "$tmp/deep_cnn.dot" &&
+        grep -q 'label="h1_1\\nb11\\nrelu"' "$tmp/deep_cnn.dot" &&
+        grep -q 'label="o1\\nb34\\nsoftmax"' "$tmp/deep_cnn.dot"
+    ok $? "deep_cnn: the 24 flattened values feed each of h1's neurons (w325 .. w348 into h1_1), then w805 .."
 
     # breast_cancer has 30 * 16 + 16 = 496 weights: no edge labels, and a comment saying so.
     grep -q 'weight labels are left out' "$tmp/breast_cancer.dot" &&
