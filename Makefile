@@ -32,6 +32,7 @@ COMPILER_OBJS = compiler/parser.o compiler/lexer.o compiler/ast.o compiler/ctx.o
                 compiler/emit.o compiler/emit_unrolled.o compiler/emit_compact.o compiler/emit_maps.o \
                 compiler/emit_runtime.o \
                 compiler/dot.o compiler/explain.o compiler/explain_compact.o compiler/explain_state.o \
+                compiler/explain_maps.o \
                 compiler/compile.o compiler/width.o compiler/build.o \
                 compiler/emit_inference.o compiler/params_read.o \
                 compiler/main.o

@@ -83,11 +83,7 @@ int compile(Ctx *c, Buf *out, Buf *header)
             c->oom = NULL;
             return explain(c, net, c->explain, out);
         }
-        if (c->emit_dot && net->has_maps) {
-            /* Drawn neuron by neuron, a map would be thousands of nodes. */
-            error_at(c, (Loc){0, 0}, "--emit dot cannot draw network '%s': it has conv or pool layers",
-                     spec->name);
-        } else if (c->emit_dot) {
+        if (c->emit_dot) {
             emit_dot(c, net, out);
         } else {
             /* The compact form's loops need no value by name: its model holds only their lines. */

@@ -9,7 +9,8 @@
  * side by side.  The graph itself is written by the runtime's writer
  * (runtime/dot.c), which draws a program's --dot too; this file gives it
  * the spec's shape and names, and opens the text with a comment on where
- * it comes from.
+ * it comes from.  Conv and pool layers are drawn as stacks of maps, one
+ * node a layer, from the same shapes that a program's descriptor holds.
  */
 #include "nnc.h"
 #include "nnrt_impl.h"
@@ -39,8 +40,16 @@ void emit_dot(Ctx *c, Net *net, Buf *out)
         size[l] = s->layers[l].size;
         act[l] = act_names[s->layers[l].act];
     }
+    /* Conv and pool layers are drawn as maps, from the shapes that a program's descriptor has too. */
+    int *map = NULL;
+    if (net->has_maps) {
+        map = ctx_array(c, 3 + (size_t)NNRT_MAP_FIELDS * (size_t)s->nlayers, sizeof *map);
+        map[0] = s->input_shape.h, map[1] = s->input_shape.w, map[2] = s->input_shape.c;
+        for (int l = 0; l < s->nlayers; l++)
+            layer_map_fields(&s->layers[l], map + 3 + NNRT_MAP_FIELDS * l);
+    }
     Sink sink = {c, out};
     struct nnrt__dot d = {NNRT__DOT_SPEC, s->name, s->ninputs, (const char *const *)s->input_names,
-                          s->nlayers, size, act, NULL, NULL, put_buf, &sink};
+                          s->nlayers, size, act, NULL, NULL, put_buf, &sink, map};
     nnrt__dot_write(&d);
 }

@@ -215,6 +215,45 @@ static void emit_validation(Emitter *e, const Spec *s)
           nnrt_format_double(b, s->schedule_eta_min));
 }
 
+/* A network with maps: each layer's fan for the initialisation, and its shape for the drawing. */
+static void emit_map_tables(Emitter *e)
+{
+    const Spec *s = e->s;
+    const char *n = e->name;
+    int ni = s->ninputs;
+    /* Each layer's weights, their fan-in and fan-out, for the initialisation. */
+    W("static const int %s_layer_fan[%d] = {", n, 3 * s->nlayers);
+    for (int l = 0; l < s->nlayers; l++) {
+        const Layer *y = &s->layers[l];
+        int k = y->kh * y->kw, in = l == 0 ? ni : s->layers[l - 1].size;
+        if (y->type == LAYER_DENSE)
+            W("%s%ld, %d, %d", l ? ", " : "", layer_weights(ni, s->layers, l), in, y->size);
+        else if (y->type == LAYER_CONV)
+            W("%s%ld, %d, %d", l ? ", " : "", layer_weights(ni, s->layers, l), k * y->in.c, k * y->out.c);
+        else
+            W("%s0, 0, 0", l ? ", " : "");
+    }
+    W("};\n\n");
+
+    static const char *const kinds[] = {"NNRT_DENSE", "NNRT_CONV", "NNRT_MAX_POOL", "NNRT_AVG_POOL"};
+    W("/*\n * The maps, for --dot: the input's rows, columns and channels; then each layer's\n");
+    W(" * kind, map made (rows, columns, channels), kernel, stride (down, across) and padding.\n */\n");
+    W("static const int %s_layer_map[%d] = {\n    %d, %d, %d,\n", n, 3 + NNRT_MAP_FIELDS * s->nlayers,
+      s->input_shape.h, s->input_shape.w, s->input_shape.c);
+    for (int l = 0; l < s->nlayers; l++) {
+        int v[NNRT_MAP_FIELDS];
+        layer_map_fields(&s->layers[l], v);
+        W("    %s", kinds[v[NNRT_MAP_KIND]]);
+        for (int k = 1; k < NNRT_MAP_FIELDS; k++)
+            W(", %d", v[k]);
+        W(",\n");
+    }
+    W("};\nstatic const char *const %s_layer_act[%d] = {", n, s->nlayers);
+    for (int l = 0; l < s->nlayers; l++)
+        W("%s\"%s\"", l ? ", " : "", act_names[s->layers[l].act]);
+    W("};\n\n");
+}
+
 /* The description of the network that nnrt_main works from. */
 void emit_descriptor(Emitter *e)
 {
@@ -231,21 +270,8 @@ void emit_descriptor(Emitter *e)
     for (int l = 0; l < s->nlayers; l++)
         W("%s%d", l ? ", " : "", s->layers[l].size);
     W("};\n\n");
-    if (net->has_maps) {
-        /* Each layer's weights, their fan-in and fan-out, for the initialisation. */
-        W("static const int %s_layer_fan[%d] = {", n, 3 * s->nlayers);
-        for (int l = 0; l < s->nlayers; l++) {
-            const Layer *y = &s->layers[l];
-            int k = y->kh * y->kw, in = l == 0 ? ni : s->layers[l - 1].size;
-            if (y->type == LAYER_DENSE)
-                W("%s%ld, %d, %d", l ? ", " : "", layer_weights(ni, s->layers, l), in, y->size);
-            else if (y->type == LAYER_CONV)
-                W("%s%ld, %d, %d", l ? ", " : "", layer_weights(ni, s->layers, l), k * y->in.c, k * y->out.c);
-            else
-                W("%s0, 0, 0", l ? ", " : "");
-        }
-        W("};\n\n");
-    }
+    if (net->has_maps)
+        emit_map_tables(e);
 
     emit_adapters(e);
     W("static void %s_update_any(void *nn, void *state, const void *sum_d_L_d, int count,\n", n);
@@ -320,6 +346,8 @@ void emit_descriptor(Emitter *e)
         W("    .layer_fan = %s_layer_fan,\n", n);
     if (s->nclasses > 0)
         W("    .nclasses = %d,\n    .class_name = %s_class_name,\n", s->nclasses, n);
+    if (net->has_maps)
+        W("    .layer_map = %s_layer_map,\n    .layer_act = %s_layer_act,\n", n, n);
     W("};\n\n");
 
     W("/* The program: nnrt_main reads the options, trains and reports. */\n");

@@ -245,6 +245,9 @@ static char *input_desc(Explainer *x, Neuron *u, int j)
 char *param_desc(Explainer *x, Param *p)
 {
     Neuron *u = &x->net->neurons[p->neuron];
+    char *filter = filter_param_desc(x, p);
+    if (filter != NULL)
+        return filter;
     if (p->input < 0)
         return ctx_printf(x->c, "the bias %s of neuron %s", p->name, u->name);
     return ctx_printf(x->c, "the weight %s of the edge from %s%s to neuron %s", p->name,
@@ -277,6 +280,8 @@ static char *headline(Explainer *x, const char *name)
             da = "the loss L";
         else if (strcmp(a, "ypred") == 0)
             da = "the prediction y_pred";
+        else if (ua != NULL && is_map_unit(x, ua))
+            da = ctx_printf(c, "%s, %s,", ua->name, map_unit_desc(x, ua));
         else if (ua != NULL)
             da = ctx_printf(c, "%s, the output of neuron %s,", ua->name, ua->name);
         else
@@ -286,10 +291,12 @@ static char *headline(Explainer *x, const char *name)
         else if (strcmp(b, "ypred") == 0)
             db = "the prediction y_pred";
         else if ((ub = neuron_named(x, b)) != NULL)
-            db = ctx_printf(c, "%s, the output of neuron %s", b, b);
+            db = is_map_unit(x, ub) ? ctx_printf(c, "%s, %s", b, map_unit_desc(x, ub))
+                                    : ctx_printf(c, "%s, the output of neuron %s", b, b);
         else if (strncmp(b, "sum_", 4) == 0 && (ub = neuron_named(x, b + 4)) != NULL)
-            db = ctx_printf(c, "%s, the weighted sum of neuron %s's inputs plus its bias", b,
-                            b + 4);
+            db = is_map_unit(x, ub) ? ctx_printf(c, "%s, %s", b, map_sum_desc(x, ub, 0))
+                                    : ctx_printf(c, "%s, the weighted sum of neuron %s's inputs plus its bias", b,
+                                                 b + 4);
         else
             db = NULL;
         if (da != NULL && db != NULL) {
@@ -298,7 +305,10 @@ static char *headline(Explainer *x, const char *name)
             char *t = ctx_printf(c, "%s is d%s/d%s, the partial derivative of %s with respect to "
                                     "%s: how much %s changes when %s changes a little.",
                                  name, a, b, da, db, sa, sb);
-            if (strcmp(a, "L") == 0 && p != NULL)
+            if (strcmp(a, "L") == 0 && p != NULL && shared_note(x, p) != NULL)
+                t = ctx_printf(c, "%s Gradient descent moves %s against it: %s. %s", t, b,
+                               unbroken(c, ctx_printf(c, "%s -= learn_rate * dL/d%s", b, b)), shared_note(x, p));
+            else if (strcmp(a, "L") == 0 && p != NULL)
                 t = ctx_printf(c, "%s Gradient descent moves %s against it: %s.", t, b,
                                unbroken(c, ctx_printf(c, "%s -= learn_rate * dL/d%s", b, b)));
             else if (ua != NULL && ub == ua && strncmp(b, "sum_", 4) == 0)
@@ -308,6 +318,10 @@ static char *headline(Explainer *x, const char *name)
         }
     } else if (strcmp(name, "y_pred") == 0) {
         return ctx_printf(c, "y_pred is the prediction of the network: the output of neuron o1.");
+    } else if (strncmp(name, "sum_", 4) == 0 && (u = neuron_named(x, name + 4)) != NULL && is_map_unit(x, u)) {
+        return ctx_printf(c, "%s is %s, before its activation (%s).", name, map_sum_desc(x, u, 1), act_names[u->act]);
+    } else if ((u = neuron_named(x, name)) != NULL && strcmp(u->name, name) == 0 && is_map_unit(x, u)) {
+        return map_value_headline(x, u);
     } else if (strncmp(name, "sum_", 4) == 0 && (u = neuron_named(x, name + 4)) != NULL) {
         return ctx_printf(c, "%s is the weighted sum of neuron %s's inputs plus its bias, before "
                              "its activation (%s).", name, u->name, act_names[u->act]);
@@ -673,10 +687,8 @@ static void write_notes(Explainer *x, int v, const int *factor, int nfactor)
                 sums[nsums - 2] = (char *)symbol(x, name);
                 continue;
             }
-            int first = x->net->layer_first[u->layer + 1];
             char **fed = ctx_array(c, (size_t)u->nfeeds, sizeof *fed);
-            for (int i = 0; i < u->nfeeds; i++)
-                fed[i] = x->net->neurons[first + i].name;
+            units_fed(x, u, fed);
             notes[0] = ctx_printf(c, "%s feeds %s, so dL/d%s adds up the paths through each of "
                                      "them.", b, and_list(x, fed, u->nfeeds, 4), b);
             continue;

@@ -51,6 +51,22 @@ int explain_state(Explainer *x, const char *name);
 int unknown(Explainer *x, const char *name);
 
 /*
+ * The names of conv and pool layers (explain_maps.c).  Is u a value of a
+ * map?  "the value of conv layer c1's map at row 2, column 3, channel 1";
+ * what sum_<u> is (whole: with what it adds up); the headline of a map value; a filter's parameter
+ * described, or NULL for a neuron's; the note that a filter parameter's
+ * partial is a sum over the positions, or NULL; the names of the units
+ * that read u, into fed (u->nfeeds of them), counted.
+ */
+int is_map_unit(Explainer *x, const Neuron *u);
+char *map_unit_desc(Explainer *x, const Neuron *u);
+char *map_sum_desc(Explainer *x, const Neuron *u, int whole);
+char *map_value_headline(Explainer *x, const Neuron *u);
+char *filter_param_desc(Explainer *x, const Param *p);
+char *shared_note(Explainer *x, const Param *p);
+int units_fed(Explainer *x, const Neuron *u, char **fed);
+
+/*
  * The compact form (explain_compact.c): the opening paragraph; where value
  * v lives in the arrays and the loops that compute it; where parameter p
  * lives and the loops that use it.

@@ -18,7 +18,7 @@
 
 #include "explain.h"
 
-/* The array of layer l's activations, as emit.c names it; x for l = -1. */
+/* The array of layer l's activations, as emit_compact.c names it: h, h2, c1, p1, o; x for l = -1. */
 static const char *layer_array(Explainer *x, int l)
 {
     const Spec *s = x->net->spec;
@@ -26,20 +26,55 @@ static const char *layer_array(Explainer *x, int l)
         return "x";
     if (l == s->nlayers - 1)
         return "o";
-    return s->nlayers == 2 ? "h" : ctx_printf(x->c, "h%d", l + 1);
+    const char *u = x->net->neurons[x->net->layer_first[l]].name;
+    if (s->layers[l].type != LAYER_DENSE || strchr(u, '_') != NULL)
+        return ctx_strndup(x->c, u, strcspn(u, "_"));
+    return "h";
 }
 
-/* Does layer l keep its sums in sum_<a>[] (its derivative needs them)? */
+/* Does layer l keep its sums in sum_<a>[] (its derivative needs them; a conv layer's always)? */
 static int keeps_sums(Explainer *x, int l)
 {
     Act act = x->net->spec->layers[l].act;
-    return act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_SOFTMAX;
+    return act == ACT_RELU || act == ACT_LEAKY_RELU || act == ACT_SOFTMAX ||
+           x->net->spec->layers[l].type == LAYER_CONV;
 }
 
-/* Where neuron id's j-th input lives: x[j] or h[j]. */
+/* Where neuron id's j-th input lives: x[j] or h[j]; a map's, where its window reads it. */
 static const char *input_at(Explainer *x, int id, int j)
 {
-    return ctx_printf(x->c, "%s[%d]", layer_array(x, x->net->neurons[id].layer - 1), j);
+    const Neuron *u = &x->net->neurons[id];
+    int in = u->input[j], l = u->layer - 1;
+    return ctx_printf(x->c, "%s[%d]", layer_array(x, l), in < 0 ? -1 - in : in - x->net->layer_first[l]);
+}
+
+/* Where a value of map layer l lives, if its kind is one that only maps have; else NULL. */
+static const char *map_where(Explainer *x, const Value *val, const char *a, int j)
+{
+    Ctx *c = x->c;
+    int l = val->layer;
+    if (l < 0 || x->net->spec->layers[l].type == LAYER_DENSE)
+        return NULL;
+    if (val->kind == VAL_BACK && strncmp(val->name, "d_L_d_sum_", 10) == 0)
+        return ctx_printf(c, "d_L_d_sum_%s[%d]", a, j);
+    if (val->kind == VAL_LOCAL && x->net->spec->layers[l].type == LAYER_POOL) {
+        const Layer *y = &x->net->spec->layers[l];
+        if (y->pool == POOL_MAX)
+            return ctx_printf(c, "not kept: d_L_d_%s[%d] goes whole to the value below that won the window", a, j);
+        return ctx_printf(c, "not kept: d_L_d_%s[%d] / %d goes to each value of the window", a, j, y->kh * y->kw);
+    }
+    if (val->kind == VAL_GRAD) {
+        const Param *p = &x->net->params[val->param];
+        const Owner *o = &x->net->owners[p->owner];
+        int k = (int)(p - x->net->params), f = o->unit - x->net->layer_first[l];
+        if (p->input < 0)
+            return ctx_printf(c, "d_L_d_b_%s[%d], the sum over the positions; then nn->%s is moved against it", a, f,
+                              param_at(x, p));
+        /* d_L_d_w_c1[] holds the layer's weights, filter by filter, from its first. */
+        return ctx_printf(c, "d_L_d_w_%s[%d], the sum over the positions; then nn->%s is moved against it", a,
+                          k - (o->first_weight - f * o->nweights), param_at(x, p));
+    }
+    return NULL;
 }
 
 const char *param_at(Explainer *x, const Param *p)
@@ -57,6 +92,9 @@ static const char *where(Explainer *x, int v)
     int l = val->layer, id = val->unit;
     int j = id >= 0 ? id - x->net->layer_first[l] : 0;
     const char *a = l >= 0 ? layer_array(x, l) : "?";
+    const char *in_map = map_where(x, val, a, j);
+    if (in_map != NULL)
+        return in_map;
     switch (val->kind) {
     case VAL_SUM:
         if (id < 0)
@@ -193,7 +231,9 @@ void compact_value(Explainer *x, int v)
             r[k++] = cl[l].forward;
     } else {
         r[k++] = cl[nl - 1].loss;
-        int lowest = val->kind == VAL_LOSS ? nl : val->kind == VAL_BACK ? layer + 1 : layer;
+        /* d_L_d_h1 comes from the layer above h1; d_L_d_sum_c1_1_1_1 from c1's own backward loops. */
+        int own = strncmp(val->name, "d_L_d_sum_", 10) == 0;
+        int lowest = val->kind == VAL_LOSS ? nl : val->kind == VAL_BACK && !own ? layer + 1 : layer;
         for (int l = nl - 1; l >= lowest; l--)
             r[k++] = cl[l].backward;
     }
@@ -215,8 +255,13 @@ void compact_param(Explainer *x, Param *p)
     buf_puts(c, x->out, "\n");
     const char *a = layer_array(x, l);
     const char *in = p->input < 0 ? "" : ctx_printf(c, " * %s", input_at(x, id, p->input));
-    paragraph(x, ctx_printf(c, "Training moves it against d_L_d_%s, the partial derivative of the loss with "
-                               "respect to it, here d_L_d_sum_%s[%d]%s.", p->name, a,
-                            id - x->net->layer_first[l], in));
+    if (x->net->owners[p->owner].is_filter)
+        paragraph(x, ctx_printf(c, "Training moves it against d_L_d_%s, the partial derivative of the loss with "
+                                   "respect to it, here %s.", p->name, map_where(x, &x->m->values[x->m->grad[
+                                   p - x->net->params]], a, 0)));
+    else
+        paragraph(x, ctx_printf(c, "Training moves it against d_L_d_%s, the partial derivative of the loss with "
+                                   "respect to it, here d_L_d_sum_%s[%d]%s.", p->name, a,
+                                id - x->net->layer_first[l], in));
     x->out->s[--x->out->len] = '\0'; /* no blank line at the end */
 }

@@ -485,6 +485,8 @@ int check_input_shape(Ctx *c, Stmt *in, Spec *s);
 int check_map_layer(Ctx *c, Stmt *st, Spec *s, Shape in, Layer *layer);
 /* " (an 8x8 image)" for a row of a network with a map input, else "". */
 const char *input_shape_note(Ctx *c, const Spec *s);
+/* The runtime's description of layer y (nnrt_net's layer_map): NNRT_MAP_FIELDS values into v. */
+void layer_map_fields(const Layer *y, int *v);
 
 /* ---- The chain rule as data (chain.c, dense.c) ---------------------------- */
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "nnc.h"
+#include "nnrt.h"
 
 /* The index of name in act_names, or -1. */
 static int lookup_act(const char *name)
@@ -208,4 +209,17 @@ const char *input_shape_note(Ctx *c, const Spec *s)
     if (m->c == 1)
         return ctx_printf(c, " (an image of %dx%d)", m->h, m->w);
     return ctx_printf(c, " (an image of %dx%dx%d)", m->h, m->w, m->c);
+}
+
+void layer_map_fields(const Layer *y, int *v)
+{
+    for (int k = 0; k < NNRT_MAP_FIELDS; k++)
+        v[k] = 0;
+    if (y->type == LAYER_DENSE)
+        return;
+    v[NNRT_MAP_KIND] = y->type == LAYER_CONV ? NNRT_CONV : y->pool == POOL_MAX ? NNRT_MAX_POOL : NNRT_AVG_POOL;
+    v[NNRT_MAP_H] = y->out.h, v[NNRT_MAP_W] = y->out.w, v[NNRT_MAP_C] = y->out.c;
+    v[NNRT_MAP_KH] = y->kh, v[NNRT_MAP_KW] = y->kw;
+    v[NNRT_MAP_SH] = y->stride_h, v[NNRT_MAP_SW] = y->stride_w;
+    v[NNRT_MAP_PAD] = y->pad;
 }

@@ -9477,6 +9477,18 @@ static const int digits_cnn_layer_size[3] = {576, 144, 10};
 
 static const int digits_cnn_layer_fan[9] = {144, 9, 144, 0, 0, 0, 1440, 144, 10};
 
+/*
+ * The maps, for --dot: the input's rows, columns and channels; then each layer's
+ * kind, map made (rows, columns, channels), kernel, stride (down, across) and padding.
+ */
+static const int digits_cnn_layer_map[30] = {
+    8, 8, 1,
+    NNRT_CONV, 6, 6, 16, 3, 3, 1, 1, 0,
+    NNRT_MAX_POOL, 3, 3, 16, 2, 2, 2, 2, 0,
+    NNRT_DENSE, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static const char *const digits_cnn_layer_act[3] = {"relu", "linear", "softmax"};
+
 static void digits_cnn_feedforward_any(const void *nn, const double *x, double *y_pred)
 {
     digits_cnn_feedforward(nn, x, y_pred);
@@ -9547,6 +9559,8 @@ const struct nnrt_net digits_cnn_net = {
     .ntest = 359,
     .test = digits_cnn_test,
     .layer_fan = digits_cnn_layer_fan,
+    .layer_map = digits_cnn_layer_map,
+    .layer_act = digits_cnn_layer_act,
 };
 
 /* The program: nnrt_main reads the options, trains and reports. */

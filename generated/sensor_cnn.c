@@ -5213,6 +5213,18 @@ static const int sensor_cnn_layer_size[3] = {168, 42, 4};
 
 static const int sensor_cnn_layer_fan[9] = {90, 15, 30, 0, 0, 0, 168, 42, 4};
 
+/*
+ * The maps, for --dot: the input's rows, columns and channels; then each layer's
+ * kind, map made (rows, columns, channels), kernel, stride (down, across) and padding.
+ */
+static const int sensor_cnn_layer_map[30] = {
+    1, 32, 3,
+    NNRT_CONV, 1, 28, 6, 1, 5, 1, 1, 0,
+    NNRT_MAX_POOL, 1, 7, 6, 1, 4, 1, 4, 0,
+    NNRT_DENSE, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static const char *const sensor_cnn_layer_act[3] = {"relu", "linear", "softmax"};
+
 static void sensor_cnn_feedforward_any(const void *nn, const double *x, double *y_pred)
 {
     sensor_cnn_feedforward(nn, x, y_pred);
@@ -5283,6 +5295,8 @@ const struct nnrt_net sensor_cnn_net = {
     .ntest = 160,
     .test = sensor_cnn_test,
     .layer_fan = sensor_cnn_layer_fan,
+    .layer_map = sensor_cnn_layer_map,
+    .layer_act = sensor_cnn_layer_act,
 };
 
 /* The program: nnrt_main reads the options, trains and reports. */

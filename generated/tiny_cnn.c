@@ -1016,6 +1016,18 @@ static const int tiny_cnn_layer_size[3] = {32, 8, 1};
 
 static const int tiny_cnn_layer_fan[9] = {8, 4, 8, 0, 0, 0, 8, 8, 1};
 
+/*
+ * The maps, for --dot: the input's rows, columns and channels; then each layer's
+ * kind, map made (rows, columns, channels), kernel, stride (down, across) and padding.
+ */
+static const int tiny_cnn_layer_map[30] = {
+    5, 5, 1,
+    NNRT_CONV, 4, 4, 2, 2, 2, 1, 1, 0,
+    NNRT_MAX_POOL, 2, 2, 2, 2, 2, 2, 2, 0,
+    NNRT_DENSE, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static const char *const tiny_cnn_layer_act[3] = {"tanh", "linear", "sigmoid"};
+
 static void tiny_cnn_feedforward_any(const void *nn, const double *x, double *y_pred)
 {
     tiny_cnn_feedforward(nn, x, y_pred);
@@ -1084,6 +1096,8 @@ const struct nnrt_net tiny_cnn_net = {
     .predict_name = tiny_cnn_predict_name,
     .predict_x = tiny_cnn_predict_x,
     .layer_fan = tiny_cnn_layer_fan,
+    .layer_map = tiny_cnn_layer_map,
+    .layer_act = tiny_cnn_layer_act,
 };
 
 /* The program: nnrt_main reads the options, trains and reports. */

@@ -329,6 +329,24 @@ int nnrt_parse_double(const char *s, double *out);
 
 /* ---- Networks ------------------------------------------------------------ */
 
+/* The kinds of layer in nnrt_net's layer_map. */
+enum nnrt_layer_kind {
+    NNRT_DENSE,    /* hidden and output: every neuron reads every value below */
+    NNRT_CONV,     /* filters sliding over the map below */
+    NNRT_MAX_POOL, /* the largest of each window, channel by channel */
+    NNRT_AVG_POOL  /* the mean of each window */
+};
+
+/* A layer's values in nnrt_net's layer_map, in this order (0 for a dense layer's map and kernel). */
+enum nnrt_map_field {
+    NNRT_MAP_KIND,                 /* an enum nnrt_layer_kind */
+    NNRT_MAP_H, NNRT_MAP_W, NNRT_MAP_C, /* the map it makes: rows, columns, channels (a conv's filters) */
+    NNRT_MAP_KH, NNRT_MAP_KW,      /* the kernel's or the window's rows and columns */
+    NNRT_MAP_SH, NNRT_MAP_SW,      /* the stride down and across */
+    NNRT_MAP_PAD,                  /* zeros of padding on every side */
+    NNRT_MAP_FIELDS
+};
+
 /* How the initial weights are drawn (biases: N(0, 1) for normal, else 0). */
 enum nnrt_init {
     NNRT_INIT_NORMAL, /* every parameter ~ N(0, 1), as the tutorial */
@@ -464,6 +482,14 @@ struct nnrt_net {
     /* The names of a classifier's classes (`classes`): nclasses of them, or 0 and NULL. */
     int nclasses;
     const char *const *class_name;
+    /*
+     * A network with conv or pool layers, for --dot: the input map's rows,
+     * columns and channels, then NNRT_MAP_FIELDS values for each layer (see
+     * enum nnrt_map_field); and each layer's activation, as the spec names
+     * it.  NULL for dense layers only.
+     */
+    const int *layer_map;
+    const char *const *layer_act;
 };
 
 /* The name of parameter i of net (w1 .., b1 ..), written into buf. */

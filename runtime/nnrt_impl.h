@@ -233,12 +233,14 @@ struct nnrt__dot {
     const char *const *input_name; /* the spec's names of the inputs, or NULL */
     int nlayers;                   /* the hidden layers and the output layer */
     const int *layer_size;
-    const char *const *act;        /* NNRT__DOT_SPEC: each layer's activation */
+    const char *const *act;        /* each layer's activation (NNRT__DOT_WEIGHTS: with maps only) */
     /* NNRT__DOT_WEIGHTS: parameter i, the weights first, then the biases. */
     double (*param)(const void *arg, int i);
     const void *param_arg;
     void (*put)(void *out, const char *text); /* writes a piece of the text */
     void *out;
+    /* With conv or pool layers, as nnrt_net's layer_map (3 + NNRT_MAP_FIELDS * nlayers values); or NULL. */
+    const int *map;
 };
 
 /* Writes the graph of d in its style. */

@@ -383,8 +383,6 @@ int nnrt__parse_options(struct nnrt__options *o, const struct nnrt_net *net, int
                   : strcmp(opt, "--shuffle") == 0     ? &o->shuffle
                   : strcmp(opt, "--no-shuffle") == 0  ? &o->shuffle
                                                       : NULL;
-        if (flag == &o->dot && net->layer_fan != NULL)
-            return nnrt__usage_error("%s: cannot draw a network with conv or pool layers", opt);
         if (flag != NULL) {
             *flag = strcmp(opt, "--no-shuffle") != 0;
             continue;

@@ -136,6 +136,6 @@ void nnrt__print_dot(const struct nnrt_net *net, const void *nn)
 {
     struct trained t = {net, nn};
     struct nnrt__dot d = {NNRT__DOT_WEIGHTS, net->name, net->ninputs, net->input_name, net->nlayers,
-                          net->layer_size, NULL, trained_param, &t, put_stdout, stdout};
+                          net->layer_size, net->layer_act, trained_param, &t, put_stdout, stdout, net->layer_map};
     nnrt__dot_write(&d);
 }

@@ -156,9 +156,4 @@ for n in c1_2_3_1 p1_1_1_1 d_L_d_c1_1_1_1 w9 b1; do
     ok $? "--explain $n on tiny_cnn's compact form succeeds"
 done
 
-# Drawing maps neuron by neuron is refused, with a message, not attempted.
-"$NNC" --emit dot "$top/specs/tiny_cnn.nn" > /dev/null 2> "$tmp/dot.err"
-is "$?:$(cat "$tmp/dot.err")" "1:$top/specs/tiny_cnn.nn: error: --emit dot cannot draw network 'tiny_cnn': it has conv or pool layers" \
-    "--emit dot refuses a network with maps"
-
 done_testing

@@ -64,6 +64,49 @@ is "$(sed -n 's/.*label="\(w[0-9]* = [^"]*\)", decorate=true.*/\1/p' "$tmp/w.dot
 expected=$(awk '/^b[0-9]/ { printf "b = %.3g\n", $2 }' "$tmp/t.params")
 is "$(sed -n 's/.*\\n\(b = [^"]*\)".*/\1/p' "$tmp/w.dot")" "$expected" "and each bias's too"
 
+# A CNN program's --dot: a stack for the input map and for each conv or pool layer, the
+# filters' biases and weights with the same three digits, and the ranges of the filters left out.
+build "$top/specs/tiny_cnn.nn" "$tmp/tiny_cnn"
+ok $? "tiny_cnn's program builds"
+"$tmp/tiny_cnn" --epochs 20 --every 0 --save "$tmp/c.params" --dot > "$tmp/c.dot"
+ok $? "tiny_cnn: --dot after 20 epochs"
+is "$(grep -c 'shape=box3d' "$tmp/c.dot")" 3 "tiny_cnn: 3 stacks (input, conv, pool)"
+expected=$(awk '{ v[$1] = $2 } END {
+    for (f = 0; f < 2; f++)
+        printf "filter %d: b = %.3g, w = %.3g %.3g %.3g %.3g\n", f + 1, v["b" f + 1],
+            v["w" 4 * f + 1], v["w" 4 * f + 2], v["w" 4 * f + 3], v["w" 4 * f + 4] }' "$tmp/c.params")
+is "$(grep -o 'filter [0-9]: [^\\"]*' "$tmp/c.dot")" "$expected" \
+    "tiny_cnn: each filter's bias and 4 weights (%.3g of --save's)"
+grep -q 'x -> c1 \[label="2x2 kernel"\];' "$tmp/c.dot" && grep -q 'c1 -> p1 \[label="2x2 window"\];' "$tmp/c.dot" &&
+    grep -q 'p1 -> o1 \[label="w9 .. w16", decorate=true' "$tmp/c.dot" &&
+    grep -q 'label="o1\\nb = '"$(awk '$1 == "b3" { printf "%.3g", $2 }' "$tmp/c.params")"'"' "$tmp/c.dot"
+ok $? "tiny_cnn: the kernel and the window on the edges, w9 .. w16 into o1, and o1's bias"
+if have dot; then
+    dot -Tsvg "$tmp/c.dot" -o "$tmp/c.svg" 2> "$tmp/dot.err"
+    ok $? "dot -Tsvg parses tiny_cnn's --dot"
+    sed 's/^/# /' "$tmp/dot.err"
+else
+    skip "dot is not installed"
+fi
+# 16 filters: 3 shown, the rest in ranges over all 16 (the drawing ends before the test lines).
+build "$top/specs/digits_cnn.nn" "$tmp/digits_cnn"
+(cd "$top/specs" && "$tmp/digits_cnn" --epochs 1 --every 0 --save "$tmp/d.params" --dot) > "$tmp/d.out"
+ok $? "digits_cnn: --dot after 1 epoch"
+sed '/^}$/q' "$tmp/d.out" > "$tmp/d.dot"
+expected=$(awk '/^w([1-9]|[1-9][0-9]|1[0-3][0-9]|14[0-4]) / { w = $2 + 0; if (nw++ == 0 || w < wl) wl = w; if (nw == 1 || w > wh) wh = w }
+    /^b([1-9]|1[0-6]) / { b = $2 + 0; if (nb++ == 0 || b < bl) bl = b; if (nb == 1 || b > bh) bh = b }
+    END { printf "all %d: b from %.3g to %.3g, w from %.3g to %.3g", nb, bl, bh, wl, wh }' "$tmp/d.params")
+grep -q '\\n\.\.\. 13 more filters\\n'"$expected"'"' "$tmp/d.dot"
+ok $? "digits_cnn: 3 filters of 16, then the ranges of the 144 weights and 16 biases: $expected"
+is "$(grep -c '^    p1 -> o[0-9]*' "$tmp/d.dot")" 10 "digits_cnn: the pooled map feeds each of the 10 outputs"
+if have dot; then
+    dot -Tsvg "$tmp/d.dot" -o "$tmp/d.svg" 2> "$tmp/dot.err"
+    ok $? "dot -Tsvg parses digits_cnn's --dot"
+    sed 's/^/# /' "$tmp/dot.err"
+else
+    skip "dot is not installed"
+fi
+
 # ---- make pictures and make plot ------------------------------------------------
 
 # A fresh copy of the tree's make files and specs, with nnc and the runtime
