@@ -12,8 +12,9 @@ at batch 32 in two, in one run of interleaved rounds:
              (torch.set_num_threads(1)), one sample a step (zero_grad,
              forward, cross_entropy, backward, SGD step) and 32 a step
 
-Before timing, all start from the same parameters and take the same 64
-steps; their parameters must then agree to 1e-9 relative.  Each round
+Before timing, all start from the same parameters and train on the same 64
+samples (one a step, or 32, each against PyTorch at the same batch); their
+parameters must then agree to 1e-9 relative.  Each round
 measures every contender once (the C ones in cnn_harness, PyTorch here, on
 the thread's CPU clock); the ratios are taken within each round, and the
 median and range over the rounds are reported.
@@ -185,19 +186,22 @@ def build(a, net, d):
 
 
 def check(exe, has_nnc, net, params, flat, x, y, d):
-    """The same CHECK_STEPS steps everywhere: the parameters must agree."""
+    """The same CHECK_STEPS samples everywhere, one a step or 32: the parameters must agree."""
     subprocess.run([exe, "check", os.path.join(d, "data.txt"), os.path.join(d, "start.txt"),
                     str(CHECK_STEPS), d], check=True)
-    t = TorchStep(net, params, flat, x[:CHECK_STEPS], y[:CHECK_STEPS], 1)
-    t.run(CHECK_STEPS)
-    ref = torch_flat(t.layers)
+    refs = {}
+    for batch in (1, 32):
+        t = TorchStep(net, params, flat, x[:CHECK_STEPS], y[:CHECK_STEPS], batch)
+        t.run(CHECK_STEPS)
+        refs[batch] = torch_flat(t.layers)
     worst = 0.0
-    for name in ["loop"] + (["nnc"] if has_nnc else []):
-        got = np.loadtxt(os.path.join(d, "%s_end.txt" % name))
+    for name, batch in [("loop", 1)] + ([("nnc", 1), ("nnc-b32", 32)] if has_nnc else []):
+        got, ref = np.loadtxt(os.path.join(d, "%s_end.txt" % name)), refs[batch]
         diff = np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1e-12))
         moved = np.max(np.abs(got - params))
-        print("check: %d steps: %s against PyTorch, largest relative difference %.2g "
-              "(parameters moved up to %.2g)" % (CHECK_STEPS, name, diff, moved))
+        print("check: %d samples: %s against PyTorch%s, largest relative difference %.2g "
+              "(parameters moved up to %.2g)" % (CHECK_STEPS, name, " at batch 32" if batch > 1
+                                                 else "", diff, moved))
         worst = max(worst, diff)
     if not worst <= 1e-9:
         die("the implementations disagree: nothing timed")

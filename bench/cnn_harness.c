@@ -15,7 +15,8 @@
  *       from START's parameters (one a line, nnc's order), K steps at
  *       learning rate 0.01 over DATA's rows (inputs then one-hot targets, one
  *       row a line, spaces between) in order, in each implementation; writes
- *       OUTDIR/loop_end.txt (and nnc_end.txt) the same way
+ *       OUTDIR/loop_end.txt (and nnc_end.txt, and nnc-b32_end.txt after K
+ *       samples in batches of 32) the same way
  *   cnn_harness serve DATA START MS
  *       calibrates each implementation to about MS milliseconds a
  *       measurement, prints "ready", then for each line on standard input
@@ -149,11 +150,10 @@ static double now(void)
 
 static int check(const char *dir, long k)
 {
-    static const char *const files[] = {"loop_end.txt", "nnc_end.txt"};
-    for (int m = 0; m < NIMPL && m < 2; m++) {
+    for (int m = 0; m < NIMPL; m++) {
         run(m, k);
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, files[m]);
+        snprintf(path, sizeof path, "%s/%s_end.txt", dir, names[m]);
         FILE *f = fopen(path, "w");
         if (!f)
             fail(path);
