@@ -17,12 +17,15 @@ samples (one a step, or 32, each against PyTorch at the same batch); their
 parameters must then agree to 1e-9 relative.  Each round
 measures every contender once (the C ones in cnn_harness, PyTorch here, on
 the thread's CPU clock); the ratios are taken within each round, and the
-median and range over the rounds are reported.
+median and range over the rounds are reported.  Then callgrind counts the
+C steps' instructions per sample: the difference of the counts of two
+runs, of N1 and N2 samples, over N2 - N1 (--no-callgrind: not).
 
 Until nnc compiles conv statements, the nnc side is left out with a message
 (and the exit status is 0): PyTorch and the loop nest are still timed.
 
   cnn_bench.py [--spec FILE] [--cc CC] [--build DIR] [--rounds N] [--ms MS] [--quick]
+               [--no-callgrind]
 """
 import argparse
 import math
@@ -207,6 +210,23 @@ def check(exe, has_nnc, net, params, flat, x, y, d):
         die("the implementations disagree: nothing timed")
 
 
+def callgrind(exe, has_nnc, d, n1=320, n2=640):
+    """Instructions per sample of each C step, by callgrind: {name: count}."""
+    counts = {}
+    for name in ["loop"] + (["nnc", "nnc-b32"] if has_nnc else []):
+        total = []
+        for n in (n1, n2):
+            out = os.path.join(d, "callgrind.%s.%d" % (name, n))
+            subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, exe,
+                            "steps", os.path.join(d, "data.txt"), os.path.join(d, "start.txt"),
+                            name, str(n)], check=True, capture_output=True)
+            with open(out) as f:
+                total += [int(line.split()[1]) for line in f
+                          if line.startswith(("summary:", "totals:"))][:1]
+        counts[name] = (total[1] - total[0]) / (n2 - n1)
+    return counts
+
+
 def fmt(v):
     return "%.3g" % v if v < 100 else "{:,.0f}".format(v)
 
@@ -222,6 +242,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--ms", type=float, default=200, help="milliseconds a measurement")
     ap.add_argument("--quick", action="store_true", help="3 short rounds")
+    ap.add_argument("--no-callgrind", dest="callgrind", action="store_false")
     a = ap.parse_args()
     if a.quick:
         a.rounds, a.ms = 3, 30
@@ -272,11 +293,17 @@ def main():
         rounds.append(m)
     harness.stdin.close()
     harness.wait()
-    report(rounds, has_nnc, net, len(params), a, d)
+    counts = {}
+    if a.callgrind:
+        if subprocess.run(["sh", "-c", "command -v valgrind"], capture_output=True).returncode:
+            print("no valgrind: no instruction counts")
+        else:
+            counts = callgrind(exe, has_nnc, d)
+    report(rounds, counts, has_nnc, net, len(params), a, d)
     return 0
 
 
-def report(rounds, has_nnc, net, nparams, a, d):
+def report(rounds, counts, has_nnc, net, nparams, a, d):
     def med(f):
         v = [f(m) for m in rounds]
         return "%s (%s-%s)" % (fmt(statistics.median(v)), fmt(min(v)), fmt(max(v)))
@@ -301,6 +328,11 @@ def report(rounds, has_nnc, net, nparams, a, d):
     lines += ["| %s | %s |" % (name, med(f)) for name, f in rows]
     lines += ["", "| ratio, within each round | median (range) |", "|---|---|"]
     lines += ["| %s | %s |" % (name, med(f)) for name, f in ratios]
+    if counts:
+        lines += ["", "| callgrind | instructions per sample |", "|---|---|"]
+        lines += ["| %s | %s |" % (k, fmt(v)) for k, v in counts.items()]
+        if "nnc" in counts:
+            lines += ["| loop nest / nnc, per sample | %.2f |" % (counts["loop"] / counts["nnc"])]
     if not has_nnc:
         lines += ["", "(nnc's side: once nnc compiles the spec, this script times it too)"]
     text = "\n".join(lines) + "\n"

@@ -23,6 +23,9 @@
  *       measures every implementation once (rotating which goes first) and
  *       prints "name ns_per_sample ..." on one line; on the thread's CPU
  *       clock
+ *   cnn_harness steps DATA START NAME N
+ *       N samples of implementation NAME and nothing else, for callgrind:
+ *       the difference of two such counts is N's steps alone
  */
 #define _POSIX_C_SOURCE 200112L
 #include <stdio.h>
@@ -209,6 +212,16 @@ int main(int argc, char **argv)
         setup(argv[2], argv[3]);
         return serve(atof(argv[4]));
     }
-    fprintf(stderr, "usage: cnn_harness check DATA START K OUTDIR | serve DATA START MS\n");
+    if (argc == 6 && !strcmp(argv[1], "steps")) {
+        setup(argv[2], argv[3]);
+        for (int k = 0; k < NIMPL; k++)
+            if (!strcmp(argv[4], names[k])) {
+                run(k, atol(argv[5]));
+                return 0;
+            }
+        fail("no such implementation");
+    }
+    fprintf(stderr, "usage: cnn_harness check DATA START K OUTDIR | serve DATA START MS"
+                    " | steps DATA START NAME N\n");
     return 2;
 }
