@@ -160,8 +160,12 @@ static void conv_backward(Emitter *e, int l, int train)
     conv_bases(e, l, &wb, &bb);
     W("    /* Layer %s: partial L / partial sum_%s[k] = d_L_d_%s[k] * f'(sum_%s[k]) */\n", a, a, a, a);
     W("    %s d_L_d_sum_%s[%d];\n", e->type, a, y->size);
-    W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_%s[k] = d_L_d_%s[k] * (%s);\n", y->size, a, a,
-      deriv_at(e, l, "k"));
+    if (y->act == ACT_RELU) /* a choice, not a product, which compilers make without a branch */
+        W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_%s[k] = sum_%s[k] > 0 ? d_L_d_%s[k] : 0;\n",
+          y->size, a, a, a);
+    else
+        W("    for (int k = 0; k < %d; k++)\n        d_L_d_sum_%s[k] = d_L_d_%s[k] * (%s);\n", y->size, a, a,
+          deriv_at(e, l, "k"));
     W("    /*\n     * Layer %s: partial L / partial w[%d + ((f * %d + i) * %d + j) * %d + ch] = the sum over the\n",
       a, wb, y->kh, y->kw, y->in.c);
     W("     * positions (r, c) of d_L_d_sum_%s[%s] * %s[%s],\n", a, at(e, l, "r", "c", "f"), in,

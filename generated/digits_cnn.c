@@ -251,7 +251,7 @@ void digits_cnn_train_sample(struct digits_cnn *restrict nn, const double x[rest
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[576];
     for (int k = 0; k < 576; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 6 + c) * 16 + f] * x[(ir * 8 + jc) * 1 + ch],
@@ -425,7 +425,7 @@ void digits_cnn_backprop(const struct digits_cnn *restrict nn, const double x[re
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[576];
     for (int k = 0; k < 576; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 6 + c) * 16 + f] * x[(ir * 8 + jc) * 1 + ch],

@@ -250,7 +250,7 @@ void sensor_cnn_train_sample(struct sensor_cnn *restrict nn, const double x[rest
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[168];
     for (int k = 0; k < 168; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 28 + c) * 6 + f] * x[(ir * 32 + jc) * 3 + ch],
@@ -426,7 +426,7 @@ void sensor_cnn_backprop(const struct sensor_cnn *restrict nn, const double x[re
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[168];
     for (int k = 0; k < 168; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 28 + c) * 6 + f] * x[(ir * 32 + jc) * 3 + ch],
