@@ -21,8 +21,9 @@ median and range over the rounds are reported.  Then callgrind counts the
 C steps' instructions per sample: the difference of the counts of two
 runs, of N1 and N2 samples, over N2 - N1 (--no-callgrind: not).
 
-Until nnc compiles conv statements, the nnc side is left out with a message
-(and the exit status is 0): PyTorch and the loop nest are still timed.
+When nnc cannot compile the spec (a --spec of a statement it lacks), the nnc
+side is left out with a message (and the exit status is 0): PyTorch and the
+loop nest are still timed.
 
   cnn_bench.py [--spec FILE] [--cc CC] [--build DIR] [--rounds N] [--ms MS] [--quick]
                [--no-callgrind]
@@ -177,7 +178,7 @@ def build(a, net, d):
         srcs += [gen, os.path.join(TOP, "runtime", "libnnrt.a")]
     else:
         first = (nnc.stderr.strip().splitlines() or ["(no message)"])[0]
-        print("nnc cannot compile %s yet (%s): timing PyTorch and the loop nest only.\n" %
+        print("nnc cannot compile %s (%s): timing PyTorch and the loop nest only.\n" %
               (os.path.relpath(a.spec, TOP), first))
     exe = os.path.join(d, "cnn_harness")
     cmd = a.cc.split() + cflags + defs + ["-I" + HERE, "-I" + os.path.join(TOP, "runtime"),
@@ -334,7 +335,7 @@ def report(rounds, counts, has_nnc, net, nparams, a, d):
         if "nnc" in counts:
             lines += ["| loop nest / nnc, per sample | %.2f |" % (counts["loop"] / counts["nnc"])]
     if not has_nnc:
-        lines += ["", "(nnc's side: once nnc compiles the spec, this script times it too)"]
+        lines += ["", "(nnc's side: nnc could not compile the spec, so it was not timed)"]
     text = "\n".join(lines) + "\n"
     print(text, end="")
     with open(os.path.join(d, "results.md"), "w") as f:
