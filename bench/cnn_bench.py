@@ -12,16 +12,21 @@ at batch 32 in two, in one run of interleaved rounds:
              (torch.set_num_threads(1)), one sample a step (zero_grad,
              forward, cross_entropy, backward, SGD step) and 32 a step
 
-Before timing, all start from the same parameters and take the same 64
-steps; their parameters must then agree to 1e-9 relative.  Each round
+Before timing, all start from the same parameters and train on the same 64
+samples (one a step, or 32, each against PyTorch at the same batch); their
+parameters must then agree to 1e-9 relative.  Each round
 measures every contender once (the C ones in cnn_harness, PyTorch here, on
 the thread's CPU clock); the ratios are taken within each round, and the
-median and range over the rounds are reported.
+median and range over the rounds are reported.  Then callgrind counts the
+C steps' instructions per sample: the difference of the counts of two
+runs, of N1 and N2 samples, over N2 - N1 (--no-callgrind: not).
 
-Until nnc compiles conv statements, the nnc side is left out with a message
-(and the exit status is 0): PyTorch and the loop nest are still timed.
+When nnc cannot compile the spec (a --spec of a statement it lacks), the nnc
+side is left out with a message (and the exit status is 0): PyTorch and the
+loop nest are still timed.
 
   cnn_bench.py [--spec FILE] [--cc CC] [--build DIR] [--rounds N] [--ms MS] [--quick]
+               [--no-callgrind]
 """
 import argparse
 import math
@@ -173,7 +178,7 @@ def build(a, net, d):
         srcs += [gen, os.path.join(TOP, "runtime", "libnnrt.a")]
     else:
         first = (nnc.stderr.strip().splitlines() or ["(no message)"])[0]
-        print("nnc cannot compile %s yet (%s): timing PyTorch and the loop nest only.\n" %
+        print("nnc cannot compile %s (%s): timing PyTorch and the loop nest only.\n" %
               (os.path.relpath(a.spec, TOP), first))
     exe = os.path.join(d, "cnn_harness")
     cmd = a.cc.split() + cflags + defs + ["-I" + HERE, "-I" + os.path.join(TOP, "runtime"),
@@ -185,22 +190,42 @@ def build(a, net, d):
 
 
 def check(exe, has_nnc, net, params, flat, x, y, d):
-    """The same CHECK_STEPS steps everywhere: the parameters must agree."""
+    """The same CHECK_STEPS samples everywhere, one a step or 32: the parameters must agree."""
     subprocess.run([exe, "check", os.path.join(d, "data.txt"), os.path.join(d, "start.txt"),
                     str(CHECK_STEPS), d], check=True)
-    t = TorchStep(net, params, flat, x[:CHECK_STEPS], y[:CHECK_STEPS], 1)
-    t.run(CHECK_STEPS)
-    ref = torch_flat(t.layers)
+    refs = {}
+    for batch in (1, 32):
+        t = TorchStep(net, params, flat, x[:CHECK_STEPS], y[:CHECK_STEPS], batch)
+        t.run(CHECK_STEPS)
+        refs[batch] = torch_flat(t.layers)
     worst = 0.0
-    for name in ["loop"] + (["nnc"] if has_nnc else []):
-        got = np.loadtxt(os.path.join(d, "%s_end.txt" % name))
+    for name, batch in [("loop", 1)] + ([("nnc", 1), ("nnc-b32", 32)] if has_nnc else []):
+        got, ref = np.loadtxt(os.path.join(d, "%s_end.txt" % name)), refs[batch]
         diff = np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1e-12))
         moved = np.max(np.abs(got - params))
-        print("check: %d steps: %s against PyTorch, largest relative difference %.2g "
-              "(parameters moved up to %.2g)" % (CHECK_STEPS, name, diff, moved))
+        print("check: %d samples: %s against PyTorch%s, largest relative difference %.2g "
+              "(parameters moved up to %.2g)" % (CHECK_STEPS, name, " at batch 32" if batch > 1
+                                                 else "", diff, moved))
         worst = max(worst, diff)
     if not worst <= 1e-9:
         die("the implementations disagree: nothing timed")
+
+
+def callgrind(exe, has_nnc, d, n1=320, n2=640):
+    """Instructions per sample of each C step, by callgrind: {name: count}."""
+    counts = {}
+    for name in ["loop"] + (["nnc", "nnc-b32"] if has_nnc else []):
+        total = []
+        for n in (n1, n2):
+            out = os.path.join(d, "callgrind.%s.%d" % (name, n))
+            subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, exe,
+                            "steps", os.path.join(d, "data.txt"), os.path.join(d, "start.txt"),
+                            name, str(n)], check=True, capture_output=True)
+            with open(out) as f:
+                total += [int(line.split()[1]) for line in f
+                          if line.startswith(("summary:", "totals:"))][:1]
+        counts[name] = (total[1] - total[0]) / (n2 - n1)
+    return counts
 
 
 def fmt(v):
@@ -218,6 +243,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--ms", type=float, default=200, help="milliseconds a measurement")
     ap.add_argument("--quick", action="store_true", help="3 short rounds")
+    ap.add_argument("--no-callgrind", dest="callgrind", action="store_false")
     a = ap.parse_args()
     if a.quick:
         a.rounds, a.ms = 3, 30
@@ -268,11 +294,17 @@ def main():
         rounds.append(m)
     harness.stdin.close()
     harness.wait()
-    report(rounds, has_nnc, net, len(params), a, d)
+    counts = {}
+    if a.callgrind:
+        if subprocess.run(["sh", "-c", "command -v valgrind"], capture_output=True).returncode:
+            print("no valgrind: no instruction counts")
+        else:
+            counts = callgrind(exe, has_nnc, d)
+    report(rounds, counts, has_nnc, net, len(params), a, d)
     return 0
 
 
-def report(rounds, has_nnc, net, nparams, a, d):
+def report(rounds, counts, has_nnc, net, nparams, a, d):
     def med(f):
         v = [f(m) for m in rounds]
         return "%s (%s-%s)" % (fmt(statistics.median(v)), fmt(min(v)), fmt(max(v)))
@@ -297,8 +329,13 @@ def report(rounds, has_nnc, net, nparams, a, d):
     lines += ["| %s | %s |" % (name, med(f)) for name, f in rows]
     lines += ["", "| ratio, within each round | median (range) |", "|---|---|"]
     lines += ["| %s | %s |" % (name, med(f)) for name, f in ratios]
+    if counts:
+        lines += ["", "| callgrind | instructions per sample |", "|---|---|"]
+        lines += ["| %s | %s |" % (k, fmt(v)) for k, v in counts.items()]
+        if "nnc" in counts:
+            lines += ["| loop nest / nnc, per sample | %.2f |" % (counts["loop"] / counts["nnc"])]
     if not has_nnc:
-        lines += ["", "(nnc's side: once nnc compiles the spec, this script times it too)"]
+        lines += ["", "(nnc's side: nnc could not compile the spec, so it was not timed)"]
     text = "\n".join(lines) + "\n"
     print(text, end="")
     with open(os.path.join(d, "results.md"), "w") as f:

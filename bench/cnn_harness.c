@@ -15,13 +15,17 @@
  *       from START's parameters (one a line, nnc's order), K steps at
  *       learning rate 0.01 over DATA's rows (inputs then one-hot targets, one
  *       row a line, spaces between) in order, in each implementation; writes
- *       OUTDIR/loop_end.txt (and nnc_end.txt) the same way
+ *       OUTDIR/loop_end.txt (and nnc_end.txt, and nnc-b32_end.txt after K
+ *       samples in batches of 32) the same way
  *   cnn_harness serve DATA START MS
  *       calibrates each implementation to about MS milliseconds a
  *       measurement, prints "ready", then for each line on standard input
  *       measures every implementation once (rotating which goes first) and
  *       prints "name ns_per_sample ..." on one line; on the thread's CPU
  *       clock
+ *   cnn_harness steps DATA START NAME N
+ *       N samples of implementation NAME and nothing else, for callgrind:
+ *       the difference of two such counts is N's steps alone
  */
 #define _POSIX_C_SOURCE 200112L
 #include <stdio.h>
@@ -149,11 +153,10 @@ static double now(void)
 
 static int check(const char *dir, long k)
 {
-    static const char *const files[] = {"loop_end.txt", "nnc_end.txt"};
-    for (int m = 0; m < NIMPL && m < 2; m++) {
+    for (int m = 0; m < NIMPL; m++) {
         run(m, k);
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, files[m]);
+        snprintf(path, sizeof path, "%s/%s_end.txt", dir, names[m]);
         FILE *f = fopen(path, "w");
         if (!f)
             fail(path);
@@ -209,6 +212,16 @@ int main(int argc, char **argv)
         setup(argv[2], argv[3]);
         return serve(atof(argv[4]));
     }
-    fprintf(stderr, "usage: cnn_harness check DATA START K OUTDIR | serve DATA START MS\n");
+    if (argc == 6 && !strcmp(argv[1], "steps")) {
+        setup(argv[2], argv[3]);
+        for (int k = 0; k < NIMPL; k++)
+            if (!strcmp(argv[4], names[k])) {
+                run(k, atol(argv[5]));
+                return 0;
+            }
+        fail("no such implementation");
+    }
+    fprintf(stderr, "usage: cnn_harness check DATA START K OUTDIR | serve DATA START MS"
+                    " | steps DATA START NAME N\n");
     return 2;
 }

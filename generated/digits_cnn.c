@@ -39,25 +39,32 @@ void digits_cnn_feedforward(const struct digits_cnn *restrict nn, const double x
 {
     /*
      * Layer c1, 16 filters of 3x3: sum_c1[(r * 6 + c) * 16 + f] = b[0 + f] + the sum over the
-     * window of w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] * x[(ir * 8 + jc) * 1 + ch]
+     * window of w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] * x[(ir * 8 + jc) * 1 + ch],
+     * that weight read as wt_c1[t * 16 + f], its tap t = (i * 3 + j) * 1 + ch
      */
+    double wt_c1[144];
+    for (int f = 0; f < 16; f++)
+        for (int t = 0; t < 9; t++)
+            wt_c1[t * 16 + f] = nn->w[0 + f * 9 + t];
     double sum_c1[576], c1[576];
     for (int r = 0; r < 6; r++)
-        for (int c = 0; c < 6; c++)
-            for (int f = 0; f < 16; f++) {
-                double sum = nn->b[0 + f];
-                for (int i = 0; i < 3; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 3; j++) {
-                        int jc = c * 1 + j - 0;
-                        const double *w = nn->w + 0 + ((f * 3 + i) * 3 + j) * 1;
-                        const double *v = x + (ir * 8 + jc) * 1 + 0;
-                        for (int ch = 0; ch < 1; ch++)
-                            sum += w[ch] * v[ch];
+        for (int c = 0; c < 6; c++) {
+            double *sum = sum_c1 + (r * 6 + c) * 16 + 0;
+            for (int f = 0; f < 16; f++)
+                sum[f] = nn->b[0 + f];
+            for (int i = 0; i < 3; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 3; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 1; ch++) {
+                        int t = (i * 3 + j) * 1 + ch;
+                        double v = x[(ir * 8 + jc) * 1 + ch];
+                        for (int f = 0; f < 16; f++)
+                            sum[f] += wt_c1[t * 16 + f] * v;
                     }
                 }
-                sum_c1[(r * 6 + c) * 16 + f] = sum;
             }
+        }
     for (int k = 0; k < 576; k++)
         c1[k] = nnrt_relu(sum_c1[k]);
 
@@ -129,25 +136,32 @@ void digits_cnn_train_sample(struct digits_cnn *restrict nn, const double x[rest
     /* --- Do a feedforward (we'll need these values later) */
     /*
      * Layer c1, 16 filters of 3x3: sum_c1[(r * 6 + c) * 16 + f] = b[0 + f] + the sum over the
-     * window of w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] * x[(ir * 8 + jc) * 1 + ch]
+     * window of w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] * x[(ir * 8 + jc) * 1 + ch],
+     * that weight read as wt_c1[t * 16 + f], its tap t = (i * 3 + j) * 1 + ch
      */
+    double wt_c1[144];
+    for (int f = 0; f < 16; f++)
+        for (int t = 0; t < 9; t++)
+            wt_c1[t * 16 + f] = nn->w[0 + f * 9 + t];
     double sum_c1[576], c1[576];
     for (int r = 0; r < 6; r++)
-        for (int c = 0; c < 6; c++)
-            for (int f = 0; f < 16; f++) {
-                double sum = nn->b[0 + f];
-                for (int i = 0; i < 3; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 3; j++) {
-                        int jc = c * 1 + j - 0;
-                        const double *w = nn->w + 0 + ((f * 3 + i) * 3 + j) * 1;
-                        const double *v = x + (ir * 8 + jc) * 1 + 0;
-                        for (int ch = 0; ch < 1; ch++)
-                            sum += w[ch] * v[ch];
+        for (int c = 0; c < 6; c++) {
+            double *sum = sum_c1 + (r * 6 + c) * 16 + 0;
+            for (int f = 0; f < 16; f++)
+                sum[f] = nn->b[0 + f];
+            for (int i = 0; i < 3; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 3; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 1; ch++) {
+                        int t = (i * 3 + j) * 1 + ch;
+                        double v = x[(ir * 8 + jc) * 1 + ch];
+                        for (int f = 0; f < 16; f++)
+                            sum[f] += wt_c1[t * 16 + f] * v;
                     }
                 }
-                sum_c1[(r * 6 + c) * 16 + f] = sum;
             }
+        }
     for (int k = 0; k < 576; k++)
         c1[k] = nnrt_relu(sum_c1[k]);
 
@@ -237,31 +251,35 @@ void digits_cnn_train_sample(struct digits_cnn *restrict nn, const double x[rest
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[576];
     for (int k = 0; k < 576; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 6 + c) * 16 + f] * x[(ir * 8 + jc) * 1 + ch],
+     * gathered by tap in d_L_d_wt_c1[t * 16 + f] as wt_c1 holds the weights;
      * partial L / partial b[0 + f] = the sum over the positions of d_L_d_sum_c1[(r * 6 + c) * 16 + f]
      */
-    double d_L_d_w_c1[144] = {0}, d_L_d_b_c1[16] = {0};
+    double d_L_d_wt_c1[144] = {0}, d_L_d_b_c1[16] = {0};
     for (int r = 0; r < 6; r++)
-        for (int c = 0; c < 6; c++)
-            for (int f = 0; f < 16; f++) {
-                double d = d_L_d_sum_c1[(r * 6 + c) * 16 + f];
-                d_L_d_b_c1[f] += d;
-                for (int i = 0; i < 3; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 3; j++) {
-                        int jc = c * 1 + j - 0;
-                        int k = ((f * 3 + i) * 3 + j) * 1, v = (ir * 8 + jc) * 1 + 0;
-                        for (int ch = 0; ch < 1; ch++) {
-                            d_L_d_w_c1[k + ch] += d * x[v + ch];
-                        }
+        for (int c = 0; c < 6; c++) {
+            const double *d = d_L_d_sum_c1 + (r * 6 + c) * 16 + 0;
+            for (int f = 0; f < 16; f++)
+                d_L_d_b_c1[f] += d[f];
+            for (int i = 0; i < 3; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 3; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 1; ch++) {
+                        int t = (i * 3 + j) * 1 + ch;
+                        double v = x[(ir * 8 + jc) * 1 + ch];
+                        for (int f = 0; f < 16; f++)
+                            d_L_d_wt_c1[t * 16 + f] += d[f] * v;
                     }
                 }
             }
-    for (int k = 0; k < 144; k++)
-        nn->w[0 + k] -= learn_rate * d_L_d_w_c1[k];
+        }
+    for (int f = 0; f < 16; f++)
+        for (int t = 0; t < 9; t++)
+            nn->w[0 + f * 9 + t] -= learn_rate * d_L_d_wt_c1[t * 16 + f];
     for (int f = 0; f < 16; f++)
         nn->b[0 + f] -= learn_rate * d_L_d_b_c1[f];
 }
@@ -291,25 +309,32 @@ void digits_cnn_backprop(const struct digits_cnn *restrict nn, const double x[re
     /* --- Do a feedforward (we'll need these values later) */
     /*
      * Layer c1, 16 filters of 3x3: sum_c1[(r * 6 + c) * 16 + f] = b[0 + f] + the sum over the
-     * window of w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] * x[(ir * 8 + jc) * 1 + ch]
+     * window of w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] * x[(ir * 8 + jc) * 1 + ch],
+     * that weight read as wt_c1[t * 16 + f], its tap t = (i * 3 + j) * 1 + ch
      */
+    double wt_c1[144];
+    for (int f = 0; f < 16; f++)
+        for (int t = 0; t < 9; t++)
+            wt_c1[t * 16 + f] = nn->w[0 + f * 9 + t];
     double sum_c1[576], c1[576];
     for (int r = 0; r < 6; r++)
-        for (int c = 0; c < 6; c++)
-            for (int f = 0; f < 16; f++) {
-                double sum = nn->b[0 + f];
-                for (int i = 0; i < 3; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 3; j++) {
-                        int jc = c * 1 + j - 0;
-                        const double *w = nn->w + 0 + ((f * 3 + i) * 3 + j) * 1;
-                        const double *v = x + (ir * 8 + jc) * 1 + 0;
-                        for (int ch = 0; ch < 1; ch++)
-                            sum += w[ch] * v[ch];
+        for (int c = 0; c < 6; c++) {
+            double *sum = sum_c1 + (r * 6 + c) * 16 + 0;
+            for (int f = 0; f < 16; f++)
+                sum[f] = nn->b[0 + f];
+            for (int i = 0; i < 3; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 3; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 1; ch++) {
+                        int t = (i * 3 + j) * 1 + ch;
+                        double v = x[(ir * 8 + jc) * 1 + ch];
+                        for (int f = 0; f < 16; f++)
+                            sum[f] += wt_c1[t * 16 + f] * v;
                     }
                 }
-                sum_c1[(r * 6 + c) * 16 + f] = sum;
             }
+        }
     for (int k = 0; k < 576; k++)
         c1[k] = nnrt_relu(sum_c1[k]);
 
@@ -400,31 +425,35 @@ void digits_cnn_backprop(const struct digits_cnn *restrict nn, const double x[re
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[576];
     for (int k = 0; k < 576; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 3 + i) * 3 + j) * 1 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 6 + c) * 16 + f] * x[(ir * 8 + jc) * 1 + ch],
+     * gathered by tap in d_L_d_wt_c1[t * 16 + f] as wt_c1 holds the weights;
      * partial L / partial b[0 + f] = the sum over the positions of d_L_d_sum_c1[(r * 6 + c) * 16 + f]
      */
-    double d_L_d_w_c1[144] = {0}, d_L_d_b_c1[16] = {0};
+    double d_L_d_wt_c1[144] = {0}, d_L_d_b_c1[16] = {0};
     for (int r = 0; r < 6; r++)
-        for (int c = 0; c < 6; c++)
-            for (int f = 0; f < 16; f++) {
-                double d = d_L_d_sum_c1[(r * 6 + c) * 16 + f];
-                d_L_d_b_c1[f] += d;
-                for (int i = 0; i < 3; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 3; j++) {
-                        int jc = c * 1 + j - 0;
-                        int k = ((f * 3 + i) * 3 + j) * 1, v = (ir * 8 + jc) * 1 + 0;
-                        for (int ch = 0; ch < 1; ch++) {
-                            d_L_d_w_c1[k + ch] += d * x[v + ch];
-                        }
+        for (int c = 0; c < 6; c++) {
+            const double *d = d_L_d_sum_c1 + (r * 6 + c) * 16 + 0;
+            for (int f = 0; f < 16; f++)
+                d_L_d_b_c1[f] += d[f];
+            for (int i = 0; i < 3; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 3; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 1; ch++) {
+                        int t = (i * 3 + j) * 1 + ch;
+                        double v = x[(ir * 8 + jc) * 1 + ch];
+                        for (int f = 0; f < 16; f++)
+                            d_L_d_wt_c1[t * 16 + f] += d[f] * v;
                     }
                 }
             }
-    for (int k = 0; k < 144; k++)
-        sum_d_L_d->w[0 + k] += d_L_d_w_c1[k];
+        }
+    for (int f = 0; f < 16; f++)
+        for (int t = 0; t < 9; t++)
+            sum_d_L_d->w[0 + f * 9 + t] += d_L_d_wt_c1[t * 16 + f];
     for (int f = 0; f < 16; f++)
         sum_d_L_d->b[0 + f] += d_L_d_b_c1[f];
 }

@@ -34,25 +34,32 @@ void sensor_cnn_feedforward(const struct sensor_cnn *restrict nn, const double x
 {
     /*
      * Layer c1, 6 filters of 1x5: sum_c1[(r * 28 + c) * 6 + f] = b[0 + f] + the sum over the
-     * window of w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] * x[(ir * 32 + jc) * 3 + ch]
+     * window of w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] * x[(ir * 32 + jc) * 3 + ch],
+     * that weight read as wt_c1[t * 6 + f], its tap t = (i * 5 + j) * 3 + ch
      */
+    double wt_c1[90];
+    for (int f = 0; f < 6; f++)
+        for (int t = 0; t < 15; t++)
+            wt_c1[t * 6 + f] = nn->w[0 + f * 15 + t];
     double sum_c1[168], c1[168];
     for (int r = 0; r < 1; r++)
-        for (int c = 0; c < 28; c++)
-            for (int f = 0; f < 6; f++) {
-                double sum = nn->b[0 + f];
-                for (int i = 0; i < 1; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 5; j++) {
-                        int jc = c * 1 + j - 0;
-                        const double *w = nn->w + 0 + ((f * 1 + i) * 5 + j) * 3;
-                        const double *v = x + (ir * 32 + jc) * 3 + 0;
-                        for (int ch = 0; ch < 3; ch++)
-                            sum += w[ch] * v[ch];
+        for (int c = 0; c < 28; c++) {
+            double *sum = sum_c1 + (r * 28 + c) * 6 + 0;
+            for (int f = 0; f < 6; f++)
+                sum[f] = nn->b[0 + f];
+            for (int i = 0; i < 1; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 5; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 3; ch++) {
+                        int t = (i * 5 + j) * 3 + ch;
+                        double v = x[(ir * 32 + jc) * 3 + ch];
+                        for (int f = 0; f < 6; f++)
+                            sum[f] += wt_c1[t * 6 + f] * v;
                     }
                 }
-                sum_c1[(r * 28 + c) * 6 + f] = sum;
             }
+        }
     for (int k = 0; k < 168; k++)
         c1[k] = nnrt_relu(sum_c1[k]);
 
@@ -126,25 +133,32 @@ void sensor_cnn_train_sample(struct sensor_cnn *restrict nn, const double x[rest
     /* --- Do a feedforward (we'll need these values later) */
     /*
      * Layer c1, 6 filters of 1x5: sum_c1[(r * 28 + c) * 6 + f] = b[0 + f] + the sum over the
-     * window of w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] * x[(ir * 32 + jc) * 3 + ch]
+     * window of w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] * x[(ir * 32 + jc) * 3 + ch],
+     * that weight read as wt_c1[t * 6 + f], its tap t = (i * 5 + j) * 3 + ch
      */
+    double wt_c1[90];
+    for (int f = 0; f < 6; f++)
+        for (int t = 0; t < 15; t++)
+            wt_c1[t * 6 + f] = nn->w[0 + f * 15 + t];
     double sum_c1[168], c1[168];
     for (int r = 0; r < 1; r++)
-        for (int c = 0; c < 28; c++)
-            for (int f = 0; f < 6; f++) {
-                double sum = nn->b[0 + f];
-                for (int i = 0; i < 1; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 5; j++) {
-                        int jc = c * 1 + j - 0;
-                        const double *w = nn->w + 0 + ((f * 1 + i) * 5 + j) * 3;
-                        const double *v = x + (ir * 32 + jc) * 3 + 0;
-                        for (int ch = 0; ch < 3; ch++)
-                            sum += w[ch] * v[ch];
+        for (int c = 0; c < 28; c++) {
+            double *sum = sum_c1 + (r * 28 + c) * 6 + 0;
+            for (int f = 0; f < 6; f++)
+                sum[f] = nn->b[0 + f];
+            for (int i = 0; i < 1; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 5; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 3; ch++) {
+                        int t = (i * 5 + j) * 3 + ch;
+                        double v = x[(ir * 32 + jc) * 3 + ch];
+                        for (int f = 0; f < 6; f++)
+                            sum[f] += wt_c1[t * 6 + f] * v;
                     }
                 }
-                sum_c1[(r * 28 + c) * 6 + f] = sum;
             }
+        }
     for (int k = 0; k < 168; k++)
         c1[k] = nnrt_relu(sum_c1[k]);
 
@@ -236,31 +250,35 @@ void sensor_cnn_train_sample(struct sensor_cnn *restrict nn, const double x[rest
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[168];
     for (int k = 0; k < 168; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 28 + c) * 6 + f] * x[(ir * 32 + jc) * 3 + ch],
+     * gathered by tap in d_L_d_wt_c1[t * 6 + f] as wt_c1 holds the weights;
      * partial L / partial b[0 + f] = the sum over the positions of d_L_d_sum_c1[(r * 28 + c) * 6 + f]
      */
-    double d_L_d_w_c1[90] = {0}, d_L_d_b_c1[6] = {0};
+    double d_L_d_wt_c1[90] = {0}, d_L_d_b_c1[6] = {0};
     for (int r = 0; r < 1; r++)
-        for (int c = 0; c < 28; c++)
-            for (int f = 0; f < 6; f++) {
-                double d = d_L_d_sum_c1[(r * 28 + c) * 6 + f];
-                d_L_d_b_c1[f] += d;
-                for (int i = 0; i < 1; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 5; j++) {
-                        int jc = c * 1 + j - 0;
-                        int k = ((f * 1 + i) * 5 + j) * 3, v = (ir * 32 + jc) * 3 + 0;
-                        for (int ch = 0; ch < 3; ch++) {
-                            d_L_d_w_c1[k + ch] += d * x[v + ch];
-                        }
+        for (int c = 0; c < 28; c++) {
+            const double *d = d_L_d_sum_c1 + (r * 28 + c) * 6 + 0;
+            for (int f = 0; f < 6; f++)
+                d_L_d_b_c1[f] += d[f];
+            for (int i = 0; i < 1; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 5; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 3; ch++) {
+                        int t = (i * 5 + j) * 3 + ch;
+                        double v = x[(ir * 32 + jc) * 3 + ch];
+                        for (int f = 0; f < 6; f++)
+                            d_L_d_wt_c1[t * 6 + f] += d[f] * v;
                     }
                 }
             }
-    for (int k = 0; k < 90; k++)
-        nn->w[0 + k] -= learn_rate * d_L_d_w_c1[k];
+        }
+    for (int f = 0; f < 6; f++)
+        for (int t = 0; t < 15; t++)
+            nn->w[0 + f * 15 + t] -= learn_rate * d_L_d_wt_c1[t * 6 + f];
     for (int f = 0; f < 6; f++)
         nn->b[0 + f] -= learn_rate * d_L_d_b_c1[f];
 }
@@ -290,25 +308,32 @@ void sensor_cnn_backprop(const struct sensor_cnn *restrict nn, const double x[re
     /* --- Do a feedforward (we'll need these values later) */
     /*
      * Layer c1, 6 filters of 1x5: sum_c1[(r * 28 + c) * 6 + f] = b[0 + f] + the sum over the
-     * window of w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] * x[(ir * 32 + jc) * 3 + ch]
+     * window of w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] * x[(ir * 32 + jc) * 3 + ch],
+     * that weight read as wt_c1[t * 6 + f], its tap t = (i * 5 + j) * 3 + ch
      */
+    double wt_c1[90];
+    for (int f = 0; f < 6; f++)
+        for (int t = 0; t < 15; t++)
+            wt_c1[t * 6 + f] = nn->w[0 + f * 15 + t];
     double sum_c1[168], c1[168];
     for (int r = 0; r < 1; r++)
-        for (int c = 0; c < 28; c++)
-            for (int f = 0; f < 6; f++) {
-                double sum = nn->b[0 + f];
-                for (int i = 0; i < 1; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 5; j++) {
-                        int jc = c * 1 + j - 0;
-                        const double *w = nn->w + 0 + ((f * 1 + i) * 5 + j) * 3;
-                        const double *v = x + (ir * 32 + jc) * 3 + 0;
-                        for (int ch = 0; ch < 3; ch++)
-                            sum += w[ch] * v[ch];
+        for (int c = 0; c < 28; c++) {
+            double *sum = sum_c1 + (r * 28 + c) * 6 + 0;
+            for (int f = 0; f < 6; f++)
+                sum[f] = nn->b[0 + f];
+            for (int i = 0; i < 1; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 5; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 3; ch++) {
+                        int t = (i * 5 + j) * 3 + ch;
+                        double v = x[(ir * 32 + jc) * 3 + ch];
+                        for (int f = 0; f < 6; f++)
+                            sum[f] += wt_c1[t * 6 + f] * v;
                     }
                 }
-                sum_c1[(r * 28 + c) * 6 + f] = sum;
             }
+        }
     for (int k = 0; k < 168; k++)
         c1[k] = nnrt_relu(sum_c1[k]);
 
@@ -401,31 +426,35 @@ void sensor_cnn_backprop(const struct sensor_cnn *restrict nn, const double x[re
     /* Layer c1: partial L / partial sum_c1[k] = d_L_d_c1[k] * f'(sum_c1[k]) */
     double d_L_d_sum_c1[168];
     for (int k = 0; k < 168; k++)
-        d_L_d_sum_c1[k] = d_L_d_c1[k] * ((sum_c1[k] > 0 ? 1.0 : 0.0));
+        d_L_d_sum_c1[k] = sum_c1[k] > 0 ? d_L_d_c1[k] : 0;
     /*
      * Layer c1: partial L / partial w[0 + ((f * 1 + i) * 5 + j) * 3 + ch] = the sum over the
      * positions (r, c) of d_L_d_sum_c1[(r * 28 + c) * 6 + f] * x[(ir * 32 + jc) * 3 + ch],
+     * gathered by tap in d_L_d_wt_c1[t * 6 + f] as wt_c1 holds the weights;
      * partial L / partial b[0 + f] = the sum over the positions of d_L_d_sum_c1[(r * 28 + c) * 6 + f]
      */
-    double d_L_d_w_c1[90] = {0}, d_L_d_b_c1[6] = {0};
+    double d_L_d_wt_c1[90] = {0}, d_L_d_b_c1[6] = {0};
     for (int r = 0; r < 1; r++)
-        for (int c = 0; c < 28; c++)
-            for (int f = 0; f < 6; f++) {
-                double d = d_L_d_sum_c1[(r * 28 + c) * 6 + f];
-                d_L_d_b_c1[f] += d;
-                for (int i = 0; i < 1; i++) {
-                    int ir = r * 1 + i - 0;
-                    for (int j = 0; j < 5; j++) {
-                        int jc = c * 1 + j - 0;
-                        int k = ((f * 1 + i) * 5 + j) * 3, v = (ir * 32 + jc) * 3 + 0;
-                        for (int ch = 0; ch < 3; ch++) {
-                            d_L_d_w_c1[k + ch] += d * x[v + ch];
-                        }
+        for (int c = 0; c < 28; c++) {
+            const double *d = d_L_d_sum_c1 + (r * 28 + c) * 6 + 0;
+            for (int f = 0; f < 6; f++)
+                d_L_d_b_c1[f] += d[f];
+            for (int i = 0; i < 1; i++) {
+                int ir = r * 1 + i - 0;
+                for (int j = 0; j < 5; j++) {
+                    int jc = c * 1 + j - 0;
+                    for (int ch = 0; ch < 3; ch++) {
+                        int t = (i * 5 + j) * 3 + ch;
+                        double v = x[(ir * 32 + jc) * 3 + ch];
+                        for (int f = 0; f < 6; f++)
+                            d_L_d_wt_c1[t * 6 + f] += d[f] * v;
                     }
                 }
             }
-    for (int k = 0; k < 90; k++)
-        sum_d_L_d->w[0 + k] += d_L_d_w_c1[k];
+        }
+    for (int f = 0; f < 6; f++)
+        for (int t = 0; t < 15; t++)
+            sum_d_L_d->w[0 + f * 15 + t] += d_L_d_wt_c1[t * 6 + f];
     for (int f = 0; f < 6; f++)
         sum_d_L_d->b[0 + f] += d_L_d_b_c1[f];
 }
