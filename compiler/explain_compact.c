@@ -70,9 +70,10 @@ static const char *map_where(Explainer *x, const Value *val, const char *a, int 
         if (p->input < 0)
             return ctx_printf(c, "d_L_d_b_%s[%d], the sum over the positions; then nn->%s is moved against it", a, f,
                               param_at(x, p));
-        /* d_L_d_w_c1[] holds the layer's weights, filter by filter, from its first. */
-        return ctx_printf(c, "d_L_d_w_%s[%d], the sum over the positions; then nn->%s is moved against it", a,
-                          k - (o->first_weight - f * o->nweights), param_at(x, p));
+        /* d_L_d_wt_c1[] holds the layer's weights by tap, as wt_c1 does: tap t of filter f at t * F + f. */
+        int t = k - o->first_weight, nf = x->net->spec->layers[l].out.c;
+        return ctx_printf(c, "d_L_d_wt_%s[%d * %d + %d] = d_L_d_wt_%s[%d], the sum over the positions; "
+                             "then nn->%s is moved against it", a, t, nf, f, a, t * nf + f, param_at(x, p));
     }
     return NULL;
 }

@@ -354,11 +354,12 @@ head -n 1 "$tmp/out" | grep -q "^Network 'digits_cnn' has 1584 weights, so nnc w
     first_paragraph d_L_d_w10 specs/digits_cnn.nn | grep -Fq \
         "the weight w10 of filter 2 of conv layer c1 (kernel row 1, column 1, input channel 1), shared by every position of its map: how much L changes when w10 changes a little. Gradient descent moves w10 against it: w10 -= learn_rate * dL/dw10. Filter 2 uses w10 at each of its 36 positions"
 ok $? "digits_cnn d_L_d_w10: filter 2's first tap (16 filters of 3x3: w10 .. w18), 6x6 = 36 positions"
-grep -q '^    d_L_d_w10  *d_L_d_w_c1\[9\], the sum over the positions; then nn->w\[9\] is moved against it$' "$tmp/out" &&
+# w10 is filter 2's first tap: by tap, 16 filters a tap, it is d_L_d_wt_c1[0 * 16 + 1].
+grep -q '^    d_L_d_w10  *d_L_d_wt_c1\[0 \* 16 + 1\] = d_L_d_wt_c1\[1\], the sum over the positions; then nn->w\[9\] is moved against it$' "$tmp/out" &&
     grep -q '^    d_L_d_sum_c1_1_1_2  *d_L_d_sum_c1\[1\]$' "$tmp/out" &&
-    grep -q '^                            d_L_d_w_c1\[k + ch\] += d \* x\[v + ch\];$' "$tmp/out" &&
+    grep -q '^ *d_L_d_wt_c1\[t \* 16 + f\] += d\[f\] \* v;$' "$tmp/out" &&
     shown_lines "$tmp/out" "$tmp/digits_cnn.c"
-ok $? "digits_cnn d_L_d_w10: d_L_d_w_c1[9], summed from d_L_d_sum_c1[], and its loops are lines of the C"
+ok $? "digits_cnn d_L_d_w10: d_L_d_wt_c1[1], summed from d_L_d_sum_c1[], and its loops are lines of the C"
 "$NNC" --explain c1_2_3_1 specs/digits_cnn.nn > "$tmp/out" 2> "$tmp/err"
 first_paragraph c1_2_3_1 specs/digits_cnn.nn | grep -Fq "c1_2_3_1 is the value of conv layer c1's map at row 2, column 3, channel 1: filter 1's activation, relu" &&
     grep -q '^    c1_2_3_1      c1\[128\]$' "$tmp/out" && grep -q '^    sum_c1_2_3_1  sum_c1\[128\]$' "$tmp/out" &&
