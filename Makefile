@@ -143,11 +143,11 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    make gcc g++ clang flex bison perl python3 python3-numpy valgrind \
-	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace \
-	    python3-torch
+	    groff-base man-db pkgconf graphviz gnuplot-nox libfann-dev time libclang-rt-14-dev strace
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-	# torch.optim's schedulers, the reference of tests/94-validate-schedule.t.
+	# PyTorch: torch.optim's schedulers, the reference of
+	# tests/94-validate-schedule.t, and the other side of make bench-cnn.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-torch
 
 clean:
