@@ -254,6 +254,49 @@ static void emit_map_tables(Emitter *e)
     W("};\n\n");
 }
 
+/* NAME_update_any: NAME_update behind the runtime's one signature, whatever the optimizer. */
+static void emit_update_any(Emitter *e)
+{
+    const char *n = e->name;
+    Spec *s = e->s;
+    W("static void %s_update_any(void *nn, void *state, const void *sum_d_L_d, int count,\n", n);
+    W("    const struct nnrt_hyper *h, long step)\n{\n");
+    if (s->optimizer == OPT_SGD)
+        W("    (void)state;\n    (void)step;\n    %s_update(nn, sum_d_L_d, count, h);\n}\n\n", n);
+    else if (s->optimizer == OPT_MOMENTUM)
+        W("    (void)step;\n    %s_update(nn, state, sum_d_L_d, count, h);\n}\n\n", n);
+    else
+        W("    %s_update(nn, state, sum_d_L_d, count, h, step);\n}\n\n", n);
+}
+
+/* The descriptor's training settings: epochs, hyperparameters, order, seed, initialisation, outputs. */
+static void emit_training_fields(Emitter *e)
+{
+    Spec *s = e->s;
+    int no = e->net->noutputs;
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
+    Act out = s->layers[s->nlayers - 1].act;
+    static const char *const init_enum[] = {"NNRT_INIT_NORMAL", "NNRT_INIT_XAVIER", "NNRT_INIT_HE"};
+    W("    .epochs = %ld,\n", s->epochs);
+    W("    .hyper = {%s, %s, %s, %s, %s, %s},\n", num(e, s->learn_rate), num(e, s->momentum), num(e, s->beta1),
+      num(e, s->beta2), num(e, s->epsilon), num(e, s->weight_decay));
+    W("    .batch = %ld,\n", s->batch);
+    if (s->shuffle)
+        W("    .shuffle = 1,\n");
+    W("    .seed = UINT64_C(%s),\n", seed);
+    W("    .init = %s,\n", init_enum[s->init]);
+    W("    .classify = %s,\n", out == ACT_SOFTMAX                ? "NNRT_ARGMAX"
+                           : out == ACT_SIGMOID && no == 1 ? "NNRT_THRESHOLD"
+                                                            : "NNRT_NO_CLASSES");
+    if (out == ACT_SOFTMAX)
+        W("    .class_index = 1,\n");
+    if (s->loss == LOSS_CE || s->loss == LOSS_BCE)
+        W("    .distribution = %d,\n", s->loss == LOSS_CE ? 1 : 2);
+    if (s->normalize)
+        W("    .normalize = 1,\n");
+}
+
 /* The description of the network that nnrt_main works from. */
 void emit_descriptor(Emitter *e)
 {
@@ -274,19 +317,8 @@ void emit_descriptor(Emitter *e)
         emit_map_tables(e);
 
     emit_adapters(e);
-    W("static void %s_update_any(void *nn, void *state, const void *sum_d_L_d, int count,\n", n);
-    W("    const struct nnrt_hyper *h, long step)\n{\n");
-    if (s->optimizer == OPT_SGD)
-        W("    (void)state;\n    (void)step;\n    %s_update(nn, sum_d_L_d, count, h);\n}\n\n", n);
-    else if (s->optimizer == OPT_MOMENTUM)
-        W("    (void)step;\n    %s_update(nn, state, sum_d_L_d, count, h);\n}\n\n", n);
-    else
-        W("    %s_update(nn, state, sum_d_L_d, count, h, step);\n}\n\n", n);
+    emit_update_any(e);
 
-    char seed[32];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
-    Act out = s->layers[s->nlayers - 1].act;
-    static const char *const init_enum[] = {"NNRT_INIT_NORMAL", "NNRT_INIT_XAVIER", "NNRT_INIT_HE"};
     static const char *const opt_enum[] = {"NNRT_SGD", "NNRT_MOMENTUM", "NNRT_ADAM"};
     W("const struct nnrt_net %s_net = {\n", n);
     W("    .name = \"%s\",\n", n);
@@ -315,23 +347,7 @@ void emit_descriptor(Emitter *e)
           pre[1] ? "\"" : "");
         W("    .state_get = %s_state_get,\n    .state_set = %s_state_set,\n", n, n);
     }
-    W("    .epochs = %ld,\n", s->epochs);
-    W("    .hyper = {%s, %s, %s, %s, %s, %s},\n", num(e, s->learn_rate), num(e, s->momentum), num(e, s->beta1),
-      num(e, s->beta2), num(e, s->epsilon), num(e, s->weight_decay));
-    W("    .batch = %ld,\n", s->batch);
-    if (s->shuffle)
-        W("    .shuffle = 1,\n");
-    W("    .seed = UINT64_C(%s),\n", seed);
-    W("    .init = %s,\n", init_enum[s->init]);
-    W("    .classify = %s,\n", out == ACT_SOFTMAX                ? "NNRT_ARGMAX"
-                           : out == ACT_SIGMOID && no == 1 ? "NNRT_THRESHOLD"
-                                                            : "NNRT_NO_CLASSES");
-    if (out == ACT_SOFTMAX)
-        W("    .class_index = 1,\n");
-    if (s->loss == LOSS_CE || s->loss == LOSS_BCE)
-        W("    .distribution = %d,\n", s->loss == LOSS_CE ? 1 : 2);
-    if (s->normalize)
-        W("    .normalize = 1,\n");
+    emit_training_fields(e);
     if (s->init_fixed != NULL)
         W("    .init_value = %s_init_value,\n    .init_fixed = %s_init_fixed,\n", n, n);
     if (s->ndata > 0)
