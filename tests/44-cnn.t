@@ -156,4 +156,24 @@ for n in c1_2_3_1 p1_1_1_1 d_L_d_c1_1_1_1 w9 b1; do
     ok $? "--explain $n on tiny_cnn's compact form succeeds"
 done
 
+# --gradcheck passes on every CNN spec of specs/, at its start and after two
+# epochs: on its data file's first 100 rows, which keeps the check short
+# (digits_cnn's 1,437 rows take 10 s), or on its own rows.
+for spec in "$top"/specs/*.nn; do
+    grep -Eq '^ *(conv|pool) ' "$spec" || continue
+    name=$(basename "$spec" .nn)
+    build "$spec" "$tmp/$name"
+    ok $? "$name: builds"
+    file=$(sed -n 's/^data "\(.*\)".*/\1/p' "$spec")
+    data=
+    if [ -n "$file" ]; then
+        head -n 101 "$top/specs/$file" > "$tmp/$name.csv"
+        data="--data $tmp/$name.csv"
+    fi
+    for epochs in 0 2; do
+        like "$("$tmp/$name" $data --epochs $epochs --every 0 --gradcheck 2>&1)" '^gradcheck: .*: ok$' \
+            "$name: --gradcheck passes after $epochs epochs"
+    done
+done
+
 done_testing
