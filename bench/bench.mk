@@ -2,7 +2,8 @@
 #
 #   make bench        the full benchmark: every shape, nnc vs FANN vs a loop
 #                     nest (and the tutorial's numpy code at 2-2-1), compile
-#                     costs, callgrind; prints Markdown tables (under 10 min)
+#                     costs, callgrind; prints Markdown tables (under 10 min);
+#                     then make bench-cnn
 #   make bench-quick  a smoke test of the same (small shapes and 64-32-10,
 #                     few short rounds, no -O3 -march=native builds)
 #   make bench-cnn    the digits CNN's training step: nnc against PyTorch
@@ -25,7 +26,8 @@ BENCH_DEPS    = compiler/nnc runtime/libnnrt.a bench/bench.py bench/harness.c be
 
 .PHONY: bench bench-quick bench-cnn bench-clean
 
-bench: $(BENCH_DEPS)
+# The dense shapes, then the digits CNN against PyTorch (bench-cnn).
+bench: $(BENCH_DEPS) bench-cnn
 	$(BENCH_PYTHON) bench/bench.py --cc "$(CC)" --build "$(BENCH_BUILD)" $(BENCH_FLAGS)
 
 bench-quick: $(BENCH_DEPS)
