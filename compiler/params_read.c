@@ -59,27 +59,13 @@ static const char *spec_name(Reader *r)
     return ctx_strdup(r->c, nnrt__shown_name(buf, r->net->spec->file));
 }
 
-/* The k >= 1 after prefix in name[0..len), at most max; 0 when name is not so. */
-static long numbered(const char *name, size_t len, const char *prefix, long max)
-{
-    size_t skip = strlen(prefix);
-    if (len <= skip || memcmp(name, prefix, skip) != 0 || name[skip] == '0')
-        return 0;
-    long k = 0;
-    for (size_t j = skip; j < len; j++) {
-        if (name[j] < '0' || name[j] > '9' || (k = k * 10 + (name[j] - '0')) > max)
-            return 0;
-    }
-    return k;
-}
-
 /* The slot of parameter name[0..len) (w3, b2), or -1. */
 static int param_slot(const Net *net, const char *name, size_t len)
 {
     long k;
-    if ((k = numbered(name, len, "w", net->nweights)) > 0)
+    if ((k = nnrt__numbered(name, len, "w", net->nweights)) > 0)
         return (int)k - 1;
-    if ((k = numbered(name, len, "b", net->nparams - net->nweights)) > 0)
+    if ((k = nnrt__numbered(name, len, "b", net->nparams - net->nweights)) > 0)
         return net->nweights + (int)k - 1;
     return -1;
 }
@@ -92,9 +78,9 @@ static int slot_of(const Reader *r, const char *name, size_t len)
     long k;
     if (i >= 0)
         return i;
-    if (r->t->mean != NULL && (k = numbered(name, len, "mean_x", ni)) > 0)
+    if (r->t->mean != NULL && (k = nnrt__numbered(name, len, "mean_x", ni)) > 0)
         return net->nparams + (int)k - 1;
-    if (r->t->mean != NULL && (k = numbered(name, len, "std_x", ni)) > 0)
+    if (r->t->mean != NULL && (k = nnrt__numbered(name, len, "std_x", ni)) > 0)
         return net->nparams + ni + (int)k - 1;
     if ((len == 5 && memcmp(name, "epoch", 5) == 0) || (len == 4 && memcmp(name, "step", 4) == 0))
         return -2;
@@ -131,16 +117,13 @@ static const char *names_held(const Reader *r)
 /* "# parameters of network NAME", which --save writes first: NAME must be the spec's. */
 static int check_comment(Reader *r, const char *p, int lineno)
 {
-    static const char head[] = "# parameters of network ";
     const char *name = r->net->spec->name;
-    if (strncmp(p, head, sizeof head - 1) != 0)
-        return 0;
-    p += sizeof head - 1;
-    size_t n = strcspn(p, " \t");
-    if (strlen(name) == n && memcmp(p, name, n) == 0)
+    size_t n;
+    const char *saved = nnrt__saved_network(p, &n);
+    if (saved == NULL || (strlen(name) == n && memcmp(saved, name, n) == 0))
         return 0;
     return fail(r, lineno, "the file holds the parameters of network '%.*s', but %s is network '%s'",
-                nnrt__quote_len(p, n, 40), p, spec_name(r), name);
+                nnrt__quote_len(saved, n, 40), saved, spec_name(r), name);
 }
 
 /* Checks value v of slot i, read on line lineno.  Returns 0, or 1 having said why not. */

@@ -73,3 +73,28 @@ const char *nnrt__near_miss(const char *s, const char *const *words)
         return NULL;
     return best;
 }
+
+long nnrt__numbered(const char *name, size_t len, const char *prefix, long max)
+{
+    size_t skip = strlen(prefix);
+    if (len <= skip || memcmp(name, prefix, skip) != 0 || name[skip] == '0')
+        return 0;
+    long k = 0;
+    for (size_t j = skip; j < len; j++) {
+        if (name[j] < '0' || name[j] > '9')
+            return 0;
+        k = k * 10 + (name[j] - '0');
+        if (k > max)
+            return 0;
+    }
+    return k;
+}
+
+const char *nnrt__saved_network(const char *line, size_t *len)
+{
+    size_t n = sizeof NNRT__SAVED_HEAD - 1;
+    if (strncmp(line, NNRT__SAVED_HEAD, n) != 0)
+        return NULL;
+    *len = strcspn(line + n, " \t\r\n");
+    return line + n;
+}

@@ -218,6 +218,20 @@ extern const char *const nnrt__opt_names[];
  * edit in a word under 5 characters, two in a longer one); or NULL. */
 const char *nnrt__near_miss(const char *s, const char *const *words);
 
+/* The names in a parameter file, which --save writes and nnc --params and --load read. */
+#define NNRT__SAVED_HEAD "# parameters of network " /* the first line, then the network's name */
+/*
+ * The number k >= 1 that follows prefix in name[0..len) (3 for "w3" after
+ * "w"), or 0 if name is not prefix followed by digits without a leading
+ * zero, or k > max.
+ */
+long nnrt__numbered(const char *name, size_t len, const char *prefix, long max);
+/*
+ * The network's name in a line NNRT__SAVED_HEAD NAME, with its length in
+ * *len; NULL for any other line.
+ */
+const char *nnrt__saved_network(const char *line, size_t *len);
+
 /* ---- The network as a Graphviz graph (dot.c), for nnc --emit dot and a program's --dot ---- */
 
 enum nnrt__dot_style {

@@ -65,7 +65,7 @@ int nnrt_params_save(const struct nnrt_net *net, const void *nn, const struct nn
     if (nnrt__output_open(&out, path, err) != 0)
         return -1;
     FILE *f = out.f;
-    fprintf(f, "# parameters of network %s\n", net->name);
+    fprintf(f, NNRT__SAVED_HEAD "%s\n", net->name);
     char name[40];
     for (int i = 0; i < net->nparams; i++)
         fprintf(f, "%s %.17g\n", nnrt_param_name(net, i, name), nnrt__param_get(net, nn, i));
@@ -115,26 +115,6 @@ static int name_is(const char *name, size_t len, const char *want)
     return strlen(want) == len && memcmp(name, want, len) == 0;
 }
 
-/*
- * The number k >= 1 that follows prefix in name[0..len), or 0 if name is
- * not prefix followed by digits without a leading zero, or k > max.
- */
-static long numbered(const char *name, size_t len, const char *prefix, long max)
-{
-    size_t skip = strlen(prefix);
-    if (len <= skip || memcmp(name, prefix, skip) != 0 || name[skip] == '0')
-        return 0;
-    long k = 0;
-    for (size_t j = skip; j < len; j++) {
-        if (name[j] < '0' || name[j] > '9')
-            return 0;
-        k = k * 10 + (name[j] - '0');
-        if (k > max)
-            return 0;
-    }
-    return k;
-}
-
 /* The slot of a parameter's name (w3, b2) after prefix, or -1. */
 static int param_slot(const struct nnrt_net *net, const char *name, size_t len, const char *prefix)
 {
@@ -143,9 +123,9 @@ static int param_slot(const struct nnrt_net *net, const char *name, size_t len, 
     snprintf(w, sizeof w, "%sw", prefix);
     snprintf(b, sizeof b, "%sb", prefix);
     long k;
-    if (len > skip && (k = numbered(name, len, w, net->nweights)) > 0)
+    if (len > skip && (k = nnrt__numbered(name, len, w, net->nweights)) > 0)
         return (int)k - 1;
-    if (len > skip && (k = numbered(name, len, b, net->nparams - net->nweights)) > 0)
+    if (len > skip && (k = nnrt__numbered(name, len, b, net->nparams - net->nweights)) > 0)
         return net->nweights + (int)k - 1;
     return -1;
 }
@@ -166,9 +146,9 @@ static int find_name(const struct nnrt_net *net, const struct slots *sl, const c
         if ((i = param_slot(net, name, len, net->state_prefix[k])) >= 0)
             return sl->state_start + k * net->nparams + i;
     long n;
-    if (sl->norm_end > sl->nparams && (n = numbered(name, len, "mean_x", net->ninputs)) > 0)
+    if (sl->norm_end > sl->nparams && (n = nnrt__numbered(name, len, "mean_x", net->ninputs)) > 0)
         return net->nparams + (int)n - 1;
-    if (sl->norm_end > sl->nparams && (n = numbered(name, len, "std_x", net->ninputs)) > 0)
+    if (sl->norm_end > sl->nparams && (n = nnrt__numbered(name, len, "std_x", net->ninputs)) > 0)
         return net->nparams + net->ninputs + (int)n - 1;
     return -1;
 }
@@ -336,16 +316,12 @@ static void store(const struct nnrt_net *net, const struct slots *sl, const doub
  */
 static int other_network(const struct nnrt_net *net, const char *text, const char *path, struct nnrt_error *err)
 {
-    static const char head[] = "# parameters of network ";
-    size_t n = sizeof head - 1;
-    if (strncmp(text, head, n) != 0)
+    size_t len;
+    const char *name = nnrt__saved_network(text, &len);
+    if (name == NULL || (len == strlen(net->name) && memcmp(name, net->name, len) == 0))
         return 0;
-    const char *name = text + n;
-    size_t len = strcspn(name, " \t\r\n");
-    if (len == strlen(net->name) && memcmp(name, net->name, len) == 0)
-        return 0;
-    nnrt__set_error(err, path, 1, (int)n + 1, "the file holds the parameters of network '%.*s', and this "
-                    "program is network '%s'", nnrt__quote_len(name, len, 40), name, net->name);
+    nnrt__set_error(err, path, 1, (int)(name - text) + 1, "the file holds the parameters of network '%.*s', and "
+                    "this program is network '%s'", nnrt__quote_len(name, len, 40), name, net->name);
     return -1;
 }
 
