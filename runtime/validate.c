@@ -14,18 +14,10 @@
 
 #include "nnrt_impl.h"
 
-/* The class of a target row, as data.c reads outputs; 0 for a regression. */
+/* The class of a target row, as nnrt__class_of reads outputs; 0 for a regression. */
 static int target_class(const struct nnrt_net *net, const double *y)
 {
-    if (net->classify == NNRT_NO_CLASSES)
-        return 0;
-    if (net->classify == NNRT_THRESHOLD)
-        return y[0] >= 0.5;
-    int best = 0;
-    for (int k = 1; k < net->noutputs; k++)
-        if (y[k] > y[best])
-            best = k;
-    return best;
+    return net->classify == NNRT_NO_CLASSES ? 0 : nnrt__class_of(net, y);
 }
 
 /*
@@ -37,7 +29,7 @@ static int draw_held(const struct nnrt_net *net, const struct nnrt__dataset *d, 
                      unsigned char *held, int *pick)
 {
     size_t width = (size_t)(net->ninputs + net->noutputs);
-    int nclasses = net->classify == NNRT_ARGMAX ? net->noutputs : net->classify == NNRT_THRESHOLD ? 2 : 1;
+    int nclasses = nnrt__nclasses(net) > 0 ? nnrt__nclasses(net) : 1; /* a regression is one stratum */
     int total = 0;
     struct nnrt_rng rng;
     /* A stream of its own: the seed's first draws are the initial weights. */
