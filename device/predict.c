@@ -28,13 +28,7 @@
 #include DEVICE_MODEL_H
 #include "rows.h"
 
-#if defined(__arm__) && defined(__ARM_FP)
-#define WHERE "an Arm core with an FPU"
-#elif defined(__arm__)
-#define WHERE "an Arm core without an FPU"
-#else
-#define WHERE "the host"
-#endif
+#include "where.h"
 
 #define STR(x) #x
 #define NAME(x) STR(x)

@@ -32,13 +32,7 @@
 
 extern const struct nnrt_net DEVICE_NET;
 
-#if defined(__arm__) && defined(__ARM_FP)
-#define WHERE "an Arm core with an FPU"
-#elif defined(__arm__)
-#define WHERE "an Arm core without an FPU"
-#else
-#define WHERE "the host"
-#endif
+#include "where.h"
 
 /*
  * Whether the compiler contracted this file's a * b + c into a fused

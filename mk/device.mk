@@ -50,7 +50,7 @@ DEVICE_ARCH   = -mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb
 DEVICE_LDFLAGS = --specs=rdimon.specs -nostartfiles -T device/mps2-an386.ld -Wl,--gc-sections
 
 DEVICE_SOURCES = device/train.c device/expf.c $(DEVICE_BUILD)/net.c runtime/exp.c runtime/loss.c
-DEVICE_DEPS    = $(DEVICE_SOURCES) $(DEVICE_BUILD)/init.h runtime/nnrt.h
+DEVICE_DEPS    = $(DEVICE_SOURCES) device/where.h $(DEVICE_BUILD)/init.h runtime/nnrt.h
 
 # The generated struct nnrt_net, by which train.c reaches the network.
 device_net = $$(sed -n 's/^const struct nnrt_net \([A-Za-z0-9_]*\) = {$$/\1/p' $(DEVICE_BUILD)/net.c)
@@ -134,7 +134,7 @@ $(DEVICE_BUILD)/infer-%/rows.h: $(DEVICE_INFER_TEST)
 	    END { printf "#define DEVICE_NROWS %d\nstatic const %s device_rows[%d][%d] = {\n%s};\n", n, t, n, NF - 1, r; \
 	          printf "static const int device_labels[%d] = {%s};\n", n, l }' $< > $@
 
-INFER_DEPS = $(INFER_SOURCES) device/startup.c device/mps2-an386.ld
+INFER_DEPS = $(INFER_SOURCES) device/where.h device/startup.c device/mps2-an386.ld
 INFER_FLAGS = -Iruntime -I$(@D) -DDEVICE_NET=$(infer_net) -DDEVICE_REAL=$(infer_prec) \
               -DDEVICE_MODEL_H='"model.h"'
 
