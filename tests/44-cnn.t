@@ -69,12 +69,7 @@ spec overlap 75 1 real '    input 5x5x3
 
 # build_form SPEC EXE FORM: like build, with --unroll FORM.
 build_form() {
-    "$NNC" --unroll "$3" "$1" -o "$2.c" 2> "$tmp/build.err" &&
-        $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 $NNC_TEST_CFLAGS -I"$RT" \
-            -o "$2" "$2.c" "$RT/libnnrt.a" -lm 2>> "$tmp/build.err"
-    local status=$?
-    [ $status -eq 0 ] || sed 's/^/# /' "$tmp/build.err"
-    return $status
+    build "$1" "$2" --unroll "$3"
 }
 
 # The loss of EXE at the parameters of file P.

@@ -66,11 +66,14 @@ nnc_with() {
     printf '#!/bin/sh\nexec "%s" %s "$@"\n' "$NNC" "$*" > "$file" && chmod +x "$file"
 }
 
-# build SPEC EXE: nnc SPEC -> EXE.c -> EXE; returns non-zero (with diagnostics) on failure.
+# build SPEC EXE [NNC OPTION...]: nnc SPEC -> EXE.c -> EXE; returns non-zero
+# (with diagnostics) on failure.
 build() {
-    "$NNC" "$1" -o "$2.c" 2> "$tmp/build.err" &&
+    local spec=$1 exe=$2
+    shift 2
+    "$NNC" "$@" "$spec" -o "$exe.c" 2> "$tmp/build.err" &&
         $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 $NNC_TEST_CFLAGS -I"$RT" \
-            -o "$2" "$2.c" "$RT/libnnrt.a" -lm 2>> "$tmp/build.err"
+            -o "$exe" "$exe.c" "$RT/libnnrt.a" -lm 2>> "$tmp/build.err"
     local status=$?
     [ $status -eq 0 ] || sed 's/^/# /' "$tmp/build.err"
     return $status
