@@ -26,22 +26,8 @@
 
 static void conv_forward(Ctx *c, Model *m, int l)
 {
-    Net *net = m->net;
-    for (int id = net->layer_first[l]; id < net->layer_first[l + 1]; id++) {
-        Neuron *u = &net->neurons[id];
-        int v = m->sum[id] = value_add(c, m, VAL_SUM, ctx_printf(c, "sum_%s", u->name), l, id, -1);
-        m->values[v].by = &conv_layer;
-        for (int j = 0; j < u->ninputs; j++) {
-            int f[2] = {m->param[u->weight[j]], input_value(m, u, j)};
-            value_term(c, m, v, f, 2);
-        }
-        value_term(c, m, v, &m->param[u->bias], 1);
-        const char *fn = act_c_fn(c, u->act, net->spec->single);
-        int a = m->act[id] = value_add(c, m, VAL_ACT, u->name, l, id, -1);
-        m->values[a].by = &conv_layer;
-        value_expr(c, m, a, fn ? ctx_printf(c, "%s(sum_%s)", fn, u->name) : ctx_printf(c, "sum_%s", u->name),
-                   &m->sum[id], 1);
-    }
+    for (int id = m->net->layer_first[l]; id < m->net->layer_first[l + 1]; id++)
+        weighted_unit(c, m, l, id, &conv_layer);
 }
 
 /* f'(sum) at every position that something above reads. */

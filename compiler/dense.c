@@ -62,27 +62,31 @@ static void softmax_values(Ctx *c, Model *m, int first, int last, int l)
     }
 }
 
+void weighted_unit(Ctx *c, Model *m, int l, int id, const LayerKind *by)
+{
+    Neuron *u = &m->net->neurons[id];
+    int v = m->sum[id] = value_add(c, m, VAL_SUM, ctx_printf(c, "sum_%s", u->name), l, id, -1);
+    m->values[v].by = by;
+    for (int j = 0; j < u->ninputs; j++) {
+        int f[2] = {m->param[u->weight[j]], input_value(m, u, j)};
+        value_term(c, m, v, f, 2);
+    }
+    value_term(c, m, v, &m->param[u->bias], 1);
+    if (u->act == ACT_SOFTMAX)
+        return; /* the layer's softmax mixes all the sums */
+    const char *fn = act_c_fn(c, u->act, m->net->spec->single);
+    int a = m->act[id] = value_add(c, m, VAL_ACT, u->name, l, id, -1);
+    m->values[a].by = by;
+    value_expr(c, m, a, fn ? ctx_printf(c, "%s(sum_%s)", fn, u->name) : ctx_printf(c, "sum_%s", u->name),
+               &m->sum[id], 1);
+}
+
 static void dense_forward(Ctx *c, Model *m, int l)
 {
     Net *net = m->net;
     int first = net->layer_first[l], last = net->layer_first[l + 1];
-    for (int id = first; id < last; id++) {
-        Neuron *u = &net->neurons[id];
-        int v = m->sum[id] = value_add(c, m, VAL_SUM, ctx_printf(c, "sum_%s", u->name), l, id, -1);
-        m->values[v].by = &dense_layer;
-        for (int j = 0; j < u->ninputs; j++) {
-            int f[2] = {m->param[u->weight[j]], input_value(m, u, j)};
-            value_term(c, m, v, f, 2);
-        }
-        value_term(c, m, v, &m->param[u->bias], 1);
-        if (u->act == ACT_SOFTMAX)
-            continue;
-        const char *fn = act_c_fn(c, u->act, net->spec->single);
-        int a = m->act[id] = value_add(c, m, VAL_ACT, u->name, l, id, -1);
-        m->values[a].by = &dense_layer;
-        value_expr(c, m, a, fn ? ctx_printf(c, "%s(sum_%s)", fn, u->name) : ctx_printf(c, "sum_%s", u->name),
-                   &m->sum[id], 1);
-    }
+    for (int id = first; id < last; id++)
+        weighted_unit(c, m, l, id, &dense_layer);
     if (net->spec->layers[l].act == ACT_SOFTMAX)
         softmax_values(c, m, first, last, l);
 }

@@ -601,6 +601,12 @@ extern const LayerKind dense_layer, conv_layer, pool_layer;
 /* What the layer kinds share (dense.c): */
 /* The j-th input of u as a value: x[i], or a unit of the layer below. */
 int input_value(const Model *m, const Neuron *u, int j);
+/*
+ * Adds unit id's weighted sum (sum_h1 = w1 * x[0] + ... + b1) and, unless
+ * its layer is a softmax, its activation: a dense neuron, or a filter at
+ * one position of a conv layer (by says which kind supplied them).
+ */
+void weighted_unit(Ctx *c, Model *m, int l, int id, const LayerKind *by);
 /* The C function of an activation, with the precision's suffix; NULL for linear and softmax. */
 const char *act_c_fn(Ctx *c, Act act, int single);
 /* f'(sum_u) as C from values at hand (unit id), its formula for the comment, and the value it reads (or -1). */
