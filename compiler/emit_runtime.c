@@ -134,6 +134,15 @@ static void emit_adapters(Emitter *e)
 #undef CONVERT_IN
 }
 
+/* static const char *const NAME_<what>[n] = {"...", ...}: names the spec gives, C identifiers all. */
+static void name_table(Emitter *e, const char *what, char *const *names, int n)
+{
+    W("static const char *const %s_%s[%d] = {\n", e->name, what, n);
+    for (int i = 0; i < n; i++)
+        W("    \"%s\",\n", names[i]);
+    W("};\n\n");
+}
+
 /* The spec's own data: fixed parameters, data and test rows, predictions, input and class names. */
 static void emit_tables(Emitter *e)
 {
@@ -171,27 +180,17 @@ static void emit_tables(Emitter *e)
     }
     if (s->npredict > 0) {
         W("/* The spec's predictions. */\n");
-        W("static const char *const %s_predict_name[%d] = {\n", n, s->npredict);
-        for (int i = 0; i < s->npredict; i++)
-            W("    \"%s\",\n", s->predict_name[i]);
-        W("};\n\n");
+        name_table(e, "predict_name", s->predict_name, s->npredict);
         W("static const double %s_predict_x[%ld] = {\n", n, (long)s->npredict * ni);
         for (int i = 0; i < s->npredict; i++)
             emit_doubles(e, s->predict_x + (size_t)i * (size_t)ni, ni, ni > 16 ? 16 : ni);
         W("};\n\n");
     }
-    if (s->input_names != NULL) {
-        W("static const char *const %s_input_name[%d] = {\n", n, ni);
-        for (int i = 0; i < ni; i++)
-            W("    \"%s\",\n", s->input_names[i]);
-        W("};\n\n");
-    }
+    if (s->input_names != NULL)
+        name_table(e, "input_name", s->input_names, ni);
     if (s->nclasses > 0) {
         W("/* The names of the classes, by class index. */\n");
-        W("static const char *const %s_class_name[%d] = {\n", n, s->nclasses);
-        for (int k = 0; k < s->nclasses; k++)
-            W("    \"%s\",\n", s->class_names[k]);
-        W("};\n\n");
+        name_table(e, "class_name", s->class_names, s->nclasses);
     }
 }
 
