@@ -134,6 +134,15 @@ static void emit_adapters(Emitter *e)
 #undef CONVERT_IN
 }
 
+/* static const double NAME_<what>[] = {...}: n rows of width values, 16 a line at most. */
+static void rows_table(Emitter *e, const char *what, const double *rows, int n, int width)
+{
+    W("static const double %s_%s[%ld] = {\n", e->name, what, (long)n * width);
+    for (int r = 0; r < n; r++)
+        emit_doubles(e, rows + (size_t)r * (size_t)width, width, width > 16 ? 16 : width);
+    W("};\n\n");
+}
+
 /* static const char *const NAME_<what>[n] = {"...", ...}: names the spec gives, C identifiers all. */
 static void name_table(Emitter *e, const char *what, char *const *names, int n)
 {
@@ -165,26 +174,17 @@ static void emit_tables(Emitter *e)
     if (s->ndata > 0) {
         W("/* The spec's data: %d row%s of %d input%s, then %d target%s. */\n", s->ndata,
           s->ndata == 1 ? "" : "s", ni, ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
-        W("static const double %s_data[%ld] = {\n", n, (long)s->ndata * (ni + no));
-        for (int r = 0; r < s->ndata; r++)
-            emit_doubles(e, s->data + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
-        W("};\n\n");
+        rows_table(e, "data", s->data, s->ndata, ni + no);
     }
     if (s->ntest > 0) {
         W("/* The spec's held-out test rows: %d of %d input%s, then %d target%s. */\n", s->ntest, ni,
           ni == 1 ? "" : "s", no, no == 1 ? "" : "s");
-        W("static const double %s_test[%ld] = {\n", n, (long)s->ntest * (ni + no));
-        for (int r = 0; r < s->ntest; r++)
-            emit_doubles(e, s->test + (size_t)r * (size_t)(ni + no), ni + no, ni + no > 16 ? 16 : ni + no);
-        W("};\n\n");
+        rows_table(e, "test", s->test, s->ntest, ni + no);
     }
     if (s->npredict > 0) {
         W("/* The spec's predictions. */\n");
         name_table(e, "predict_name", s->predict_name, s->npredict);
-        W("static const double %s_predict_x[%ld] = {\n", n, (long)s->npredict * ni);
-        for (int i = 0; i < s->npredict; i++)
-            emit_doubles(e, s->predict_x + (size_t)i * (size_t)ni, ni, ni > 16 ? 16 : ni);
-        W("};\n\n");
+        rows_table(e, "predict_x", s->predict_x, s->npredict, ni);
     }
     if (s->input_names != NULL)
         name_table(e, "input_name", s->input_names, ni);
